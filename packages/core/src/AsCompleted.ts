@@ -1,0 +1,184 @@
+/**
+ * `asCompleted`: consume awaitables in the order they finish. asyncio's `asyncio.as_completed(aws, timeout=None)`
+ * in its Python 3.13 shape — usable both as a plain iterable of awaitables and in the "async iteration" form that
+ * hands back the original tasks.
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { TimeoutError } from "./Errors.ts"
+import { CurrentLoop, notAnEffect, type TaskImpl, toTask } from "./internal/task.ts"
+import { delayToMillis, readDelay, type Seconds, show } from "./internal/time.ts"
+import type { Task } from "./Task.ts"
+import { TypeError } from "./Errors.ts"
+
+/**
+ * The iterator returned by {@link asCompleted}.
+ *
+ * - **Plain iteration** (`for (const next of it) { const value = yield* next }`): yields exactly one effect per
+ *   distinct input; running any of them waits for the *next* input to finish (in the order the effects are run)
+ *   and succeeds with its value or fails with its error. The iterator can be left and resumed; the count is
+ *   shared.
+ * - **Task iteration** ({@link AsCompleted.nextTask}, {@link AsCompleted.stream}): the original task objects (or
+ *   the tasks created for plain effects) in completion order, each already done.
+ *
+ * After the timeout, items that finished before it are still delivered, then every further request fails with
+ * `TimeoutError`. Nothing is cancelled, neither on timeout nor when iteration stops early.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface AsCompleted<A, E> extends IterableIterator<Effect.Effect<A, E | TimeoutError>> {
+  /** The next finished task, or `undefined` once every input has been handed out. */
+  readonly nextTask: Effect.Effect<Task<A, E> | undefined, TimeoutError>
+  /** The finished tasks as a stream, in completion order (Python's `async for task in as_completed(…)`). */
+  readonly stream: Stream.Stream<Task<A, E>, TimeoutError>
+}
+
+/**
+ * Options of {@link asCompleted}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface AsCompletedOptions {
+  /** Seconds (or an Effect duration) from the call, after which waiting fails with `TimeoutError`. */
+  readonly timeout?: Seconds | null | undefined
+}
+
+class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
+  private readonly done: Array<TaskImpl<A, E>> = []
+  private head = 0
+  private readonly waiters: Array<(task: TaskImpl<A, E> | undefined) => void> = []
+  private effectsLeft: number
+  private tasksLeft: number
+  private expired = false
+  readonly nextTask: Effect.Effect<Task<A, E> | undefined, TimeoutError>
+  readonly stream: Stream.Stream<Task<A, E>, TimeoutError>
+
+  private readonly clock: Clock.Clock
+  private readonly deadline: number
+
+  constructor(tasks: ReadonlyArray<TaskImpl<A, E>>, clock: Clock.Clock, deadline: number) {
+    this.clock = clock
+    this.deadline = deadline
+    this.effectsLeft = tasks.length
+    this.tasksLeft = tasks.length
+    for (const task of tasks) task.fiber.addObserver(() => this.onDone(task))
+    this.nextTask = Effect.suspend(() => {
+      if (this.tasksLeft === 0) return Effect.succeed(undefined)
+      this.tasksLeft--
+      return this.take as Effect.Effect<Task<A, E>, TimeoutError>
+    })
+    this.stream = Stream.unfold(undefined, () =>
+      Effect.map(this.nextTask, (task) => (task === undefined ? undefined : ([task, undefined] as const)))
+    )
+  }
+
+  private onDone(task: TaskImpl<A, E>): void {
+    if (this.expired || this.clock.currentTimeMillisUnsafe() > this.deadline) return
+    const waiter = this.waiters.shift()
+    if (waiter !== undefined) waiter(task)
+    else this.done.push(task)
+  }
+
+  /** Waits for the next finished task; `TimeoutError` once the deadline has passed and nothing is queued. */
+  private readonly take: Effect.Effect<TaskImpl<A, E>, TimeoutError> = Effect.suspend(() => {
+    if (this.head < this.done.length) {
+      const task = this.done[this.head]
+      this.done[this.head++] = undefined as unknown as TaskImpl<A, E>
+      if (this.head > 1024 && this.head * 2 > this.done.length) {
+        this.done.splice(0, this.head)
+        this.head = 0
+      }
+      return Effect.succeed(task)
+    }
+    if (this.expired) return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
+    const wait = Effect.callback<TaskImpl<A, E>>((resume) => {
+      const waiter = (task: TaskImpl<A, E> | undefined) => resume(Effect.succeed(task!))
+      this.waiters.push(waiter)
+      return Effect.sync(() => {
+        const index = this.waiters.indexOf(waiter)
+        if (index >= 0) this.waiters.splice(index, 1)
+      })
+    })
+    if (this.deadline === Infinity) return wait
+    const left = this.deadline - this.clock.currentTimeMillisUnsafe()
+    const expire = Effect.suspend(() => {
+      this.expired = true
+      return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
+    })
+    return left <= 0 ? expire : Effect.raceFirst(wait, Effect.andThen(Effect.sleep(left), expire))
+  })
+
+  next(): IteratorResult<Effect.Effect<A, E | TimeoutError>> {
+    if (this.effectsLeft === 0) return { done: true, value: undefined }
+    this.effectsLeft--
+    this.tasksLeft--
+    return { done: false, value: Effect.flatMap(this.take, (task) => task.fiber.pollUnsafe()!) }
+  }
+
+  [Symbol.iterator](): this {
+    return this
+  }
+}
+
+/**
+ * Starts every awaitable (effects become tasks; the same object passed twice counts once) and returns an
+ * {@link AsCompleted} iterator over them in completion order.
+ *
+ * **When to use** To handle results as soon as each is ready (progress bars, first acceptable answer) rather
+ * than all at once (`gather`).
+ *
+ * **asyncio** `asyncio.as_completed(aws, timeout=…)` (3.13). Plain iteration yields awaitables you must run
+ * (`yield* next`), not results; task iteration yields the original tasks. The timeout is measured from the
+ * call, raises `TimeoutError` and cancels nothing. Passing a single effect instead of an iterable is a defect
+ * carrying `TypeError`, as in Python.
+ *
+ * **Example** (Results in completion order)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   for (const next of yield* asyncio.asCompleted([asyncio.sleep(2, "API"), asyncio.sleep(0.5, "Cache")])) {
+ *     console.log(yield* next) // "Cache", then "API"
+ *   }
+ * })
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const asCompleted = <T extends Effect.Effect<unknown, unknown, unknown>>(
+  aws: Iterable<T>,
+  options?: AsCompletedOptions
+): Effect.Effect<AsCompleted<Effect.Success<T>, Effect.Error<T>>, never, Effect.Services<T>> =>
+  Effect.withFiber((fiber) => {
+    if (Effect.isEffect(aws) || typeof (aws as Partial<Iterable<T>>)?.[Symbol.iterator] !== "function") {
+      return Effect.die(new TypeError(`asCompleted: expected an iterable of effects or tasks, got ${show(aws)}`))
+    }
+    let limit: number
+    try {
+      limit =
+        options?.timeout === undefined || options.timeout === null
+          ? Infinity
+          : delayToMillis(readDelay(options.timeout, "asCompleted timeout"))
+    } catch (error) {
+      return Effect.die(error)
+    }
+    const inputs = Array.from(aws)
+    for (const aw of inputs) {
+      if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("asCompleted", aw))
+    }
+    const loop = fiber.getRef(CurrentLoop)
+    const unique = Array.from(new Set(inputs))
+    const clock = fiber.getRef(Clock.Clock)
+    const deadline = clock.currentTimeMillisUnsafe() + limit
+    const start = Effect.forEach(unique, (aw) =>
+      toTask(aw as Effect.Effect<Effect.Success<T>, Effect.Error<T>, Effect.Services<T>>, loop, undefined)
+    )
+    return Effect.map(start, (tasks) => new AsCompletedImpl(tasks, clock, deadline))
+  })

@@ -1,0 +1,161 @@
+/**
+ * `gather`: run awaitables concurrently and collect their results in argument order. asyncio's
+ * `asyncio.gather(*aws, return_exceptions=False)`.
+ *
+ * @since 0.1.0
+ */
+import type * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type { CancelledError, Defect } from "./Errors.ts"
+import {
+  cancelAllAndAwait,
+  CurrentLoop,
+  CurrentTask,
+  forwardedReason,
+  notAnEffect,
+  settledValue,
+  type TaskImpl,
+  toTask
+} from "./internal/task.ts"
+
+/**
+ * Options of {@link gather}, given as the last argument.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface GatherOptions {
+  /**
+   * `false` (default): the first failure (in completion order) fails the gather at once; the other children keep
+   * running. `true`: wait for every child and put each failure in the result list — the typed error, a `Defect`
+   * for a defect, a `CancelledError` for a cancelled child.
+   */
+  readonly returnExceptions?: boolean | undefined
+}
+
+type AnyEffect = Effect.Effect<unknown, unknown, unknown>
+
+/** Result list of a fail-fast gather: each element's success type, in order. */
+export type Results<T extends ReadonlyArray<AnyEffect>> = { -readonly [K in keyof T]: Effect.Success<T[K]> }
+
+/** Result list of `returnExceptions: true`: each element's success, error, `Defect` or `CancelledError`. */
+export type Settled<T extends ReadonlyArray<AnyEffect>> = {
+  -readonly [K in keyof T]: Effect.Success<T[K]> | Effect.Error<T[K]> | Defect | CancelledError
+}
+
+const isOptions = (u: unknown): u is GatherOptions =>
+  typeof u === "object" && u !== null && !Effect.isEffect(u) && !Array.isArray(u)
+
+/**
+ * Runs every awaitable concurrently (effects become new tasks, tasks are used as they are) and succeeds with
+ * their results in argument order.
+ *
+ * **When to use** To wait for several independent results at once — concurrency without structure. If a
+ * failure should cancel the others, use a `TaskGroup`.
+ *
+ * **Details**
+ * - Fail-fast (default): the first child to fail — or to end cancelled — fails the gather with that child's
+ *   cause at once (a cancelled child arrives as an interruption, Python's `CancelledError`). **The other children
+ *   are not cancelled**: they keep running under their owner (the loop scope, or the calling fiber).
+ * - `{ returnExceptions: true }` as the last argument: waits for all children and reports failures as values.
+ * - The same effect or task object passed twice runs once; its result appears at every position.
+ * - Interrupting the fiber awaiting the gather cancels every child that is not done, and waits for them.
+ * - The result type is a precise tuple: `gather(a, b)` with `a: Effect<number, E1>` and `b: Effect<string, E2>`
+ *   is `Effect<[number, string], E1 | E2>`.
+ *
+ * **asyncio** `await asyncio.gather(*aws, return_exceptions=…)`. Differences: children are created when the
+ * gather effect runs (Python: when `gather()` is called); a cancelled gather waits for *all* its children's
+ * clean-up, where Python's fail-fast gather returns after the first child's (see `docs/semantics.md`).
+ *
+ * **Example** (Ordered results)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ *
+ * // ["A", "B"] after 2 seconds, not 3
+ * const both = asyncio.gather(asyncio.sleep(2, "A"), asyncio.sleep(1, "B"))
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export function gather<const T extends ReadonlyArray<AnyEffect>>(
+  ...aws: T
+): Effect.Effect<Results<T>, Effect.Error<T[number]>, Effect.Services<T[number]>>
+export function gather<const T extends ReadonlyArray<AnyEffect>>(
+  ...args: [...aws: T, options: { readonly returnExceptions: true }]
+): Effect.Effect<Settled<T>, never, Effect.Services<T[number]>>
+export function gather<const T extends ReadonlyArray<AnyEffect>>(
+  ...args: [...aws: T, options: { readonly returnExceptions?: false | undefined }]
+): Effect.Effect<Results<T>, Effect.Error<T[number]>, Effect.Services<T[number]>>
+export function gather<const T extends ReadonlyArray<AnyEffect>>(
+  ...args: [...aws: T, options: GatherOptions]
+): Effect.Effect<Results<T> | Settled<T>, Effect.Error<T[number]>, Effect.Services<T[number]>>
+export function gather(...args: ReadonlyArray<unknown>): Effect.Effect<Array<unknown>, unknown, unknown> {
+  const last = args[args.length - 1]
+  const options = args.length > 0 && isOptions(last) ? last : undefined
+  const aws = options === undefined ? args : args.slice(0, -1)
+  return gatherAll(aws, options?.returnExceptions === true)
+}
+
+const gatherAll = (
+  aws: ReadonlyArray<unknown>,
+  returnExceptions: boolean
+): Effect.Effect<Array<unknown>, unknown, unknown> =>
+  Effect.withFiber((fiber) => {
+    for (const aw of aws) {
+      if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("gather", aw))
+    }
+    if (aws.length === 0) return Effect.succeed([])
+    const loop = fiber.getRef(CurrentLoop)
+    const seen = aws.length > 1 ? new Map<unknown, TaskImpl<unknown, unknown>>() : undefined
+    return Effect.flatMap(
+      Effect.forEach(aws as ReadonlyArray<AnyEffect>, (aw) => toTask(aw, loop, seen)),
+      (tasks) => awaitAll(tasks, returnExceptions)
+    )
+  })
+
+/**
+ * Waits for `tasks` (one observer per position) and resumes once: with the first failure when fail-fast,
+ * otherwise when every task is done. If the waiting fiber is interrupted, cancels and awaits the rest.
+ */
+const awaitAll = (
+  tasks: ReadonlyArray<TaskImpl<unknown, unknown>>,
+  returnExceptions: boolean
+): Effect.Effect<Array<unknown>, unknown> =>
+  Effect.withFiber((fiber) =>
+    Effect.callback<Array<unknown>, unknown>((resume) => {
+      const n = tasks.length
+      const results = new Array<unknown>(n)
+      let remaining = n
+      let finished = false
+      const onExit = (index: number, exit: Exit.Exit<unknown, unknown>): void => {
+        if (finished) return
+        if (exit._tag === "Success") {
+          results[index] = exit.value
+        } else if (returnExceptions) {
+          results[index] = settledValue(exit)
+        } else {
+          finished = true
+          resume(Effect.failCause(exit.cause as Cause.Cause<unknown>))
+          return
+        }
+        if (--remaining === 0) {
+          finished = true
+          resume(Effect.succeed(results))
+        }
+      }
+      for (let i = 0; i < n && !finished; i++) {
+        tasks[i].fiber.addObserver((exit) => onExit(i, exit))
+      }
+      return Effect.suspend(() => {
+        finished = true
+        const awaiter = fiber.getRef(CurrentTask)
+        return cancelAllAndAwait(
+          tasks,
+          fiber.id,
+          forwardedReason(fiber, "gather", `the gather awaited by ${awaiter?.name ?? "a fiber"} was cancelled`)
+        )
+      })
+    })
+  )

@@ -1,0 +1,130 @@
+/**
+ * Loop scopes: the owner that asyncio's event loop is for tasks.
+ *
+ * In Python every task belongs to the running event loop, and `asyncio.run()` cancels the tasks still pending
+ * when `main` returns, then waits for them. A *loop scope* is that owner as an Effect construct: tasks created
+ * inside it (with `createTask`, `gather`, `asCompleted`, `shield`) are detached from the fiber that created them
+ * — so, as in Python, they outlive the function that created them — and when the loop scope ends every task
+ * still pending is cancelled (reason `shutdown`) and awaited, finalizers included. Nothing outlives its loop
+ * scope.
+ *
+ * `run` (in `@effect-asyncio/node`) installs one around `main`. An Effect application installs its own with
+ * {@link scoped} (around one effect) or {@link layer} (for everything the layer is provided to).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import {
+  awaitTask,
+  cancelAllAndAwait,
+  CurrentLoop,
+  LoopImpl,
+  outcomeOf,
+  shutdownReason,
+  spawn
+} from "./internal/task.ts"
+
+let loopCounter = 0
+
+/**
+ * Options of {@link scoped}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LoopOptions {
+  /** The name of the main task; defaults to `Task-<n>`. */
+  readonly mainName?: string | undefined
+  /**
+   * Called for each leftover task that, once cancelled at shutdown, ended with an error instead of being
+   * cancelled (Python reports these as "unhandled exception during asyncio.run() shutdown"). Defaults to
+   * logging the error with `Effect.logError`.
+   */
+  readonly onShutdownError?: ((taskName: string, error: unknown) => Effect.Effect<void>) | undefined
+}
+
+const defaultShutdownError = (taskName: string, error: unknown): Effect.Effect<void> =>
+  Effect.logError(`unhandled exception during loop shutdown in task ${taskName}`, error)
+
+/**
+ * Cancels every task of `loop` that is still pending and waits for them, repeating until none is left (a
+ * finalizer may create tasks); then marks the loop closed.
+ */
+const shutdown = (loop: LoopImpl, options: LoopOptions | undefined): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    loop.state = "closing"
+    const report = options?.onShutdownError ?? defaultShutdownError
+    const round: Effect.Effect<void> = Effect.suspend(() => {
+      const live = loop.live()
+      if (live.length === 0) {
+        loop.state = "closed"
+        return Effect.void
+      }
+      return cancelAllAndAwait(live, undefined, shutdownReason(loop)).pipe(
+        Effect.andThen(
+          Effect.forEach(
+            live,
+            (task) => {
+              const outcome = outcomeOf(task.fiber.pollUnsafe()!)
+              return outcome._tag === "Exception" ? report(task.name, outcome.error) : Effect.void
+            },
+            { discard: true }
+          )
+        ),
+        Effect.andThen(round)
+      )
+    })
+    return round
+  })
+
+/**
+ * Runs `main` as the main task of a new loop scope and returns its result. When `main` ends — however it ends —
+ * every task created in the scope that is still pending is cancelled and awaited. Interrupting the fiber
+ * running `scoped` cancels the main task (and awaits it) before the shutdown.
+ *
+ * **asyncio** The part of `asyncio.run(main())` that is not about the process: main runs as a task (so
+ * `currentTask()` is defined), leftover tasks are cancelled and awaited at the end, errors raised by them while
+ * being cancelled are reported, not raised.
+ *
+ * **Example** (Leftover tasks are cancelled)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const main = Effect.gen(function*() {
+ *   yield* asyncio.createTask(asyncio.sleep(10)) // never awaited
+ *   return 123
+ * })
+ * // 123, and the sleeping task has been cancelled by the time it returns
+ * const program = asyncio.Loop.scoped(main)
+ * ```
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const scoped = <A, E, R>(main: Effect.Effect<A, E, R>, options?: LoopOptions): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const loop = new LoopImpl(`loop-${++loopCounter}`)
+    return spawn(main, options?.mainName, loop).pipe(
+      Effect.flatMap(awaitTask),
+      Effect.ensuring(shutdown(loop, options)),
+      Effect.provideService(CurrentLoop, loop)
+    )
+  })
+
+/**
+ * A layer that installs a loop scope for everything it is provided to: tasks created there belong to the loop
+ * and are cancelled and awaited when the layer is released.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options?: Omit<LoopOptions, "mainName">) =>
+  Layer.effect(
+    CurrentLoop,
+    Effect.acquireRelease(
+      Effect.sync((): LoopImpl | undefined => new LoopImpl(`loop-${++loopCounter}`)),
+      (loop) => (loop === undefined ? Effect.void : shutdown(loop, options))
+    )
+  )

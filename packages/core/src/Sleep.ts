@@ -1,0 +1,48 @@
+/**
+ * `sleep`: asyncio's `asyncio.sleep(delay, result=None)`.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { readDelay, type Seconds } from "./internal/time.ts"
+
+/**
+ * Suspends the current fiber for `delay` and then succeeds with `result`.
+ *
+ * **Details** A number is **seconds**, as in Python; Effect durations (`"500 millis"`) are accepted too. A delay
+ * of zero or less yields to the scheduler exactly once (Python's `sleep(0)`), `Infinity` never returns, and NaN
+ * is a defect carrying `ValueError` (Python 3.13). Sleeping runs on Effect's `Clock`, so under `TestClock` it is
+ * virtual.
+ *
+ * **asyncio** `await asyncio.sleep(delay, result)`. Cancellation (interruption) ends the sleep at once and
+ * releases its timer.
+ *
+ * **Example** (A value after a delay)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ *
+ * const answer = asyncio.sleep(0.5, 42) // Effect<number>: 42 after half a second
+ * ```
+ *
+ * @category sleeping
+ * @since 0.1.0
+ */
+export const sleep: {
+  (delay: Seconds): Effect.Effect<void>
+  <A>(delay: Seconds, result: A): Effect.Effect<A>
+} = <A>(delay: Seconds, result?: A): Effect.Effect<A | undefined> => {
+  let read: ReturnType<typeof readDelay>
+  try {
+    read = readDelay(delay, "sleep")
+  } catch (error) {
+    return Effect.die(error)
+  }
+  switch (read._tag) {
+    case "NonPositive":
+      return Effect.as(Effect.yieldNow, result)
+    case "Infinite":
+      return Effect.never
+    case "Finite":
+      return Effect.as(Effect.sleep(read.duration), result)
+  }
+}

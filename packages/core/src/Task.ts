@@ -1,0 +1,158 @@
+/**
+ * Tasks: asyncio's `Task`, `create_task`, `current_task` and `all_tasks`, on Effect fibers.
+ *
+ * A {@link Task} wraps exactly one fiber. It is itself an `Effect`: `yield* task` awaits it, failing with the
+ * task's typed error, dying with its defect, or being interrupted if the task was cancelled.
+ *
+ * **Ownership** (see `docs/semantics.md`): a task outlives the code that created it, as in Python, but never
+ * its owner. Inside a loop scope (`run`, `Loop.scoped`, `Loop.layer`) the loop owns it and cancels it when the
+ * loop ends; with no loop scope the creating fiber owns it (Effect's own rule for `forkChild`).
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import * as Eff from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import type { CancelledError, Defect, InvalidStateError } from "./Errors.ts"
+import {
+  CurrentLoop,
+  CurrentTask,
+  globalRegistry,
+  isTask as isTaskImpl,
+  notAnEffect,
+  spawn,
+  TaskTypeId
+} from "./internal/task.ts"
+
+/**
+ * A running or finished piece of concurrent work. asyncio's `Task`.
+ *
+ * Methods return effects (they read or change state when run). `yield* task` awaits the task; if the awaiting
+ * fiber is cancelled while waiting, the task is cancelled too and awaited, exactly like Python's `await task`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Task<A, E = never> extends Effect.Effect<A, E> {
+  readonly [TaskTypeId]: typeof TaskTypeId
+  /** The fiber running the task, for interop with Effect's `Fiber` functions. */
+  readonly fiber: Fiber.Fiber<A, E>
+  /** The task's name: the one given to `createTask`, or `Task-<n>` from a process-wide counter. */
+  readonly name: string
+  /**
+   * Requests cancellation (interrupts the fiber) and returns at once, without waiting. `false` if the task is
+   * already done. `message` is kept as the cancel message (Python's `cancel(msg)`).
+   */
+  cancel(message?: unknown): Effect.Effect<boolean>
+  /** How many times `cancel()` was requested while the task was pending (Python's `cancelling()`). */
+  cancelling(): Effect.Effect<number>
+  /** Whether the task has finished, however it ended. */
+  done(): Effect.Effect<boolean>
+  /** Whether the task ended cancelled (interrupted with no error). */
+  cancelled(): Effect.Effect<boolean>
+  /**
+   * The task's value. Fails with its error (dies with its defect) if it failed, with `CancelledError` if it was
+   * cancelled, and with `InvalidStateError` if it is not done yet.
+   */
+  result(): Effect.Effect<A, E | CancelledError | InvalidStateError>
+  /**
+   * The task's error (a `Defect` wrapping a defect), or `undefined` if it succeeded. Fails with
+   * `CancelledError` if it was cancelled and `InvalidStateError` if it is not done yet.
+   */
+  exception(): Effect.Effect<E | Defect | undefined, CancelledError | InvalidStateError>
+  /**
+   * Runs `callback(task)` once the task is done (at once if it already is), each callback in a fiber of its
+   * own scheduled after completion. A failing callback is logged, as asyncio logs exceptions in callbacks.
+   */
+  addDoneCallback(callback: (task: Task<A, E>) => Effect.Effect<void>): Effect.Effect<void>
+  /** Removes every registration of `callback`; returns how many were removed. */
+  removeDoneCallback(callback: (task: Task<A, E>) => Effect.Effect<void>): Effect.Effect<number>
+}
+
+/**
+ * Whether `u` is a {@link Task}.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isTask: (u: unknown) => u is Task<unknown, unknown> = isTaskImpl as (
+  u: unknown
+) => u is Task<unknown, unknown>
+
+/**
+ * Options of {@link createTask}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CreateTaskOptions {
+  /** The task's name; defaults to `Task-<n>`. */
+  readonly name?: string | undefined
+}
+
+/**
+ * Schedules `effect` to run concurrently as a new {@link Task} and returns the task at once.
+ *
+ * **When to use** To start work now and collect its result later (`yield* task`), or to run background work
+ * you may cancel.
+ *
+ * **Details** The task starts when the creating fiber next yields (as an asyncio task starts on the next loop
+ * iteration), runs with the services of the creating fiber, and belongs to the innermost loop scope — or, with
+ * none installed, to the creating fiber.
+ *
+ * **asyncio** `asyncio.create_task(coro, name=…)`. Same naming (`Task-<n>`) and start timing. A plain value
+ * is a defect carrying `TypeError`, as Python raises `TypeError("a coroutine was expected…")`.
+ *
+ * **Gotchas** Without a loop scope a task is a child of the fiber that created it: if that fiber is an internal
+ * one (inside `Effect.timeout`, a concurrent `Effect.all`), the task ends with it. Run your program with `run`
+ * or `Loop.scoped` to get Python's lifetime.
+ *
+ * **Example** (Start now, await later)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const task = yield* asyncio.createTask(asyncio.sleep(1, "done"), { name: "sleeper" })
+ *   // … other work …
+ *   return yield* task // "done"
+ * })
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const createTask = <A, E = never, R = never>(
+  effect: Effect.Effect<A, E, R>,
+  options?: CreateTaskOptions
+): Effect.Effect<Task<A, E>, never, R> =>
+  Eff.withFiber((fiber) =>
+    !Eff.isEffect(effect) || isTaskImpl(effect)
+      ? Eff.die(notAnEffect("createTask", effect))
+      : spawn(effect, options?.name, fiber.getRef(CurrentLoop))
+  )
+
+/**
+ * The task running the current fiber, or `undefined` outside any task. asyncio's `current_task()`.
+ *
+ * Fibers forked by raw Effect code inside a task (including the internal fibers of `Effect.timeout` or
+ * `waitFor`) report that task, as Python runs `wait_for`'s coroutine inline in the caller's task.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const currentTask: Effect.Effect<Task<unknown, unknown> | undefined> = Eff.withFiber((fiber) =>
+  Eff.succeed(fiber.getRef(CurrentTask))
+)
+
+/**
+ * The tasks of the current loop scope (or, with none, of the process) that are not done yet. asyncio's
+ * `all_tasks()`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const allTasks: Effect.Effect<ReadonlySet<Task<unknown, unknown>>> = Eff.withFiber((fiber) =>
+  Eff.succeed(new Set((fiber.getRef(CurrentLoop) ?? globalRegistry).live()))
+)
+

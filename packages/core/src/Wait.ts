@@ -1,0 +1,175 @@
+/**
+ * `wait`: wait until some condition holds over a set of tasks and partition them into done and pending.
+ * asyncio's `asyncio.wait(aws, timeout=None, return_when=ALL_COMPLETED)`.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import { TypeError, ValueError } from "./Errors.ts"
+import { isTask, outcomeOf, type TaskImpl } from "./internal/task.ts"
+import { readDelay, type Seconds, show } from "./internal/time.ts"
+import type { Task } from "./Task.ts"
+
+/**
+ * Return when any task finishes (however it ends).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const FIRST_COMPLETED = "FIRST_COMPLETED" as const
+/**
+ * Return when any task fails with an error (a cancellation does not count), or when all are done.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION" as const
+/**
+ * Return when every task is done (the default).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const ALL_COMPLETED = "ALL_COMPLETED" as const
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED
+
+/**
+ * Options of {@link wait}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WaitOptions {
+  readonly returnWhen?: ReturnWhen | undefined
+  /** Seconds (or an Effect duration); when it elapses `wait` returns whatever is done. */
+  readonly timeout?: Seconds | null | undefined
+}
+
+/**
+ * The two sets `wait` returns, partitioning its input by whether each task was done at return time.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WaitResult<T> {
+  readonly done: Set<T>
+  readonly pending: Set<T>
+}
+
+const check = (
+  aws: unknown,
+  returnWhen: unknown
+): ReadonlyArray<TaskImpl<unknown, unknown>> | TypeError | ValueError => {
+  if (Effect.isEffect(aws) || typeof (aws as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
+    return new TypeError(`wait: expect an iterable of tasks, not ${show(aws)}`)
+  }
+  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
+    return new ValueError(`wait: invalid returnWhen value: ${show(returnWhen)}`)
+  }
+  const tasks = Array.from(new Set(aws as Iterable<unknown>))
+  if (tasks.length === 0) return new ValueError("wait: the set of tasks is empty")
+  for (const u of tasks) {
+    if (isTask(u)) continue
+    return Effect.isEffect(u)
+      ? new TypeError("wait: passing effects is forbidden, use tasks explicitly (createTask)")
+      : new TypeError(`wait: expected a task, got ${show(u)}`)
+  }
+  return tasks as ReadonlyArray<TaskImpl<unknown, unknown>>
+}
+
+const isException = (exit: Exit.Exit<unknown, unknown>): boolean =>
+  exit._tag === "Failure" && outcomeOf(exit)._tag === "Exception"
+
+/**
+ * Waits for the tasks in `aws` until `returnWhen` holds or `timeout` elapses, and returns `{ done, pending }`.
+ *
+ * **When to use** To react to the first finished (or failed) task of several while keeping the others, or to
+ * wait with a time limit without raising.
+ *
+ * **Details** `wait` never fails with the tasks' errors, never fails on timeout and **never cancels** anything:
+ * tasks still pending at return keep running — cancel them yourself if you no longer need them. Interrupting the
+ * waiting fiber only stops the waiting. Duplicates collapse.
+ *
+ * **asyncio** `done, pending = await asyncio.wait(aws, timeout=…, return_when=…)`. As in Python 3.11+, passing
+ * effects (coroutines) instead of tasks is refused; so are an empty input and an unknown `returnWhen` — each a
+ * defect carrying `TypeError`/`ValueError`.
+ *
+ * **Example** (First one wins, the rest keep running)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const a = yield* asyncio.createTask(asyncio.sleep(10))
+ *   const b = yield* asyncio.createTask(asyncio.sleep(0.1))
+ *   const { done, pending } = yield* asyncio.wait([a, b], { returnWhen: asyncio.FIRST_COMPLETED })
+ *   // done = {b}, pending = {a}
+ * })
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const wait = <T extends Task<unknown, unknown>>(
+  aws: Iterable<T>,
+  options?: WaitOptions
+): Effect.Effect<WaitResult<T>> =>
+  Effect.suspend(() => {
+    const returnWhen = options?.returnWhen ?? ALL_COMPLETED
+    const checked = check(aws, returnWhen)
+    if (!Array.isArray(checked)) return Effect.die(checked)
+    const tasks = checked as ReadonlyArray<TaskImpl<unknown, unknown>>
+    let timer: Effect.Effect<void> | undefined
+    if (options?.timeout !== undefined && options.timeout !== null) {
+      let delay: ReturnType<typeof readDelay>
+      try {
+        delay = readDelay(options.timeout, "wait timeout")
+      } catch (error) {
+        return Effect.die(error)
+      }
+      timer =
+        delay._tag === "Finite" ? Effect.sleep(delay.duration) : delay._tag === "Infinite" ? undefined : Effect.yieldNow
+    }
+    const waiting = Effect.callback<void>((resume) => {
+      let counter = tasks.length
+      let finished = false
+      const removers: Array<() => void> = []
+      const finish = () => {
+        finished = true
+        for (const remove of removers) remove()
+      }
+      for (const task of tasks) {
+        removers.push(
+          task.fiber.addObserver((exit) => {
+            if (finished) return
+            counter--
+            if (
+              counter <= 0 ||
+              returnWhen === FIRST_COMPLETED ||
+              (returnWhen === FIRST_EXCEPTION && isException(exit))
+            ) {
+              finish()
+              resume(Effect.void)
+            }
+          })
+        )
+        if (finished) break
+      }
+      return Effect.sync(finish)
+    })
+    const partition = Effect.sync(() => {
+      const done = new Set<T>()
+      const pending = new Set<T>()
+      for (const task of tasks) {
+        ;(task.fiber.pollUnsafe() === undefined ? pending : done).add(task as unknown as T)
+      }
+      return { done, pending }
+    })
+    return Effect.andThen(timer === undefined ? waiting : Effect.raceFirst(waiting, timer), partition)
+  })

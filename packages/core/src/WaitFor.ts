@@ -1,0 +1,109 @@
+/**
+ * `waitFor`: await with a time limit, cancelling the work when it expires. asyncio's
+ * `asyncio.wait_for(aw, timeout)`.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import { CancelledError, TimeoutError } from "./Errors.ts"
+import {
+  CurrentTask,
+  forwardedReason,
+  interruptTask,
+  interruptWithReason,
+  isTask,
+  notAnEffect,
+  outcomeOf,
+  type TaskImpl
+} from "./internal/task.ts"
+import type { CancelReason } from "./Errors.ts"
+import { readDelay, type Seconds } from "./internal/time.ts"
+
+const timeoutReason = (what: string): CancelReason => ({
+  kind: "timeout",
+  detail: `the waitFor deadline for ${what} expired`
+})
+
+/** What the caller of an expired `waitFor` sees once the inner work has finished. */
+const afterExpiry = <A, E>(exit: Exit.Exit<A, E>): Effect.Effect<A, E | TimeoutError> => {
+  const outcome = outcomeOf(exit)
+  if (outcome._tag !== "Cancelled") return exit
+  const error = new TimeoutError("waitFor: the timeout expired")
+  error.cause = outcome.error
+  return Effect.fail(error)
+}
+
+/**
+ * Runs (or awaits) `aw` and fails with `TimeoutError` if it has not finished within `timeout`.
+ *
+ * **Details**
+ * - On expiry the inner work is cancelled (reason `timeout`) and `waitFor` **waits until it has finished**, so
+ *   its clean-up time is included; then it fails with `TimeoutError` (whose `cause` is the `CancelledError`). If
+ *   the inner work ended with an error while being cancelled, that error propagates instead.
+ * - `timeout` `null`/`undefined`: just awaits `aw`. Zero or less: a task that is already done gives its result;
+ *   otherwise the task is cancelled and awaited, and an effect is **not started** at all; then `TimeoutError`.
+ * - Interrupting the caller cancels the inner work too and waits for it (outside cancellation wins over a
+ *   simultaneous expiry).
+ * - An effect runs on a child fiber of the caller that reports the caller's task as `currentTask()` (Python 3.12+
+ *   runs the coroutine inline in the caller's task).
+ *
+ * **asyncio** `await asyncio.wait_for(aw, timeout)` (3.12+ semantics). Python's inner work can swallow the
+ * cancellation and return a value; ours cannot (see `docs/semantics.md`). To keep the work running after the
+ * timeout, wrap it: `waitFor(shield(task), t)`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const waitFor = <A, E, R>(
+  aw: Effect.Effect<A, E, R>,
+  timeout: Seconds | null | undefined
+): Effect.Effect<A, E | TimeoutError, R> =>
+  Effect.withFiber((parent) => {
+    if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("waitFor", aw))
+    if (timeout === null || timeout === undefined) return aw
+    let delay: ReturnType<typeof readDelay>
+    try {
+      delay = readDelay(timeout, "waitFor")
+    } catch (error) {
+      return Effect.die(error)
+    }
+    if (delay._tag === "Infinite") return aw
+    const task = isTask(aw) ? (aw as unknown as TaskImpl<A, E>) : undefined
+    const what = task === undefined ? "an effect" : task.name
+    if (delay._tag === "NonPositive") {
+      if (task === undefined) {
+        const error = new TimeoutError("waitFor: the timeout expired before the effect started")
+        error.cause = new CancelledError(timeoutReason(what))
+        return Effect.fail(error)
+      }
+      const exit = task.fiber.pollUnsafe()
+      if (exit !== undefined) return exit
+      interruptTask(task, parent.id, timeoutReason(what))
+      return Effect.flatMap(Fiber.await(task.fiber), afterExpiry)
+    }
+    const start: Effect.Effect<Fiber.Fiber<A, E>, never, R> =
+      task === undefined ? Effect.forkChild(aw, { startImmediately: true }) : Effect.succeed(task.fiber)
+    return Effect.flatMap(start, (inner) => {
+      const cancelInner = (reason: CancelReason): void =>
+        task === undefined ? interruptWithReason(inner, parent.id, reason) : interruptTask(task, parent.id, reason)
+      const race = Effect.raceFirst(
+        Fiber.await(inner),
+        Effect.as(Effect.sleep(delay.duration), undefined)
+      )
+      return Effect.onInterrupt(race, () =>
+        Effect.suspend(() => {
+          const awaiter = parent.getRef(CurrentTask)
+          cancelInner(forwardedReason(parent, "awaiter", `${awaiter?.name ?? "the fiber"} in waitFor was cancelled`))
+          return Effect.asVoid(Fiber.await(inner))
+        })
+      ).pipe(
+        Effect.flatMap((exit) => {
+          if (exit !== undefined) return exit
+          cancelInner(timeoutReason(what))
+          return Effect.flatMap(Fiber.await(inner), afterExpiry)
+        })
+      )
+    })
+  })

@@ -1,0 +1,437 @@
+/**
+ * The machinery behind `Task`: the task object, the registries that own tasks (loop scopes), the reference
+ * that tells a fiber which task it belongs to, and the mapping from an Effect `Exit` to asyncio's three
+ * outcomes (result, exception, cancelled).
+ */
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import {
+  type CancelReason,
+  CancelledError,
+  Defect,
+  InvalidStateError,
+  RuntimeError,
+  TypeError
+} from "../Errors.ts"
+import { show } from "./time.ts"
+
+// ---------------------------------------------------------------------------------------------------------
+// Cancellation reasons travel as annotations on Effect's own `Interrupt` reasons
+// ---------------------------------------------------------------------------------------------------------
+
+const reasonKey = "effect-asyncio/CancelReason"
+const CancelReasonAnnotation = Context.Service<CancelReason>(reasonKey)
+
+/** Annotations to pass to `fiber.interruptUnsafe` so the interrupt carries `reason`. */
+export const reasonAnnotations = (reason: CancelReason): Context.Context<never> =>
+  Context.make(CancelReasonAnnotation, reason) as Context.Context<never>
+
+const plainInterrupt: CancelReason = { kind: "interrupt", detail: "interrupted" }
+
+/** The reason carried by the first annotated interrupt of `cause`. */
+export const reasonOf = (cause: Cause.Cause<unknown>): CancelReason => {
+  let fiberId: number | undefined
+  for (const reason of cause.reasons) {
+    if (reason._tag !== "Interrupt") continue
+    const annotated = reason.annotations.get(reasonKey) as CancelReason | undefined
+    if (annotated !== undefined) return annotated
+    fiberId ??= reason.fiberId
+  }
+  return fiberId === undefined
+    ? plainInterrupt
+    : { kind: "interrupt", detail: `interrupted by fiber #${fiberId}` }
+}
+
+/** Interrupts `fiber` without waiting, recording `reason`. */
+export const interruptWithReason = (
+  fiber: Fiber.Fiber<unknown, unknown>,
+  by: number | undefined,
+  reason: CancelReason
+): void => fiber.interruptUnsafe(by, reasonAnnotations(reason))
+
+/** Requests cancellation of `task` without waiting (asyncio's `task.cancel()`), recording `reason`. */
+export const interruptTask = <A, E>(task: TaskImpl<A, E>, by: number | undefined, reason: CancelReason): void => {
+  task.pendingReason ??= reason
+  task.fiber.interruptUnsafe(by, reasonAnnotations(reason))
+}
+
+/**
+ * The reason the fiber `current` is being cancelled, when it is a task's own fiber cancelled through this
+ * library. Used to forward Python's cancel message to the tasks it was awaiting.
+ */
+export const ownCancelReason = (current: Fiber.Fiber<unknown, unknown>): CancelReason | undefined => {
+  const task = current.getRef(CurrentTask)
+  return task !== undefined && task.fiber === current ? task.pendingReason : undefined
+}
+
+/** The reason given to work that a cancelled awaiter forwards its cancellation to. */
+export const forwardedReason = (
+  current: Fiber.Fiber<unknown, unknown>,
+  kind: "awaiter" | "gather",
+  detail: string
+): CancelReason => {
+  const outer = ownCancelReason(current)
+  return outer === undefined
+    ? { kind, detail }
+    : { kind, message: outer.message, detail: `${detail} (${outer.detail})` }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Outcomes
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * How a task ended, in asyncio's terms. A cause with any failure or defect is a failure, even if it also holds
+ * interrupts: as in Python, a task that raised while being cancelled ends with that exception.
+ */
+export type Outcome<A, E> =
+  | { readonly _tag: "Result"; readonly value: A }
+  | { readonly _tag: "Exception"; readonly error: E | Defect }
+  | { readonly _tag: "Cancelled"; readonly error: CancelledError }
+
+/** The error value asyncio would report for a failed cause (first typed failure, else first defect). */
+export const errorOf = <E>(cause: Cause.Cause<E>): E | Defect | undefined => {
+  let defect: Cause.Die | undefined
+  for (const reason of cause.reasons) {
+    if (reason._tag === "Fail") return reason.error
+    if (reason._tag === "Die" && defect === undefined) defect = reason
+  }
+  return defect === undefined ? undefined : new Defect(defect.defect)
+}
+
+export const outcomeOf = <A, E>(exit: Exit.Exit<A, E>): Outcome<A, E> => {
+  if (exit._tag === "Success") return { _tag: "Result", value: exit.value }
+  const error = errorOf(exit.cause)
+  if (error !== undefined) return { _tag: "Exception", error }
+  return { _tag: "Cancelled", error: new CancelledError(reasonOf(exit.cause)) }
+}
+
+/** The value `gather(…, { returnExceptions: true })` puts in its list for one child. */
+export const settledValue = <A, E>(exit: Exit.Exit<A, E>): A | E | Defect | CancelledError => {
+  if (exit._tag === "Success") return exit.value
+  const outcome = outcomeOf(exit)
+  return outcome._tag === "Result" ? outcome.value : outcome.error
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Registries: who owns a task
+// ---------------------------------------------------------------------------------------------------------
+
+const PRUNE_MIN = 1024
+
+/**
+ * The set of tasks created under one owner. Finished tasks are swept lazily (when the set has doubled since
+ * the last sweep), so registering a task costs one `Set.add` and no completion hook.
+ */
+export class Registry {
+  readonly tasks = new Set<TaskImpl<unknown, unknown>>()
+  private pruneAt = PRUNE_MIN
+
+  register(task: TaskImpl<unknown, unknown>): void {
+    this.tasks.add(task)
+    if (this.tasks.size >= this.pruneAt) this.prune()
+  }
+
+  prune(): void {
+    for (const task of this.tasks) {
+      if (task.fiber.pollUnsafe() !== undefined) this.tasks.delete(task)
+    }
+    this.pruneAt = Math.max(PRUNE_MIN, this.tasks.size * 2)
+  }
+
+  /** The tasks that are not done, in creation order. */
+  live(): Array<TaskImpl<unknown, unknown>> {
+    this.prune()
+    return Array.from(this.tasks)
+  }
+}
+
+/** Tasks created where no loop scope is installed; they are children of the fiber that created them. */
+export const globalRegistry = new Registry()
+
+/**
+ * A loop scope: asyncio's event loop as an owner. Tasks created under it are detached from the fiber that
+ * created them (so they outlive it, as in Python) and are cancelled and awaited when the loop scope ends.
+ */
+export class LoopImpl extends Registry {
+  state: "open" | "closing" | "closed" = "open"
+  readonly name: string
+  constructor(name: string) {
+    super()
+    this.name = name
+  }
+}
+
+export const CurrentLoop = Context.Reference<LoopImpl | undefined>("effect-asyncio/CurrentLoop", {
+  defaultValue: () => undefined
+})
+
+export const CurrentTask = Context.Reference<TaskImpl<unknown, unknown> | undefined>(
+  "effect-asyncio/CurrentTask",
+  { defaultValue: () => undefined }
+)
+
+// ---------------------------------------------------------------------------------------------------------
+// The task object
+// ---------------------------------------------------------------------------------------------------------
+
+let taskCounter = 0
+
+export const TaskTypeId = "~effect-asyncio/Task" as const
+
+export type DoneCallback<A, E> = (task: TaskImpl<A, E>) => Effect.Effect<void>
+
+/**
+ * A task: one fiber, a name, and asyncio's task methods. It is an `Effect`: running it (`yield* task`) awaits
+ * the task, and if the awaiting fiber is cancelled meanwhile the task is cancelled too and awaited (Python's
+ * cancellation forwarding through `await task`).
+ */
+export class TaskImpl<A, E> extends Effectable.Class<A, E> {
+  readonly [TaskTypeId] = TaskTypeId
+  declare fiber: Fiber.Fiber<A, E>
+  private _name: string | undefined
+  private readonly _number: number
+  cancelRequests = 0
+  /** The reason of the cancellation requested through this library, if any (an interrupt is final). */
+  pendingReason: CancelReason | undefined = undefined
+  private callbacks: Array<{ readonly cb: DoneCallback<A, E>; readonly context: Context.Context<never> }> | undefined
+
+  readonly owner: Registry
+
+  constructor(name: string | undefined, owner: Registry) {
+    super()
+    this.owner = owner
+    this._name = name
+    this._number = ++taskCounter
+  }
+
+  get name(): string {
+    return (this._name ??= `Task-${this._number}`)
+  }
+  set name(name: string) {
+    this._name = name
+  }
+
+  asEffect(): Effect.Effect<A, E> {
+    return awaitTask(this)
+  }
+
+  /** The exit if done. */
+  poll(): Exit.Exit<A, E> | undefined {
+    return this.fiber.pollUnsafe()
+  }
+
+  cancel(message?: unknown): Effect.Effect<boolean> {
+    return Effect.withFiber((current) => {
+      if (this.fiber.pollUnsafe() !== undefined) return Effect.succeed(false)
+      this.cancelRequests++
+      const by = current.getRef(CurrentTask)
+      interruptTask(this, current.id, {
+        kind: "cancel",
+        message,
+        detail: by === undefined ? `${this.name} was cancelled` : `${this.name} was cancelled by ${by.name}`
+      })
+      return Effect.succeed(true)
+    })
+  }
+
+  cancelling(): Effect.Effect<number> {
+    return Effect.sync(() => this.cancelRequests)
+  }
+
+  done(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.fiber.pollUnsafe() !== undefined)
+  }
+
+  cancelled(): Effect.Effect<boolean> {
+    return Effect.sync(() => {
+      const exit = this.fiber.pollUnsafe()
+      return exit !== undefined && outcomeOf(exit)._tag === "Cancelled"
+    })
+  }
+
+  result(): Effect.Effect<A, E | CancelledError | InvalidStateError> {
+    return Effect.suspend((): Effect.Effect<A, E | CancelledError | InvalidStateError> => {
+      const exit = this.fiber.pollUnsafe()
+      if (exit === undefined) return Effect.fail(new InvalidStateError("Result is not set."))
+      const outcome = outcomeOf(exit)
+      if (outcome._tag === "Cancelled") return Effect.fail(outcome.error)
+      return exit
+    })
+  }
+
+  exception(): Effect.Effect<E | Defect | undefined, CancelledError | InvalidStateError> {
+    return Effect.suspend((): Effect.Effect<E | Defect | undefined, CancelledError | InvalidStateError> => {
+      const exit = this.fiber.pollUnsafe()
+      if (exit === undefined) return Effect.fail(new InvalidStateError("Exception is not set."))
+      const outcome = outcomeOf(exit)
+      switch (outcome._tag) {
+        case "Result":
+          return Effect.succeed(undefined)
+        case "Exception":
+          return Effect.succeed(outcome.error)
+        case "Cancelled":
+          return Effect.fail(outcome.error)
+      }
+    })
+  }
+
+  addDoneCallback(cb: DoneCallback<A, E>): Effect.Effect<void> {
+    return Effect.contextWith((context: Context.Context<never>) =>
+      Effect.sync(() => {
+        if (this.callbacks === undefined) {
+          this.callbacks = []
+          this.fiber.addObserver(() => this.runCallbacks())
+        }
+        this.callbacks.push({ cb, context })
+        if (this.fiber.pollUnsafe() !== undefined) this.runCallbacks()
+      })
+    )
+  }
+
+  removeDoneCallback(cb: DoneCallback<A, E>): Effect.Effect<number> {
+    return Effect.sync(() => {
+      if (this.callbacks === undefined) return 0
+      const before = this.callbacks.length
+      this.callbacks = this.callbacks.filter((entry) => entry.cb !== cb)
+      return before - this.callbacks.length
+    })
+  }
+
+  /** Runs the registered callbacks once, each in its own fiber scheduled after the task finished. */
+  private runCallbacks(): void {
+    const callbacks = this.callbacks
+    if (callbacks === undefined || callbacks.length === 0) return
+    this.callbacks = []
+    for (const { cb, context } of callbacks) {
+      Effect.runForkWith(context)(
+        Effect.andThen(
+          Effect.yieldNow,
+          Effect.catchCause(Effect.suspend(() => cb(this)), (cause) =>
+            Effect.logError(`Exception in a done callback of ${this.name}`, cause)
+          )
+        )
+      )
+    }
+  }
+
+  override toString(): string {
+    const exit = this.fiber?.pollUnsafe()
+    const state = exit === undefined ? "pending" : outcomeOf(exit)._tag.toLowerCase()
+    return `<Task ${state} name='${this.name}'>`
+  }
+  override toJSON(): unknown {
+    return { _id: "Task", name: this.name, done: this.fiber?.pollUnsafe() !== undefined }
+  }
+}
+
+export const isTask = (u: unknown): u is TaskImpl<unknown, unknown> => u instanceof TaskImpl
+
+// ---------------------------------------------------------------------------------------------------------
+// Creating and awaiting
+// ---------------------------------------------------------------------------------------------------------
+
+/** The message asyncio gives for a bad `create_task` argument, adapted. */
+export const notAnEffect = (what: string, u: unknown): TypeError =>
+  new TypeError(`${what}: an Effect was expected, got ${isTask(u) ? `the Task ${u.name}` : show(u)}`)
+
+/**
+ * Creates a task for `effect` under the current owner: the innermost loop scope (detached from the creating
+ * fiber, cancelled when the loop ends) or, with no loop scope, the creating fiber (an ordinary child).
+ * The task starts when the creating fiber next yields, like an asyncio task on the next loop iteration.
+ * `detached` forks it with no parent fiber even without a loop scope (for `shield`).
+ */
+export const spawn = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  name: string | undefined,
+  loop: LoopImpl | undefined,
+  detached = false
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  const owner = loop ?? globalRegistry
+  const task = new TaskImpl<A, E>(name, owner)
+  const body = Effect.provideService(effect, CurrentTask, task as TaskImpl<unknown, unknown>)
+  const fork = loop === undefined && !detached ? Effect.forkChild(body) : Effect.forkDetach(body)
+  return Effect.map(fork, (fiber) => {
+    task.fiber = fiber
+    owner.register(task as TaskImpl<unknown, unknown>)
+    if (loop !== undefined && loop.state !== "open") {
+      interruptTask(task, undefined, shutdownReason(loop))
+    }
+    return task
+  })
+}
+
+export const shutdownReason = (loop: LoopImpl): CancelReason => ({
+  kind: "shutdown",
+  detail: `the loop scope ${loop.name} was shutting down`
+})
+
+/** Awaits `task`; if the awaiting fiber is cancelled, cancels the task and waits for it (Python's forwarding). */
+export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
+  Effect.withFiber((current) => {
+    const exit = task.fiber.pollUnsafe()
+    if (exit !== undefined) return exit
+    const awaiter = current.getRef(CurrentTask)
+    if (awaiter === (task as TaskImpl<unknown, unknown>)) {
+      return Effect.die(new RuntimeError("Task cannot await on itself"))
+    }
+    return Effect.onInterrupt(Fiber.join(task.fiber), () =>
+      cancelAndAwait(
+        task,
+        current.id,
+        forwardedReason(current, "awaiter", `${awaiter?.name ?? "the fiber"} awaiting ${task.name} was cancelled`)
+      )
+    )
+  })
+
+/** Cancels `task` (if not done) with `reason` and waits until it has finished, finalizers included. */
+export const cancelAndAwait = <A, E>(
+  task: TaskImpl<A, E>,
+  by: number | undefined,
+  reason: CancelReason
+): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (task.fiber.pollUnsafe() !== undefined) return Effect.void
+    interruptTask(task, by, reason)
+    return Effect.asVoid(Fiber.await(task.fiber))
+  })
+
+/** Cancels every unfinished task of `tasks` with `reason` and waits for all of them. */
+export const cancelAllAndAwait = (
+  tasks: ReadonlyArray<TaskImpl<unknown, unknown>>,
+  by: number | undefined,
+  reason: CancelReason
+): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const pending: Array<Fiber.Fiber<unknown, unknown>> = []
+    for (const task of tasks) {
+      if (task.fiber.pollUnsafe() !== undefined) continue
+      interruptTask(task, by, reason)
+      if (task.fiber.pollUnsafe() === undefined) pending.push(task.fiber)
+    }
+    return pending.length === 0 ? Effect.void : Effect.asVoid(Fiber.awaitAll(pending))
+  })
+
+/**
+ * Resolves an awaitable argument to a task: tasks are used as they are, other effects become new tasks.
+ * `seen` makes the same effect object passed twice become one task (asyncio's de-duplication).
+ */
+export const toTask = <A, E, R>(
+  u: Effect.Effect<A, E, R>,
+  loop: LoopImpl | undefined,
+  seen: Map<unknown, TaskImpl<unknown, unknown>> | undefined
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  if (isTask(u)) return Effect.succeed(u as unknown as TaskImpl<A, E>)
+  const known = seen?.get(u)
+  if (known !== undefined) return Effect.succeed(known as TaskImpl<A, E>)
+  const created = spawn(u, undefined, loop)
+  if (seen === undefined) return created
+  return Effect.map(created, (task) => {
+    seen.set(u, task as TaskImpl<unknown, unknown>)
+    return task
+  })
+}
