@@ -8,11 +8,10 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { TimeoutError } from "./Errors.ts"
+import { TimeoutError, TypeError } from "./Errors.ts"
 import { CurrentLoop, notAnEffect, type TaskImpl, toTask } from "./internal/task.ts"
 import { delayToMillis, readDelay, type Seconds, show } from "./internal/time.ts"
 import type { Task } from "./Task.ts"
-import { TypeError } from "./Errors.ts"
 
 /**
  * The iterator returned by {@link asCompleted}.
@@ -158,7 +157,9 @@ export const asCompleted = <T extends Effect.Effect<unknown, unknown, unknown>>(
 ): Effect.Effect<AsCompleted<Effect.Success<T>, Effect.Error<T>>, never, Effect.Services<T>> =>
   Effect.withFiber((fiber) => {
     if (Effect.isEffect(aws) || typeof (aws as Partial<Iterable<T>>)?.[Symbol.iterator] !== "function") {
-      return Effect.die(new TypeError(`asCompleted: expected an iterable of effects or tasks, got ${show(aws)}`))
+      return Effect.die(
+        new TypeError(`asCompleted: expected an iterable of effects or tasks, got ${show(aws)}`)
+      )
     }
     let limit: number
     try {

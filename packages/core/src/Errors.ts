@@ -104,7 +104,10 @@ export class InvalidStateError extends Data.TaggedError("InvalidStateError")<{ r
  * @category errors
  * @since 0.1.0
  */
-export class Defect extends Data.TaggedError("Defect")<{ readonly message: string; readonly defect: unknown }> {
+export class Defect extends Data.TaggedError("Defect")<{
+  readonly message: string
+  readonly defect: unknown
+}> {
   constructor(defect: unknown) {
     super({
       message: defect instanceof globalThis.Error ? defect.message : String(defect),

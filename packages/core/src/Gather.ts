@@ -9,9 +9,9 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type { CancelledError, Defect } from "./Errors.ts"
 import {
-  cancelAllAndAwait,
   CurrentLoop,
   CurrentTask,
+  cancelAllAndAwait,
   forwardedReason,
   notAnEffect,
   settledValue,
@@ -154,7 +154,11 @@ const awaitAll = (
         return cancelAllAndAwait(
           tasks,
           fiber.id,
-          forwardedReason(fiber, "gather", `the gather awaited by ${awaiter?.name ?? "a fiber"} was cancelled`)
+          forwardedReason(
+            fiber,
+            "gather",
+            `the gather awaited by ${awaiter?.name ?? "a fiber"} was cancelled`
+          )
         )
       })
     })

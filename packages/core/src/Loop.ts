@@ -17,8 +17,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import {
   awaitTask,
-  cancelAllAndAwait,
   CurrentLoop,
+  cancelAllAndAwait,
   LoopImpl,
   outcomeOf,
   shutdownReason,
@@ -103,7 +103,10 @@ const shutdown = (loop: LoopImpl, options: LoopOptions | undefined): Effect.Effe
  * @category running
  * @since 0.1.0
  */
-export const scoped = <A, E, R>(main: Effect.Effect<A, E, R>, options?: LoopOptions): Effect.Effect<A, E, R> =>
+export const scoped = <A, E, R>(
+  main: Effect.Effect<A, E, R>,
+  options?: LoopOptions
+): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
     const loop = new LoopImpl(`loop-${++loopCounter}`)
     return spawn(main, options?.mainName, loop).pipe(

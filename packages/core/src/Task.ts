@@ -155,4 +155,3 @@ export const currentTask: Effect.Effect<Task<unknown, unknown> | undefined> = Ef
 export const allTasks: Effect.Effect<ReadonlySet<Task<unknown, unknown>>> = Eff.withFiber((fiber) =>
   Eff.succeed(new Set((fiber.getRef(CurrentLoop) ?? globalRegistry).live()))
 )
-

@@ -134,7 +134,11 @@ export const wait = <T extends Task<unknown, unknown>>(
         return Effect.die(error)
       }
       timer =
-        delay._tag === "Finite" ? Effect.sleep(delay.duration) : delay._tag === "Infinite" ? undefined : Effect.yieldNow
+        delay._tag === "Finite"
+          ? Effect.sleep(delay.duration)
+          : delay._tag === "Infinite"
+            ? undefined
+            : Effect.yieldNow
     }
     const waiting = Effect.callback<void>((resume) => {
       let counter = tasks.length

@@ -7,19 +7,11 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { CancelledError, TimeoutError } from "./Errors.ts"
-import {
-  CurrentTask,
-  forwardedReason,
-  interruptTask,
-  interruptWithReason,
-  isTask,
-  notAnEffect,
-  outcomeOf,
-  type TaskImpl
-} from "./internal/task.ts"
 import type { CancelReason } from "./Errors.ts"
+import { CancelledError, TimeoutError } from "./Errors.ts"
+import { interruptTask, isTask, notAnEffect, outcomeOf, type TaskImpl } from "./internal/task.ts"
 import { readDelay, type Seconds } from "./internal/time.ts"
+import * as Timeout from "./Timeout.ts"
 
 const timeoutReason = (what: string): CancelReason => ({
   kind: "timeout",
@@ -83,27 +75,5 @@ export const waitFor = <A, E, R>(
       interruptTask(task, parent.id, timeoutReason(what))
       return Effect.flatMap(Fiber.await(task.fiber), afterExpiry)
     }
-    const start: Effect.Effect<Fiber.Fiber<A, E>, never, R> =
-      task === undefined ? Effect.forkChild(aw, { startImmediately: true }) : Effect.succeed(task.fiber)
-    return Effect.flatMap(start, (inner) => {
-      const cancelInner = (reason: CancelReason): void =>
-        task === undefined ? interruptWithReason(inner, parent.id, reason) : interruptTask(task, parent.id, reason)
-      const race = Effect.raceFirst(
-        Fiber.await(inner),
-        Effect.as(Effect.sleep(delay.duration), undefined)
-      )
-      return Effect.onInterrupt(race, () =>
-        Effect.suspend(() => {
-          const awaiter = parent.getRef(CurrentTask)
-          cancelInner(forwardedReason(parent, "awaiter", `${awaiter?.name ?? "the fiber"} in waitFor was cancelled`))
-          return Effect.asVoid(Fiber.await(inner))
-        })
-      ).pipe(
-        Effect.flatMap((exit) => {
-          if (exit !== undefined) return exit
-          cancelInner(timeoutReason(what))
-          return Effect.flatMap(Fiber.await(inner), afterExpiry)
-        })
-      )
-    })
+    return Timeout.timeout(delay.duration, () => aw)
   })

@@ -11,21 +11,26 @@
  *
  * @since 0.1.0
  */
+
+export { type AsCompleted, type AsCompletedOptions, asCompleted } from "./AsCompleted.ts"
 export * from "./Errors.ts"
-export { sleep } from "./Sleep.ts"
+export { ExceptionGroup, exceptStar, type Member } from "./ExceptionGroup.ts"
+export { type GatherOptions, gather, type Results, type Settled } from "./Gather.ts"
 export type { Seconds } from "./internal/time.ts"
-export { createTask, currentTask, allTasks, isTask, type Task, type CreateTaskOptions } from "./Task.ts"
-export { gather, type GatherOptions, type Results, type Settled } from "./Gather.ts"
-export { asCompleted, type AsCompleted, type AsCompletedOptions } from "./AsCompleted.ts"
+export * as Loop from "./Loop.ts"
+export { shield } from "./Shield.ts"
+export { sleep } from "./Sleep.ts"
+export { allTasks, type CreateTaskOptions, createTask, currentTask, isTask, type Task } from "./Task.ts"
+export * as TaskGroup from "./TaskGroup.ts"
+export * as Timeout from "./Timeout.ts"
+export { timeout, timeoutAt } from "./Timeout.ts"
 export {
-  wait,
+  ALL_COMPLETED,
   FIRST_COMPLETED,
   FIRST_EXCEPTION,
-  ALL_COMPLETED,
   type ReturnWhen,
   type WaitOptions,
-  type WaitResult
+  type WaitResult,
+  wait
 } from "./Wait.ts"
 export { waitFor } from "./WaitFor.ts"
-export { shield } from "./Shield.ts"
-export * as Loop from "./Loop.ts"

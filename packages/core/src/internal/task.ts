@@ -3,15 +3,15 @@
  * that tells a fiber which task it belongs to, and the mapping from an Effect `Exit` to asyncio's three
  * outcomes (result, exception, cancelled).
  */
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
-import * as Exit from "effect/Exit"
+import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import {
-  type CancelReason,
   CancelledError,
+  type CancelReason,
   Defect,
   InvalidStateError,
   RuntimeError,
@@ -46,15 +46,26 @@ export const reasonOf = (cause: Cause.Cause<unknown>): CancelReason => {
     : { kind: "interrupt", detail: `interrupted by fiber #${fiberId}` }
 }
 
+/** Reasons of interrupts made through {@link interruptWithReason} on fibers that are not tasks' own. */
+const fiberReasons = new WeakMap<Fiber.Fiber<unknown, unknown>, CancelReason>()
+
 /** Interrupts `fiber` without waiting, recording `reason`. */
 export const interruptWithReason = (
   fiber: Fiber.Fiber<unknown, unknown>,
   by: number | undefined,
   reason: CancelReason
-): void => fiber.interruptUnsafe(by, reasonAnnotations(reason))
+): void => {
+  if (fiber.pollUnsafe() !== undefined) return
+  if (!fiberReasons.has(fiber)) fiberReasons.set(fiber, reason)
+  fiber.interruptUnsafe(by, reasonAnnotations(reason))
+}
 
 /** Requests cancellation of `task` without waiting (asyncio's `task.cancel()`), recording `reason`. */
-export const interruptTask = <A, E>(task: TaskImpl<A, E>, by: number | undefined, reason: CancelReason): void => {
+export const interruptTask = <A, E>(
+  task: TaskImpl<A, E>,
+  by: number | undefined,
+  reason: CancelReason
+): void => {
   task.pendingReason ??= reason
   task.fiber.interruptUnsafe(by, reasonAnnotations(reason))
 }
@@ -65,19 +76,22 @@ export const interruptTask = <A, E>(task: TaskImpl<A, E>, by: number | undefined
  */
 export const ownCancelReason = (current: Fiber.Fiber<unknown, unknown>): CancelReason | undefined => {
   const task = current.getRef(CurrentTask)
-  return task !== undefined && task.fiber === current ? task.pendingReason : undefined
+  return task !== undefined && task.fiber === current ? task.pendingReason : fiberReasons.get(current)
 }
 
-/** The reason given to work that a cancelled awaiter forwards its cancellation to. */
+/**
+ * The reason given to work that a cancelled fiber forwards its cancellation to: the root cause's kind and
+ * message (Python forwards `cancel(msg)`), with `detail` saying how it travelled.
+ */
 export const forwardedReason = (
   current: Fiber.Fiber<unknown, unknown>,
-  kind: "awaiter" | "gather",
+  kind: CancelReason["kind"],
   detail: string
 ): CancelReason => {
   const outer = ownCancelReason(current)
   return outer === undefined
     ? { kind, detail }
-    : { kind, message: outer.message, detail: `${detail} (${outer.detail})` }
+    : { kind: outer.kind, message: outer.message, detail: `${detail}: ${outer.detail}` }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -198,7 +212,9 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   cancelRequests = 0
   /** The reason of the cancellation requested through this library, if any (an interrupt is final). */
   pendingReason: CancelReason | undefined = undefined
-  private callbacks: Array<{ readonly cb: DoneCallback<A, E>; readonly context: Context.Context<never> }> | undefined
+  private callbacks:
+    | Array<{ readonly cb: DoneCallback<A, E>; readonly context: Context.Context<never> }>
+    | undefined
 
   readonly owner: Registry
 
@@ -210,7 +226,8 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   }
 
   get name(): string {
-    return (this._name ??= `Task-${this._number}`)
+    if (this._name === undefined) this._name = `Task-${this._number}`
+    return this._name
   }
   set name(name: string) {
     this._name = name
@@ -311,8 +328,9 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
       Effect.runForkWith(context)(
         Effect.andThen(
           Effect.yieldNow,
-          Effect.catchCause(Effect.suspend(() => cb(this)), (cause) =>
-            Effect.logError(`Exception in a done callback of ${this.name}`, cause)
+          Effect.catchCause(
+            Effect.suspend(() => cb(this)),
+            (cause) => Effect.logError(`Exception in a done callback of ${this.name}`, cause)
           )
         )
       )
@@ -383,7 +401,11 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
       cancelAndAwait(
         task,
         current.id,
-        forwardedReason(current, "awaiter", `${awaiter?.name ?? "the fiber"} awaiting ${task.name} was cancelled`)
+        forwardedReason(
+          current,
+          "awaiter",
+          `${awaiter?.name ?? "the fiber"} awaiting ${task.name} was cancelled`
+        )
       )
     )
   })

@@ -1,0 +1,294 @@
+/**
+ * Timeout scopes: asyncio's `asyncio.timeout(delay)` and `asyncio.timeout_at(when)` (Python 3.11+).
+ *
+ * A timeout scope runs a body under a deadline that can be read, moved or removed while the body runs. When
+ * the deadline passes, the body is cancelled (reason `timeout`, naming the scope); once the body has finished —
+ * finalizers included — the scope fails with `TimeoutError`. Only the scope's own expiry becomes a
+ * `TimeoutError`: a cancellation coming from outside passes through unchanged, even if the deadline expired at
+ * the same moment, and nested scopes each convert only their own.
+ *
+ * Lifecycle (a named state machine, as in CPython's `timeouts.py`):
+ *
+ * ```
+ * created ──enter──▶ active ──deadline──▶ expiring ──exit──▶ expired
+ *                      └──────────exit──────────▶ finished
+ * ```
+ *
+ * Times are seconds on Effect's `Clock` ({@link time}), so they are virtual under `TestClock`.
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import { RuntimeError, TimeoutError } from "./Errors.ts"
+import { CurrentTask, forwardedReason, interruptWithReason, outcomeOf } from "./internal/task.ts"
+import { delayToMillis, readDelay, type Seconds } from "./internal/time.ts"
+
+/**
+ * The states of a timeout scope.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type State = "created" | "active" | "expiring" | "expired" | "finished"
+
+/**
+ * A timeout scope's handle. asyncio's `Timeout` object.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Timeout {
+  readonly name: string
+  /** The lifecycle state. */
+  readonly state: State
+  /** The deadline in seconds on {@link time}, or `undefined` when there is none. */
+  when(): Effect.Effect<number | undefined>
+  /**
+   * Moves the deadline to `when` (seconds on {@link time}; `null`/`undefined` removes it). A deadline at or
+   * before now fires at once. Only while the scope is active: otherwise a defect carrying `RuntimeError`
+   * ("Timeout has not been entered", "Cannot change state of expiring Timeout", …), as in Python.
+   */
+  reschedule(when: number | null | undefined): Effect.Effect<void>
+  /** Whether the deadline fired (`expiring` or `expired`), whatever the body did afterwards. */
+  expired(): Effect.Effect<boolean>
+}
+
+/**
+ * The current time in seconds on Effect's `Clock` — the time base of {@link timeoutAt} and
+ * {@link Timeout.reschedule}. asyncio's `loop.time()`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const time: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) => ms / 1000)
+
+let scopeCounter = 0
+
+class TimeoutImpl implements Timeout {
+  state: State = "created"
+  readonly name: string
+  /** Deadline in milliseconds on the clock, or undefined. */
+  deadline: number | undefined
+  body: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  private timer: Fiber.Fiber<void> | undefined = undefined
+
+  constructor(deadline: number | undefined) {
+    this.deadline = deadline
+    this.name = `Timeout-${++scopeCounter}`
+  }
+
+  when(): Effect.Effect<number | undefined> {
+    return Effect.sync(() => (this.deadline === undefined ? undefined : this.deadline / 1000))
+  }
+
+  expired(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.state === "expiring" || this.state === "expired")
+  }
+
+  reschedule(when: number | null | undefined): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      switch (this.state) {
+        case "created":
+          return Effect.die(new RuntimeError("Timeout has not been entered"))
+        case "expiring":
+        case "expired":
+        case "finished":
+          return Effect.die(new RuntimeError(`Cannot change state of ${this.state} Timeout`))
+        case "active":
+          this.deadline = when === null || when === undefined ? undefined : when * 1000
+          return this.schedule
+      }
+    })
+  }
+
+  /** (Re)starts the timer for the current deadline, replacing the previous one. */
+  readonly schedule: Effect.Effect<void> = Effect.suspend(() => {
+    this.cancelTimer()
+    const deadline = this.deadline
+    if (deadline === undefined) return Effect.void
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const wait = deadline - now
+      const timer = Effect.andThen(
+        wait > 0 ? Effect.sleep(Duration.millis(wait)) : Effect.yieldNow,
+        Effect.sync(() => this.expire())
+      )
+      return Effect.map(Effect.forkDetach(timer), (fiber) => {
+        this.timer = fiber
+      })
+    })
+  })
+
+  cancelTimer(): void {
+    const timer = this.timer
+    this.timer = undefined
+    if (timer !== undefined) timer.interruptUnsafe()
+  }
+
+  private expire(): void {
+    this.timer = undefined
+    if (this.state !== "active" || this.body === undefined) return
+    this.state = "expiring"
+    const at = this.deadline === undefined ? "" : ` at t=${this.deadline / 1000}s`
+    interruptWithReason(this.body, undefined, {
+      kind: "timeout",
+      detail: `the deadline of ${this.name} expired${at}`
+    })
+  }
+
+  toJSON(): unknown {
+    return { _id: "Timeout", name: this.name, state: this.state, when: this.deadline }
+  }
+  toString(): string {
+    return `<Timeout [${this.state}]${this.deadline === undefined ? "" : ` when=${this.deadline / 1000}`}>`
+  }
+}
+
+/** What the scope reports once its body has finished after the deadline fired. */
+const afterExpiry = <A, E>(exit: Exit.Exit<A, E>, name: string): Effect.Effect<A, E | TimeoutError> => {
+  const outcome = outcomeOf(exit)
+  if (outcome._tag !== "Cancelled") return exit
+  const error = new TimeoutError(`${name}: the deadline expired`)
+  error.cause = outcome.error
+  return Effect.fail(error)
+}
+
+/**
+ * Runs `body` inside the (not yet entered) scope `self`. A scope can be entered once.
+ */
+const enter = <A, E, R>(
+  self: TimeoutImpl,
+  body: (scope: Timeout) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | TimeoutError, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.withFiber((parent) => {
+      if (self.state !== "created") return Effect.die(new RuntimeError("Timeout has already been entered"))
+      self.state = "active"
+      return Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          Effect.suspend(() => body(self)),
+          { startImmediately: true }
+        )
+        self.body = fiber as Fiber.Fiber<unknown, unknown>
+        if (fiber.pollUnsafe() === undefined) yield* self.schedule
+        const waited = yield* Effect.exit(restore(Fiber.await(fiber)))
+        if (waited._tag === "Failure") {
+          // Outside cancellation: forward it to the body, wait for it, and let the cancellation through even if
+          // the deadline fired meanwhile (outside cancellation wins).
+          const owner = parent.getRef(CurrentTask)
+          interruptWithReason(
+            fiber as Fiber.Fiber<unknown, unknown>,
+            parent.id,
+            forwardedReason(parent, "cancel", `${owner?.name ?? "the fiber"} in ${self.name} was cancelled`)
+          )
+          yield* Fiber.await(fiber)
+          self.cancelTimer()
+          self.state = self.state === "expiring" ? "expired" : "finished"
+          return yield* Effect.failCause(waited.cause)
+        }
+        self.cancelTimer()
+        if (self.state === "expiring") {
+          self.state = "expired"
+          return yield* afterExpiry(waited.value, self.name)
+        }
+        self.state = "finished"
+        return yield* waited.value
+      })
+    })
+  )
+
+const absolute = (delay: Seconds | null | undefined, now: number): number | undefined => {
+  if (delay === null || delay === undefined) return undefined
+  const read = readDelay(delay, "timeout")
+  return read._tag === "Infinite" ? undefined : now + delayToMillis(read)
+}
+
+/**
+ * Creates a timeout scope handle whose deadline is `delay` from **now** (Python computes it when `timeout()` is
+ * called, not when the block is entered). Enter it with {@link enter}; most code uses {@link timeout} instead.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (delay: Seconds | null | undefined): Effect.Effect<Timeout> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    try {
+      return Effect.succeed<Timeout>(new TimeoutImpl(absolute(delay, now)))
+    } catch (error) {
+      return Effect.die(error)
+    }
+  })
+
+/**
+ * Creates a timeout scope handle with an absolute deadline (seconds on {@link time}; `null` = none).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeAt = (when: number | null | undefined): Effect.Effect<Timeout> =>
+  Effect.sync(() => new TimeoutImpl(when === null || when === undefined ? undefined : when * 1000))
+
+/**
+ * Runs `body` inside the timeout scope `scope` (created by {@link make} or {@link makeAt}). Entering a scope a
+ * second time is a defect carrying `RuntimeError("Timeout has already been entered")`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const enterScope = <A, E, R>(
+  scope: Timeout,
+  body: (scope: Timeout) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | TimeoutError, R> =>
+  scope instanceof TimeoutImpl
+    ? enter(scope, body)
+    : Effect.die(new RuntimeError("enterScope: not a Timeout created by Timeout.make"))
+
+/**
+ * Runs `body` with a deadline `delay` from now; if it expires, cancels the body, waits for it to finish and
+ * fails with `TimeoutError`.
+ *
+ * **When to use** To bound a block of work — several awaits, not a single effect — and to move the deadline
+ * while it runs (`scope.reschedule`). For a single awaitable, `waitFor` reads better.
+ *
+ * **Details** A number is seconds; `null` means no deadline (the scope can still be rescheduled). A deadline at
+ * or before now fires at the body's first suspension; a body that never suspends is never interrupted. The
+ * `TimeoutError`'s `cause` is the body's `CancelledError`. If the body fails with another error while being
+ * cancelled, that error propagates instead. The body runs on a child fiber that reports the caller's task as
+ * `currentTask()`.
+ *
+ * **asyncio** `async with asyncio.timeout(delay) as scope: …`. Python counts cancel requests
+ * (`cancelling()`/`uncancel()`) to tell its own cancellation from an outside one; we know it structurally,
+ * so the bug class of `uncancel` bookkeeping (python/cpython#134471) cannot happen. A body cannot swallow the
+ * cancellation, so "the body caught it and returned" does not occur.
+ *
+ * **Example** (Give up after two seconds)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ *
+ * const bounded = asyncio.timeout(2, () => asyncio.sleep(10, "late")) // fails with TimeoutError at t=2
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const timeout = <A, E, R>(
+  delay: Seconds | null | undefined,
+  body: (scope: Timeout) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | TimeoutError, R> =>
+  Effect.flatMap(make(delay), (scope) => enter(scope as TimeoutImpl, body))
+
+/**
+ * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` = none).
+ * asyncio's `asyncio.timeout_at(when)`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const timeoutAt = <A, E, R>(
+  when: number | null | undefined,
+  body: (scope: Timeout) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | TimeoutError, R> =>
+  Effect.flatMap(makeAt(when), (scope) => enter(scope as TimeoutImpl, body))
