@@ -1,0 +1,188 @@
+/**
+ * `staggeredRace`: start attempts one after another, a little apart, and keep the first that succeeds —
+ * "happy eyeballs" (RFC 8305). asyncio's `asyncio.staggered.staggered_race(coro_fns, delay)`.
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type { CancelledError, Defect } from "./Errors.ts"
+import { TypeError } from "./Errors.ts"
+import {
+  CurrentLoop,
+  cancelAllAndAwait,
+  forwardedReason,
+  outcomeOf,
+  spawn,
+  type TaskImpl
+} from "./internal/task.ts"
+import { delayToMillis, readDelay, type Seconds, show } from "./internal/time.ts"
+
+/**
+ * What {@link staggeredRace} returns, as Python's tuple: the winner's value (or `undefined`), its index (or
+ * `undefined` when every attempt failed), and one entry per *started* attempt in index order — its error, a
+ * `CancelledError` for an attempt cancelled because another won, `undefined` for the winner.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type StaggeredResult<A, E> = readonly [
+  winner: A | undefined,
+  index: number | undefined,
+  exceptions: ReadonlyArray<E | Defect | CancelledError | undefined>
+]
+
+/**
+ * Runs the attempts produced by `fns`, starting attempt `i + 1` when attempt `i` fails or `delay` after attempt
+ * `i` started, whichever comes first (`delay` `null`: only on failure, i.e. strictly one after another). The
+ * first attempt to **succeed** wins: every other running attempt is cancelled (reason: another attempt won) and
+ * awaited, and no further attempt starts.
+ *
+ * **When to use** Connecting to the first of several equivalent endpoints without hammering all of them at
+ * once; trying a fast path and falling back to slower ones.
+ *
+ * **Details** Attempts run as tasks of the current loop scope. If the caller is interrupted, every running
+ * attempt is cancelled and awaited before the interruption propagates (Python 3.14 behaviour). Attempts that
+ * are thunks (`() => Effect`) so that later ones are not even built until they start.
+ *
+ * **asyncio** `winner, index, exceptions = await staggered_race(coro_fns, delay)`. Same result shape. If two
+ * attempts succeed at the same instant, the first to finish wins and the other, already finished, is reported
+ * as `undefined` (it did not fail), where Python may report it cancelled.
+ *
+ * **Example** (Happy eyeballs)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ *
+ * const [conn, index, errors] = yield* asyncio.staggeredRace(
+ *   ["10.0.0.1", "10.0.0.2"].map((host) => () => connect(host)),
+ *   0.25
+ * )
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const staggeredRace = <A, E, R>(
+  fns: Iterable<() => Effect.Effect<A, E, R>>,
+  delay: Seconds | null | undefined
+): Effect.Effect<StaggeredResult<A, E>, never, R> =>
+  Effect.withFiber((parent) => {
+    if (typeof (fns as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
+      return Effect.die(new TypeError(`staggeredRace: expected an iterable of functions, got ${show(fns)}`))
+    }
+    let stagger: number
+    try {
+      stagger =
+        delay === null || delay === undefined ? Infinity : delayToMillis(readDelay(delay, "staggeredRace"))
+    } catch (error) {
+      return Effect.die(error)
+    }
+    const loop = parent.getRef(CurrentLoop)
+    const clock = parent.getRef(Clock.Clock)
+    const iterator = fns[Symbol.iterator]()
+    const attempts: Array<TaskImpl<A, E>> = []
+    let exhausted = false
+    let winner: { readonly index: number; readonly value: A } | undefined
+    let latestStart = 0
+    let signalled = false
+    let wake: (() => void) | undefined
+    const signal = (): void => {
+      signalled = true
+      const w = wake
+      wake = undefined
+      w?.()
+    }
+    const onDone = (index: number, exit: Exit.Exit<A, E>): void => {
+      if (exit._tag === "Success" && winner === undefined) winner = { index, value: exit.value }
+      signal()
+    }
+    const startNext: Effect.Effect<boolean, never, R> = Effect.suspend(() => {
+      const next = iterator.next()
+      if (next.done === true) {
+        exhausted = true
+        return Effect.succeed(false)
+      }
+      const fn = next.value
+      const index = attempts.length
+      const attempt =
+        typeof fn === "function"
+          ? Effect.suspend(fn)
+          : Effect.die(new TypeError(`staggeredRace: attempt ${index} is not a function, got ${show(fn)}`))
+      latestStart = clock.currentTimeMillisUnsafe()
+      return Effect.map(spawn(attempt, undefined, loop, true), (task) => {
+        attempts.push(task)
+        task.fiber.addObserver((exit) => onDone(index, exit))
+        return true
+      })
+    })
+    const event = (timeout: number): Effect.Effect<void> => {
+      const wait = Effect.callback<void>((resume) => {
+        if (signalled) {
+          signalled = false
+          return resume(Effect.void)
+        }
+        wake = () => {
+          signalled = false
+          resume(Effect.void)
+        }
+        return Effect.sync(() => {
+          wake = undefined
+        })
+      })
+      return timeout === Infinity
+        ? wait
+        : Effect.raceFirst(wait, Effect.sleep(Duration.millis(Math.max(0, timeout))))
+    }
+    const running = (): boolean => attempts.some((task) => task.fiber.pollUnsafe() === undefined)
+    const race: Effect.Effect<void, never, R> = Effect.gen(function* () {
+      yield* startNext
+      while (winner === undefined) {
+        const latest = attempts[attempts.length - 1]
+        const latestExit = latest?.fiber.pollUnsafe()
+        if (!exhausted && latest !== undefined && latestExit !== undefined) {
+          // The latest attempt failed: start the next one at once.
+          yield* startNext
+          continue
+        }
+        if (exhausted && !running()) return
+        const untilNext = exhausted ? Infinity : latestStart + stagger - clock.currentTimeMillisUnsafe()
+        if (untilNext <= 0) {
+          yield* startNext
+          continue
+        }
+        yield* event(untilNext)
+      }
+    })
+    const stopOthers = (reason: string) =>
+      cancelAllAndAwait(attempts as ReadonlyArray<TaskImpl<unknown, unknown>>, parent.id, {
+        kind: "sibling",
+        detail: reason
+      })
+    return Effect.onInterrupt(race, () =>
+      Effect.suspend(() =>
+        cancelAllAndAwait(
+          attempts as ReadonlyArray<TaskImpl<unknown, unknown>>,
+          parent.id,
+          forwardedReason(parent, "cancel", "the caller of staggeredRace was cancelled")
+        )
+      )
+    ).pipe(
+      Effect.andThen(
+        Effect.suspend(() =>
+          winner === undefined ? Effect.void : stopOthers(`attempt ${winner.index} won the staggered race`)
+        )
+      ),
+      Effect.andThen(
+        Effect.sync((): StaggeredResult<A, E> => {
+          const exceptions = attempts.map((task, index) => {
+            if (index === winner?.index) return undefined
+            const outcome = outcomeOf(task.fiber.pollUnsafe()!)
+            return outcome._tag === "Result" ? undefined : outcome.error
+          })
+          return [winner?.value, winner?.index, exceptions]
+        })
+      )
+    )
+  })
