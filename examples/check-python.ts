@@ -1,0 +1,51 @@
+/**
+ * `npm run check:python -w examples`: runs every Python reference script (`python/*.py`) with CPython in real
+ * time and checks that it prints exactly the lines of the example's expected transcript, each within 0.15 s of
+ * the expected second, and ends within 0.15 s of the expected elapsed time. This is how the transcripts were
+ * derived; it needs `python3` (3.11 or later) and takes about 40 s. Not part of `npm test`.
+ */
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { examples } from "./src/index.ts"
+
+const SLACK = 0.15
+const python = process.env.PYTHON ?? "python3"
+const timeline = fileURLToPath(new URL("./python/timeline.py", import.meta.url))
+let failures = 0
+
+for (const { meta } of examples) {
+  const script = fileURLToPath(new URL(`./${meta.python}`, import.meta.url))
+  const child = spawnSync(python, [timeline, script], { encoding: "utf8" })
+  if (child.status !== 0) {
+    console.log(`✗ ${meta.python}: exit ${child.status}\n${child.stderr}`)
+    failures++
+    continue
+  }
+  const records = child.stdout
+    .trim()
+    .split("\n")
+    .map(
+      (line) => JSON.parse(line) as { readonly at?: number; readonly text?: string; readonly end?: number }
+    )
+  const lines = records.flatMap((r) => (r.text === undefined ? [] : [[r.at ?? 0, r.text] as const]))
+  const end = records.find((r) => r.end !== undefined)?.end ?? Number.NaN
+  const problems: Array<string> = []
+  if (lines.length !== meta.transcript.length) {
+    problems.push(`printed ${lines.length} lines, expected ${meta.transcript.length}`)
+  }
+  meta.transcript.forEach(([at, text], i) => {
+    const got = lines[i]
+    if (got === undefined) return
+    if (got[1] !== text)
+      problems.push(`line ${i + 1}: printed ${JSON.stringify(got[1])}, expected ${JSON.stringify(text)}`)
+    if (Math.abs(got[0] - at) > SLACK)
+      problems.push(`line ${i + 1}: printed at ${got[0]} s, expected ${at} s`)
+  })
+  if (!(Math.abs(end - meta.elapsed) <= SLACK)) problems.push(`ended at ${end} s, expected ${meta.elapsed} s`)
+  console.log(`${problems.length === 0 ? "✓" : "✗"} ${meta.python} (${end} s)`)
+  for (const problem of problems) console.log(`    ${problem}`)
+  if (problems.length > 0) failures++
+}
+
+console.log(failures === 0 ? "CPython prints every expected transcript." : `${failures} script(s) differ.`)
+if (failures > 0) process.exitCode = 1

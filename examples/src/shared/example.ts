@@ -1,0 +1,116 @@
+/**
+ * What every example exports besides its `main` effect, and how an example file runs itself.
+ */
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+
+/** A printed line and when it is printed, in seconds since `main` started (virtual time in the tests). */
+export type Line = readonly [at: number, text: string]
+
+/** A documented way in which what we print differs from the tutorial's printed output, or from Python. */
+export type Difference =
+  /** The tutorial shows `tutorial`; the program (in Python and here) really prints `printed`. */
+  | { readonly kind: "changed"; readonly tutorial: string; readonly printed: string; readonly why: string }
+  /** A line the tutorial does not print, added to show something (usually an elapsed time). */
+  | { readonly kind: "added"; readonly printed: string; readonly why: string }
+  /** Any other difference (in the code, or between Python and TypeScript) that does not change the output. */
+  | { readonly kind: "note"; readonly why: string }
+
+/** The metadata of one example. */
+export interface ExampleMeta {
+  /** The file name without `.ts`, e.g. `"01-create-task-gather"`. */
+  readonly id: string
+  readonly title: string
+  /** The tutorial, a file of `/work/shared/seeds/`. */
+  readonly seed: string
+  /** The tutorial's section (heading, or code comment) that the example ports. */
+  readonly section: string
+  /** The asyncio functions the example shows, by their Python names. */
+  readonly asyncio: ReadonlyArray<string>
+  /** The Python program this example ports, under `examples/python/` (runnable with CPython). */
+  readonly python: string
+  /** The output the tutorial prints for this code, verbatim; `undefined` when it shows none. */
+  readonly tutorialOutput: ReadonlyArray<string> | undefined
+  /** What the tutorial claims about this code (comments, prose) that the transcript demonstrates. */
+  readonly tutorialSays: ReadonlyArray<string>
+  /**
+   * What the program prints — in CPython (checked with `npm run check:python -w examples`) and here — with
+   * the second at which each line is printed.
+   */
+  readonly transcript: ReadonlyArray<Line>
+  /** How long the whole program takes, in seconds. */
+  readonly elapsed: number
+  readonly differences: ReadonlyArray<Difference>
+}
+
+/** A recording of a run: the lines printed and when. */
+export interface Recording {
+  readonly lines: Array<Line>
+}
+
+/**
+ * A `Console` that records every `log` line (arguments joined by a space, as `console.log` joins strings) with
+ * the time `at()` returns, and optionally forwards it to `forward`.
+ */
+export const recordingConsole = (
+  recording: Recording,
+  at: () => number,
+  forward?: (line: string, at: number) => void
+): Console.Console => {
+  const log = (...args: ReadonlyArray<unknown>): void => {
+    const text = args.map(String).join(" ")
+    const time = at()
+    for (const line of text.split("\n")) {
+      recording.lines.push([time, line])
+      forward?.(line, time)
+    }
+  }
+  return { ...globalThis.console, log, info: log }
+}
+
+/**
+ * Runs an example in real time with `run` from `@effect-asyncio/node` (a file's `if (import.meta.main)`), prints
+ * its transcript and then the real elapsed time and whether the lines match the expected transcript (a warning
+ * only: the exact check is the virtual-time test). A failing `main` sets the exit code to 1.
+ *
+ * `--timeline` (in `process.argv`) prefixes each line with the real seconds since the start.
+ */
+export const runStandalone = async <E>(meta: ExampleMeta, main: Effect.Effect<void, E>): Promise<void> => {
+  const { run } = await import("@effect-asyncio/node")
+  const timeline = process.argv.includes("--timeline")
+  const recording: Recording = { lines: [] }
+  const started = performance.now()
+  const seconds = () => (performance.now() - started) / 1000
+  const recorder = recordingConsole(recording, seconds, (line, at) =>
+    globalThis.console.log(timeline ? `[${at.toFixed(2).padStart(6)}s] ${line}` : line)
+  )
+  console.log(`▶ ${meta.id}: ${meta.title} [${meta.seed} · “${meta.section}”]`)
+  try {
+    await run(Effect.provideService(main, Console.Console, recorder))
+  } catch (error) {
+    console.error(`✗ ${meta.id} failed:`, error)
+    process.exitCode = 1
+    return
+  }
+  const took = seconds()
+  const expected = meta.transcript.map(([, text]) => text)
+  const printed = recording.lines.map(([, text]) => text)
+  // Real time is not exact: a loaded machine may print "(2.1s)" where the virtual-time test sees "(2.0s)". So a
+  // mismatch is only reported here (the tests check the transcript exactly), and one that is only in such
+  // printed times is called jitter.
+  const verdict = sameLines(expected, printed)
+    ? "transcript as expected"
+    : sameLines(expected.map(blurTimes), printed.map(blurTimes))
+      ? "transcript as expected except for printed times (real-time jitter)"
+      : "transcript DIFFERS from the expected one:"
+  console.log(
+    `■ ${took.toFixed(2)} s real time (the tests expect ${meta.elapsed} s of virtual time); ${verdict}`
+  )
+  if (verdict.endsWith(":")) for (const text of expected) console.log(`  expected: ${text}`)
+}
+
+const sameLines = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((text, i) => text === b[i])
+
+/** Replaces printed durations such as `2.0s` by `#s`. */
+const blurTimes = (text: string): string => text.replace(/\d+\.\d+s\b/g, "#s")
