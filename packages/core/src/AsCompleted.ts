@@ -51,8 +51,8 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   private readonly done: Array<TaskImpl<A, E>> = []
   private head = 0
   private readonly waiters: Array<(task: TaskImpl<A, E> | undefined) => void> = []
-  private effectsLeft: number
-  private tasksLeft: number
+  /** How many items (effects or tasks) are still to be handed out; one count for both forms, as in Python. */
+  private left: number
   private expired = false
   readonly nextTask: Effect.Effect<Task<A, E> | undefined, TimeoutError>
   readonly stream: Stream.Stream<Task<A, E>, TimeoutError>
@@ -63,12 +63,11 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   constructor(tasks: ReadonlyArray<TaskImpl<A, E>>, clock: Clock.Clock, deadline: number) {
     this.clock = clock
     this.deadline = deadline
-    this.effectsLeft = tasks.length
-    this.tasksLeft = tasks.length
+    this.left = tasks.length
     for (const task of tasks) task.fiber.addObserver(() => this.onDone(task))
     this.nextTask = Effect.suspend(() => {
-      if (this.tasksLeft === 0) return Effect.succeed(undefined)
-      this.tasksLeft--
+      if (this.left === 0) return Effect.succeed(undefined)
+      this.left--
       return this.take as Effect.Effect<Task<A, E>, TimeoutError>
     })
     this.stream = Stream.unfold(undefined, () =>
@@ -113,9 +112,8 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   })
 
   next(): IteratorResult<Effect.Effect<A, E | TimeoutError>> {
-    if (this.effectsLeft === 0) return { done: true, value: undefined }
-    this.effectsLeft--
-    this.tasksLeft--
+    if (this.left === 0) return { done: true, value: undefined }
+    this.left--
     return { done: false, value: Effect.flatMap(this.take, (task) => task.fiber.pollUnsafe()!) }
   }
 

@@ -23,9 +23,13 @@ import * as Data from "effect/Data"
  * Why a task was cancelled. Every cancellation the library makes carries one; cancellations made by raw Effect
  * code (`Fiber.interrupt`, `Effect.timeout`) are reported as `kind: "interrupt"`.
  *
+ * When a cancellation is forwarded (a cancelled awaiter cancels what it awaits, a cancelled group its children)
+ * the forwarded reason keeps the **root cause**'s `kind` and `message`, and `detail` says how it travelled;
+ * `awaiter` and `gather` appear only when the root cause carried no reason (plain Effect interruption).
+ *
  * - `cancel`: an explicit `task.cancel(msg)`; `message` is `msg`.
- * - `awaiter`: the task was awaited by another task that was cancelled (Python forwards the cancellation).
- * - `gather`: the `gather` awaiting it was cancelled.
+ * - `awaiter`: the task was awaited by a fiber that was interrupted without a reason.
+ * - `gather`: the `gather` awaiting it was interrupted without a reason.
  * - `timeout`: a `waitFor`/`timeout` deadline expired.
  * - `shutdown`: the loop scope (`run`) ended while the task was still pending.
  * - `signal`: `run` received SIGINT/SIGTERM.
@@ -151,6 +155,65 @@ export class ValueError extends Data.TaggedError("ValueError")<{ readonly messag
  */
 export class RuntimeError extends Data.TaggedError("RuntimeError")<{ readonly message: string }> {
   constructor(message: string) {
+    super({ message })
+  }
+}
+
+/**
+ * `getNowait()` found no item it may take. asyncio's `QueueEmpty`.
+ *
+ * Also raised while every item left is already promised to a `get` that was woken and has not resumed yet (we
+ * do not let `getNowait` barge past it, see `Queue.ts`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class QueueEmpty extends Data.TaggedError("QueueEmpty")<{ readonly message: string }> {
+  constructor(message = "getNowait(): the queue is empty") {
+    super({ message })
+  }
+}
+
+/**
+ * `putNowait()` found no free slot in a bounded queue. asyncio's `QueueFull`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class QueueFull extends Data.TaggedError("QueueFull")<{ readonly message: string }> {
+  constructor(message = "putNowait(): the queue is full") {
+    super({ message })
+  }
+}
+
+/**
+ * The queue was shut down (`queue.shutdown()`): every `put` fails with it, and every `get` once the queue is
+ * empty (at once after `shutdown(true)`). asyncio's `QueueShutDown` (Python 3.13).
+ *
+ * It is the normal way for consumers to learn that no more items will come: catch it to end a worker loop.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class QueueShutDown extends Data.TaggedError("QueueShutDown")<{ readonly message: string }> {
+  constructor(message = "the queue is shut down") {
+    super({ message })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Synchronisation primitives
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * A `Barrier` was aborted or reset while the task was waiting at it, or is broken (aborted and not reset yet)
+ * when the task arrives. asyncio's `BrokenBarrierError`. A typed failure: correct programs handle it.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class BrokenBarrierError extends Data.TaggedError("BrokenBarrierError")<{ readonly message: string }> {
+  constructor(message = "the barrier is broken") {
     super({ message })
   }
 }

@@ -44,8 +44,15 @@ export type Settled<T extends ReadonlyArray<AnyEffect>> = {
   -readonly [K in keyof T]: Effect.Success<T[K]> | Effect.Error<T[K]> | Defect | CancelledError
 }
 
-const isOptions = (u: unknown): u is GatherOptions =>
-  typeof u === "object" && u !== null && !Effect.isEffect(u) && !Array.isArray(u)
+const optionKeys = new Set(["returnExceptions"])
+
+/** Only a plain object whose keys are all known options counts as options; anything else is an argument. */
+const isOptions = (u: unknown): u is GatherOptions => {
+  if (typeof u !== "object" || u === null) return false
+  const proto = Object.getPrototypeOf(u)
+  if (proto !== Object.prototype && proto !== null) return false
+  return Object.keys(u).every((key) => optionKeys.has(key))
+}
 
 /**
  * Runs every awaitable concurrently (effects become new tasks, tasks are used as they are) and succeeds with
@@ -149,6 +156,9 @@ const awaitAll = (
         tasks[i].fiber.addObserver((exit) => onExit(i, exit))
       }
       return Effect.suspend(() => {
+        // Effect also runs this canceller when `resume` is given a cause holding an interrupt (a child that ended
+        // cancelled): the gather is then already finished and must leave the other children alone.
+        if (finished) return Effect.void
         finished = true
         const awaiter = fiber.getRef(CurrentTask)
         return cancelAllAndAwait(

@@ -13,11 +13,12 @@
 import type * as Effect from "effect/Effect"
 import * as Eff from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import type { CancelledError, Defect, InvalidStateError } from "./Errors.ts"
+import type { CancelledError, CancelReason, Defect, InvalidStateError } from "./Errors.ts"
 import {
   CurrentLoop,
   CurrentTask,
   globalRegistry,
+  interruptTask,
   isTask as isTaskImpl,
   notAnEffect,
   spawn,
@@ -155,3 +156,20 @@ export const currentTask: Effect.Effect<Task<unknown, unknown> | undefined> = Ef
 export const allTasks: Effect.Effect<ReadonlySet<Task<unknown, unknown>>> = Eff.withFiber((fiber) =>
   Eff.succeed(new Set((fiber.getRef(CurrentLoop) ?? globalRegistry).live()))
 )
+
+/**
+ * Requests cancellation of `task` with a reason of your own, synchronously and from anywhere (a signal handler,
+ * a callback of a foreign library). Returns `false` if the task is already done. The reason travels like any
+ * other: `CancelledError.reason`, forwarded to what the task awaits, counted by `cancelling()`.
+ *
+ * **When to use** In integrations and runtimes — `run` uses it to cancel `main` with reason `signal`.
+ * Application code uses `task.cancel(message)`.
+ *
+ * @category cancellation
+ * @since 0.1.0
+ */
+export const cancelUnsafe = (task: Task<unknown, unknown>, reason: CancelReason): boolean => {
+  if (!isTaskImpl(task) || task.fiber.pollUnsafe() !== undefined) return false
+  interruptTask(task, undefined, reason)
+  return true
+}

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Exit from "effect/Exit"
-import * as Cause from "effect/Cause"
-import { runVirtual } from "./utils/virtual.ts"
 import * as asyncio from "@effect-asyncio/core"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import { runVirtual } from "./utils/virtual.ts"
 
 describe("smoke", () => {
   it.effect("gather with Starting/Finished order", () =>
@@ -27,8 +27,16 @@ describe("smoke", () => {
       assert.strictEqual(elapsed, 3)
       const r = yield* exit
       assert.deepStrictEqual(r, ["Task1 result", "Task2 result", "Task3 result"])
-      assert.deepStrictEqual(log, ["Starting Task1", "Starting Task2", "Starting Task3", "Finished Task2", "Finished Task3", "Finished Task1"])
-    }))
+      assert.deepStrictEqual(log, [
+        "Starting Task1",
+        "Starting Task2",
+        "Starting Task3",
+        "Finished Task2",
+        "Finished Task3",
+        "Finished Task1"
+      ])
+    })
+  )
   it.effect("cancel message travels", () =>
     Effect.gen(function* () {
       const t = yield* asyncio.createTask(asyncio.sleep(10))
@@ -42,5 +50,6 @@ describe("smoke", () => {
       console.log(e2)
       const ex = yield* Effect.exit(t.exception())
       console.log(ex, t.name, String(t))
-    }))
+    })
+  )
 })

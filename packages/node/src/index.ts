@@ -1,6 +1,8 @@
 /**
- * Node runtime for effect-asyncio.
+ * Node runtime for effect-asyncio: `run`, asyncio's `asyncio.run(main())`, with signals, exit codes and a
+ * clean shutdown.
  *
  * @since 0.1.0
  */
-export { run, type RunOptions } from "./Run.ts"
+export { KeyboardInterrupt, type Signal } from "./Errors.ts"
+export { type RunOptions, run } from "./Run.ts"

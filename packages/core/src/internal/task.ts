@@ -60,15 +60,21 @@ export const interruptWithReason = (
   fiber.interruptUnsafe(by, reasonAnnotations(reason))
 }
 
-/** Requests cancellation of `task` without waiting (asyncio's `task.cancel()`), recording `reason`. */
+/**
+ * Requests cancellation of `task` without waiting (asyncio's `task.cancel()`), recording `reason`. Counts the
+ * request (`cancelling()`) like every `cancel()` call in Python.
+ */
 export const interruptTask = <A, E>(
   task: TaskImpl<A, E>,
   by: number | undefined,
   reason: CancelReason
 ): void => {
+  if (task.fiber.pollUnsafe() !== undefined) return
+  task.cancelRequests++
   task.pendingReason ??= reason
   task.fiber.interruptUnsafe(by, reasonAnnotations(reason))
 }
+
 
 /**
  * The reason the fiber `current` is being cancelled, when it is a task's own fiber cancelled through this
@@ -243,15 +249,19 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   }
 
   cancel(message?: unknown): Effect.Effect<boolean> {
+    if (message === null) message = undefined // Python's cancel(None) is cancel()
     return Effect.withFiber((current) => {
       if (this.fiber.pollUnsafe() !== undefined) return Effect.succeed(false)
-      this.cancelRequests++
       const by = current.getRef(CurrentTask)
-      interruptTask(this, current.id, {
+      const reason: CancelReason = {
         kind: "cancel",
         message,
         detail: by === undefined ? `${this.name} was cancelled` : `${this.name} was cancelled by ${by.name}`
-      })
+      }
+      // Delivered at once: a suspended task is interrupted now, so a waiter woken but not yet resumed gives
+      // its wake-up back (as a Python waiter does when the CancelledError reaches it). Clean-up that needs no
+      // suspension therefore runs inside this call; see docs/semantics.md ("cancel() delivers at once").
+      interruptTask(this, current.id, reason)
       return Effect.succeed(true)
     })
   }
@@ -325,7 +335,8 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     if (callbacks === undefined || callbacks.length === 0) return
     this.callbacks = []
     for (const { cb, context } of callbacks) {
-      Effect.runForkWith(context)(
+      // A callback is not a task (Python's current_task() is None in a callback).
+      Effect.runForkWith(Context.add(context, CurrentTask, undefined))(
         Effect.andThen(
           Effect.yieldNow,
           Effect.catchCause(
