@@ -48,7 +48,7 @@ export interface AsCompletedOptions {
 }
 
 class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
-  private readonly done: Array<TaskImpl<A, E>> = []
+  private readonly done: Array<TaskImpl<A, E> | undefined> = []
   private head = 0
   private readonly waiters: Array<(task: TaskImpl<A, E> | undefined) => void> = []
   /** How many items (effects or tasks) are still to be handed out; one count for both forms, as in Python. */
@@ -85,8 +85,8 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   /** Waits for the next finished task; `TimeoutError` once the deadline has passed and nothing is queued. */
   private readonly take: Effect.Effect<TaskImpl<A, E>, TimeoutError> = Effect.suspend(() => {
     if (this.head < this.done.length) {
-      const task = this.done[this.head]
-      this.done[this.head++] = undefined as unknown as TaskImpl<A, E>
+      const task = this.done[this.head]!
+      this.done[this.head++] = undefined
       if (this.head > 1024 && this.head * 2 > this.done.length) {
         this.done.splice(0, this.head)
         this.head = 0

@@ -116,10 +116,10 @@ export function split<E>(
       rest.push(member)
     }
   }
-  return [
-    matched.length === 0 ? undefined : new ExceptionGroup(matched, self.message),
-    rest.length === 0 ? undefined : new ExceptionGroup(rest, self.message)
-  ]
+  // As Python's split: a side that keeps every member is the group itself, not a copy.
+  if (rest.length === 0) return [self, undefined]
+  if (matched.length === 0) return [undefined, self]
+  return [new ExceptionGroup(matched, self.message), new ExceptionGroup(rest, self.message)]
 }
 
 /**
@@ -146,6 +146,11 @@ export function subgroup<E>(
 ): ExceptionGroup<E> | undefined {
   return split(self, predicateOf(match))[0]
 }
+
+/** The group left after handling the members tagged `T`: `never` once nothing is left. */
+export type Rest<E, T extends string> = [Exclude<E, Tagged<T>>] extends [never]
+  ? never
+  : ExceptionGroup<Exclude<E, Tagged<T>>>
 
 /** The member types of a group type (`never` for other errors). */
 export type MembersOf<X> = X extends ExceptionGroup<infer E> ? E : never
@@ -176,28 +181,18 @@ export const exceptStar =
   ) =>
   <A, R>(
     self: Effect.Effect<A, X, R>
-  ): Effect.Effect<
-    A | B,
-    Exclude<X, ExceptionGroup<unknown>> | ExceptionGroup<Exclude<MembersOf<X>, Tagged<T>>> | E2,
-    R | R2
-  > =>
+  ): Effect.Effect<A | B, Exclude<X, ExceptionGroup<unknown>> | Rest<MembersOf<X>, T> | E2, R | R2> =>
     Effect.catch(
       self,
-      (
-        error: X
-      ): Effect.Effect<
-        B,
-        Exclude<X, ExceptionGroup<unknown>> | ExceptionGroup<Exclude<MembersOf<X>, Tagged<T>>> | E2,
-        R2
-      > => {
+      (error: X): Effect.Effect<B, Exclude<X, ExceptionGroup<unknown>> | Rest<MembersOf<X>, T> | E2, R2> => {
         if (!(error instanceof ExceptionGroup))
           return Effect.fail(error as Exclude<X, ExceptionGroup<unknown>>)
         const [matched, rest] = split(error as ExceptionGroup<MembersOf<X>>, (e) => tagOf(e) === tag)
-        if (matched === undefined)
-          return Effect.fail(error as ExceptionGroup<Exclude<MembersOf<X>, Tagged<T>>>)
+        // Nothing matched: the rest is the group itself, re-raised as it is.
+        if (matched === undefined) return Effect.fail(rest as Rest<MembersOf<X>, T>)
         const handled = handler(matched as ExceptionGroup<WithTag<MembersOf<X>, T>>)
         return rest === undefined
           ? handled
-          : Effect.andThen(handled, Effect.fail(rest as ExceptionGroup<Exclude<MembersOf<X>, Tagged<T>>>))
+          : Effect.andThen(handled, Effect.fail(rest as Rest<MembersOf<X>, T>))
       }
     )

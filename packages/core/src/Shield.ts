@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { CurrentLoop, isTask, notAnEffect, spawn, type TaskImpl } from "./internal/task.ts"
+import { asTask, CurrentLoop, notAnEffect, spawn, type TaskImpl } from "./internal/task.ts"
 
 /**
  * Awaits `aw` (an effect is first started as a task) in a way that cancelling the awaiting fiber does **not**
@@ -27,8 +27,9 @@ import { CurrentLoop, isTask, notAnEffect, spawn, type TaskImpl } from "./intern
 export const shield = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
     if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("shield", aw))
-    const inner: Effect.Effect<TaskImpl<A, E>, never, R> = isTask(aw)
-      ? Effect.succeed(aw as unknown as TaskImpl<A, E>)
+    const task = asTask(aw)
+    const inner: Effect.Effect<TaskImpl<A, E>, never, R> = task !== undefined
+      ? Effect.succeed(task)
       : spawn(aw, undefined, fiber.getRef(CurrentLoop), true)
     return Effect.flatMap(inner, (task) => Fiber.join(task.fiber))
   })

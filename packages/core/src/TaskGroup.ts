@@ -216,7 +216,7 @@ export const run = <A, E, R>(
         const owner = parent.getRef(CurrentTask)
         return forwardedReason(
           parent,
-          "sibling",
+          "awaiter",
           `${owner?.name ?? "the fiber"} running TaskGroup ${group.name} was cancelled`
         )
       }
@@ -228,13 +228,18 @@ export const run = <A, E, R>(
           }
         )
         group.bodyFiber = bodyFiber
+        // tg.cancel() (or a child failure) before the body first suspended: cancel the body now.
+        if (group.aborting !== undefined) interruptWithReason(bodyFiber, undefined, group.aborting)
         let outside: Cause.Cause<never> | undefined
         let bodyExit: Exit.Exit<A, E>
         const waited = yield* Effect.exit(restore(Fiber.await(bodyFiber)))
         if (waited._tag === "Failure") {
+          // Outside cancellation: as in Python, the body is cancelled where it is suspended and the children are
+          // left alone until the body has exited; then they are cancelled too (below).
           outside = waited.cause as Cause.Cause<never>
-          group.abort(outsideReason())
+          interruptWithReason(bodyFiber, parent.id, outsideReason())
           bodyExit = yield* Fiber.await(bodyFiber)
+          group.abort(outsideReason())
         } else {
           bodyExit = waited.value
         }

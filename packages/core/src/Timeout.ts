@@ -112,8 +112,13 @@ class TimeoutImpl implements Timeout {
     if (deadline === undefined) return Effect.void
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const wait = deadline - now
+      if (wait <= 0) {
+        // Already due: a suspended body is interrupted now, a running one at its next step.
+        this.expire()
+        return Effect.void
+      }
       const timer = Effect.andThen(
-        wait > 0 ? Effect.sleep(Duration.millis(wait)) : Effect.yieldNow,
+        Effect.sleep(Duration.millis(wait)),
         Effect.sync(() => this.expire())
       )
       return Effect.map(Effect.forkDetach(timer), (fiber) => {
@@ -128,7 +133,7 @@ class TimeoutImpl implements Timeout {
     if (timer !== undefined) timer.interruptUnsafe()
   }
 
-  private expire(): void {
+  expire(): void {
     this.timer = undefined
     if (this.state !== "active" || this.body === undefined) return
     this.state = "expiring"
@@ -168,12 +173,19 @@ const enter = <A, E, R>(
       if (self.state !== "created") return Effect.die(new RuntimeError("Timeout has already been entered"))
       self.state = "active"
       return Effect.gen(function* () {
+        // The timer is started before the body so that, of two nested scopes with the same deadline, the outer
+        // one (entered first) fires first and is the one that converts — as in Python.
+        const entry = yield* Clock.currentTimeMillis
+        const due = self.deadline !== undefined && self.deadline <= entry
+        if (!due) yield* self.schedule
         const fiber = yield* Effect.forkChild(
           Effect.suspend(() => body(self)),
           { startImmediately: true }
         )
         self.body = fiber as Fiber.Fiber<unknown, unknown>
-        if (fiber.pollUnsafe() === undefined) yield* self.schedule
+        // A deadline already passed at entry fires at the body's first suspension (Python: the next iteration);
+        // a body that never suspends is never interrupted.
+        if (due && fiber.pollUnsafe() === undefined) self.expire()
         const waited = yield* Effect.exit(restore(Fiber.await(fiber)))
         if (waited._tag === "Failure") {
           // Outside cancellation: forward it to the body, wait for it, and let the cancellation through even if
@@ -182,11 +194,13 @@ const enter = <A, E, R>(
           interruptWithReason(
             fiber as Fiber.Fiber<unknown, unknown>,
             parent.id,
-            forwardedReason(parent, "cancel", `${owner?.name ?? "the fiber"} in ${self.name} was cancelled`)
+            forwardedReason(parent, "awaiter", `${owner?.name ?? "the fiber"} in ${self.name} was cancelled`)
           )
           yield* Fiber.await(fiber)
           self.cancelTimer()
-          self.state = self.state === "expiring" ? "expired" : "finished"
+          const now = yield* Clock.currentTimeMillis
+          const passed = self.deadline !== undefined && self.deadline <= now
+          self.state = self.state === "expiring" || passed ? "expired" : "finished"
           return yield* Effect.failCause(waited.cause)
         }
         self.cancelTimer()
@@ -203,6 +217,8 @@ const enter = <A, E, R>(
 const absolute = (delay: Seconds | null | undefined, now: number): number | undefined => {
   if (delay === null || delay === undefined) return undefined
   const read = readDelay(delay, "timeout")
+  // A negative number of seconds gives a deadline in the past, as in Python (`when()` is `now - 11`).
+  if (typeof delay === "number" && read._tag === "NonPositive") return now + delay * 1000
   return read._tag === "Infinite" ? undefined : now + delayToMillis(read)
 }
 

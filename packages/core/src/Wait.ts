@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { TypeError, ValueError } from "./Errors.ts"
-import { isTask, outcomeOf, type TaskImpl } from "./internal/task.ts"
+import { isTask, outcomeOf } from "./internal/task.ts"
 import { readDelay, type Seconds, show } from "./internal/time.ts"
 import type { Task } from "./Task.ts"
 
@@ -62,17 +62,14 @@ export interface WaitResult<T> {
   readonly pending: Set<T>
 }
 
-const check = (
-  aws: unknown,
-  returnWhen: unknown
-): ReadonlyArray<TaskImpl<unknown, unknown>> | TypeError | ValueError => {
+const check = <T>(aws: Iterable<T>, returnWhen: unknown): ReadonlyArray<T> | TypeError | ValueError => {
   if (Effect.isEffect(aws) || typeof (aws as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
     return new TypeError(`wait: expect an iterable of tasks, not ${show(aws)}`)
   }
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     return new ValueError(`wait: invalid returnWhen value: ${show(returnWhen)}`)
   }
-  const tasks = Array.from(new Set(aws as Iterable<unknown>))
+  const tasks = Array.from(new Set(aws))
   if (tasks.length === 0) return new ValueError("wait: the set of tasks is empty")
   for (const u of tasks) {
     if (isTask(u)) continue
@@ -80,7 +77,7 @@ const check = (
       ? new TypeError("wait: passing effects is forbidden, use tasks explicitly (createTask)")
       : new TypeError(`wait: expected a task, got ${show(u)}`)
   }
-  return tasks as ReadonlyArray<TaskImpl<unknown, unknown>>
+  return tasks
 }
 
 const isException = (exit: Exit.Exit<unknown, unknown>): boolean =>
@@ -124,7 +121,7 @@ export const wait = <T extends Task<unknown, unknown>>(
     const returnWhen = options?.returnWhen ?? ALL_COMPLETED
     const checked = check(aws, returnWhen)
     if (!Array.isArray(checked)) return Effect.die(checked)
-    const tasks = checked as ReadonlyArray<TaskImpl<unknown, unknown>>
+    const tasks: ReadonlyArray<T> = checked
     let timer: Effect.Effect<void> | undefined
     if (options?.timeout !== undefined && options.timeout !== null) {
       let delay: ReturnType<typeof readDelay>
@@ -171,7 +168,7 @@ export const wait = <T extends Task<unknown, unknown>>(
       const done = new Set<T>()
       const pending = new Set<T>()
       for (const task of tasks) {
-        ;(task.fiber.pollUnsafe() === undefined ? pending : done).add(task as unknown as T)
+        ;(task.fiber.pollUnsafe() === undefined ? pending : done).add(task)
       }
       return { done, pending }
     })

@@ -9,7 +9,7 @@ import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type { CancelReason } from "./Errors.ts"
 import { CancelledError, TimeoutError } from "./Errors.ts"
-import { interruptTask, isTask, notAnEffect, outcomeOf, type TaskImpl } from "./internal/task.ts"
+import { asTask, interruptTask, notAnEffect, outcomeOf } from "./internal/task.ts"
 import { readDelay, type Seconds } from "./internal/time.ts"
 import * as Timeout from "./Timeout.ts"
 
@@ -62,7 +62,7 @@ export const waitFor = <A, E, R>(
       return Effect.die(error)
     }
     if (delay._tag === "Infinite") return aw
-    const task = isTask(aw) ? (aw as unknown as TaskImpl<A, E>) : undefined
+    const task = asTask(aw)
     const what = task === undefined ? "an effect" : task.name
     if (delay._tag === "NonPositive") {
       if (task === undefined) {

@@ -3,7 +3,7 @@
  * that tells a fiber which task it belongs to, and the mapping from an Effect `Exit` to asyncio's three
  * outcomes (result, exception, cancelled).
  */
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
@@ -74,7 +74,6 @@ export const interruptTask = <A, E>(
   task.pendingReason ??= reason
   task.fiber.interruptUnsafe(by, reasonAnnotations(reason))
 }
-
 
 /**
  * The reason the fiber `current` is being cancelled, when it is a task's own fiber cancelled through this
@@ -360,6 +359,10 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
 
 export const isTask = (u: unknown): u is TaskImpl<unknown, unknown> => u instanceof TaskImpl
 
+/** The task behind an awaitable, keeping its types, or `undefined` for a plain effect. */
+export const asTask = <A, E, R>(u: Effect.Effect<A, E, R>): TaskImpl<A, E> | undefined =>
+  u instanceof TaskImpl ? (u as TaskImpl<A, E>) : undefined
+
 // ---------------------------------------------------------------------------------------------------------
 // Creating and awaiting
 // ---------------------------------------------------------------------------------------------------------
@@ -408,17 +411,30 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
     if (awaiter === (task as TaskImpl<unknown, unknown>)) {
       return Effect.die(new RuntimeError("Task cannot await on itself"))
     }
-    return Effect.onInterrupt(Fiber.join(task.fiber), () =>
-      cancelAndAwait(
-        task,
-        current.id,
-        forwardedReason(
-          current,
-          "awaiter",
-          `${awaiter?.name ?? "the fiber"} awaiting ${task.name} was cancelled`
-        )
+    return Effect.onExit(Fiber.join(task.fiber), (exit) => {
+      if (
+        exit._tag === "Success" ||
+        !Cause.hasInterrupts(exit.cause) ||
+        task.fiber.pollUnsafe() !== undefined
+      ) {
+        return Effect.void
+      }
+      // The awaiting fiber was interrupted: forward the cancellation, wait for the task's clean-up, and — as a
+      // Python awaiter receives the awaited task's exception — fail with the errors it raised meanwhile.
+      const reason = forwardedReason(
+        current,
+        "awaiter",
+        `${awaiter?.name ?? "the fiber"} awaiting ${task.name} was cancelled`
       )
-    )
+      return Effect.flatMap(cancelAndAwait(task, current.id, reason), () => {
+        const taskExit = task.fiber.pollUnsafe()
+        if (taskExit === undefined || taskExit._tag === "Success") return Effect.void
+        const errors = taskExit.cause.reasons.filter((r) => r._tag !== "Interrupt")
+        return errors.length === 0
+          ? Effect.void
+          : Effect.failCause(Cause.fromReasons(errors) as Cause.Cause<E>)
+      })
+    })
   })
 
 /** Cancels `task` (if not done) with `reason` and waits until it has finished, finalizers included. */
@@ -458,7 +474,8 @@ export const toTask = <A, E, R>(
   loop: LoopImpl | undefined,
   seen: Map<unknown, TaskImpl<unknown, unknown>> | undefined
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
-  if (isTask(u)) return Effect.succeed(u as unknown as TaskImpl<A, E>)
+  const task = asTask(u)
+  if (task !== undefined) return Effect.succeed(task)
   const known = seen?.get(u)
   if (known !== undefined) return Effect.succeed(known as TaskImpl<A, E>)
   const created = spawn(u, undefined, loop)
