@@ -3,8 +3,13 @@
  * second at which each line is printed, and the total elapsed time — e.g. 2 s for each method of seed 004
  * (not 3.5 s), 4 s for the sequential "wrong way" of seed 000 and 2 s for the "right way".
  *
+ * The lessons of seed 002 are also checked by name: `gather` leaves the other requests running where a
+ * `TaskGroup` cancels them, a timed-out request's clean-up comes before `TimeoutError`, and only clean-up code
+ * closes a cancelled worker's connection.
+ *
  * Also checks the metadata: every example file is registered, each transcript follows from the tutorial's
- * printed output through the documented differences, and the README lists every example.
+ * printed output through the documented differences, the lines CPython prints differently are named lines of
+ * the transcript, and the README lists every example.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
@@ -15,7 +20,13 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { examples } from "../src/index.ts"
-import { type ExampleMeta, type Recording, recordingConsole } from "../src/shared/example.ts"
+import {
+  type ExampleMeta,
+  MAIN_TASK,
+  pythonTranscript,
+  type Recording,
+  recordingConsole
+} from "../src/shared/example.ts"
 import { runVirtual } from "./utils/virtual.ts"
 
 const here = (path: string): URL => new URL(`../${path}`, import.meta.url)
@@ -31,7 +42,7 @@ const runRecorded = <E>(main: Effect.Effect<void, E>) =>
     const recording: Recording = { lines: [] }
     const console = recordingConsole(recording, () => (clock.currentTimeMillisUnsafe() - start) / 1000)
     const { exit, elapsed } = yield* runVirtual(
-      Effect.provideService(asyncio.Loop.scoped(main), Console.Console, console),
+      Effect.provideService(asyncio.Loop.scoped(main, { mainName: MAIN_TASK }), Console.Console, console),
       60
     )
     return { exit, elapsed, lines: recording.lines }
@@ -61,6 +72,48 @@ describe("examples on virtual time", () => {
         expect(elapsed, id).toBe(2)
       }
     })
+  )
+
+  it.effect("seed 002: gather leaves the other requests running; a TaskGroup cancels them at once", () =>
+    Effect.gen(function* () {
+      const at = (lines: ReadonlyArray<readonly [number, string]>, text: string): number | undefined =>
+        lines.find(([, line]) => line === text)?.[0]
+      const gather = yield* runRecorded(examples.find(({ meta }) => meta.id === "17-gather-errors")!.main)
+      const group = yield* runRecorded(examples.find(({ meta }) => meta.id === "18-taskgroup-errors")!.main)
+      expect(at(gather.lines, "  gather raised (1.0s): ConnectionError('orders refused')")).toBe(1)
+      expect(at(gather.lines, "  users finished")).toBe(2)
+      expect(at(gather.lines, "  stock finished")).toBe(3)
+      expect(at(group.lines, "  users cancelled")).toBe(1)
+      expect(at(group.lines, "  stock cancelled")).toBe(1)
+      expect(at(group.lines, "  users finished")).toBeUndefined()
+      expect(group.elapsed).toBe(1)
+    })
+  )
+
+  it.effect("seed 002: a timed-out request's clean-up runs before TimeoutError comes out", () =>
+    Effect.gen(function* () {
+      const { lines } = yield* runRecorded(
+        examples.find(({ meta }) => meta.id === "19-request-timeout")!.main
+      )
+      const at = (text: string): number => lines.find(([, line]) => line === text)![0]
+      expect(at("  A: closing the connection")).toBe(2)
+      expect(at("  TimeoutError after 2.5s (the clean-up is included)")).toBe(2.5)
+      expect(at("  C: connection closed")).toBe(at("  TimeoutError after 2.5s; expired: True"))
+    })
+  )
+
+  it.effect(
+    "seed 002: at shutdown the leaky workers keep their connections, the careful ones close them",
+    () =>
+      Effect.gen(function* () {
+        const { lines } = yield* runRecorded(
+          examples.find(({ meta }) => meta.id === "20-shutdown-background")!.main
+        )
+        const texts = lines.map(([, text]) => text)
+        expect(texts).toContain("  after the loop ended: open connections ['worker-1', 'worker-2']")
+        expect(texts).toContain("  after the loop ended: open connections []")
+        expect(texts.filter((text) => text === "    reason: kind='shutdown'")).toHaveLength(4)
+      })
   )
 
   it.effect("seed 000: the wrong way takes 4 s, the right way 2 s", () =>
@@ -118,6 +171,32 @@ describe("example metadata", () => {
         texts.filter((text) => !added.has(text)),
         meta.id
       ).toEqual(expected)
+    }
+  })
+
+  it("each `python` / `python-order` difference names printed lines; the Python transcript keeps the rest", () => {
+    for (const { meta } of examples) {
+      const python = pythonTranscript(meta)
+      const texts = meta.transcript.map(([, text]) => text)
+      const replaced = meta.differences.flatMap((d) => (d.kind === "python" ? [d] : []))
+      const moved = meta.differences.flatMap((d) => (d.kind === "python-order" ? [d] : []))
+      if (replaced.length === 0 && moved.length === 0) {
+        expect(python, meta.id).toEqual(meta.transcript)
+        continue
+      }
+      for (const d of replaced) expect(d.python, `${meta.id}: a real difference`).not.toBe(d.printed)
+      for (const d of moved) {
+        expect(texts, `${meta.id}: moved after a printed line`).toContain(d.after)
+        expect(texts.indexOf(d.printed), `${meta.id}: CPython prints it later`).toBeLessThan(
+          texts.indexOf(d.after)
+        )
+      }
+      const dropped = texts.filter((text) =>
+        replaced.some((d) => d.printed === text && d.python === undefined)
+      )
+      expect(python.length, meta.id).toBe(meta.transcript.length - dropped.length)
+      const times = python.map(([at]) => at)
+      expect(times, `${meta.id}: Python timestamps never go back`).toEqual([...times].sort((a, b) => a - b))
     }
   })
 

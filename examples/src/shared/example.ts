@@ -13,6 +13,22 @@ export type Difference =
   | { readonly kind: "changed"; readonly tutorial: string; readonly printed: string; readonly why: string }
   /** A line the tutorial does not print, added to show something (usually an elapsed time). */
   | { readonly kind: "added"; readonly printed: string; readonly why: string }
+  /**
+   * A line that CPython prints differently (`python`), or not at all (`python: undefined`): something only we can
+   * show (a cancel reason, the task that raised a group member) or a CPython quirk we do not copy. The Python
+   * script's transcript is ours with these lines replaced or left out ({@link pythonTranscript}).
+   */
+  | {
+      readonly kind: "python"
+      readonly printed: string
+      readonly python: string | undefined
+      readonly why: string
+    }
+  /**
+   * A line that CPython prints later: right after the line `after` (and at its time). For orderings that
+   * effect-asyncio documents as different from asyncio, e.g. `cancel()` starting the task's clean-up at once.
+   */
+  | { readonly kind: "python-order"; readonly printed: string; readonly after: string; readonly why: string }
   /** Any other difference (in the code, or between Python and TypeScript) that does not change the output. */
   | { readonly kind: "note"; readonly why: string }
 
@@ -34,14 +50,45 @@ export interface ExampleMeta {
   /** What the tutorial claims about this code (comments, prose) that the transcript demonstrates. */
   readonly tutorialSays: ReadonlyArray<string>
   /**
-   * What the program prints — in CPython (checked with `npm run check:python -w examples`) and here — with
-   * the second at which each line is printed.
+   * What the program prints — here, and in CPython except for the `python` / `python-order` differences
+   * (checked with `npm run check:python -w examples`) — with the second at which each line is printed.
    */
   readonly transcript: ReadonlyArray<Line>
   /** How long the whole program takes, in seconds. */
   readonly elapsed: number
   readonly differences: ReadonlyArray<Difference>
 }
+
+/**
+ * What the Python script prints: the transcript with every line of a `python` difference replaced by what
+ * CPython prints instead, or left out when CPython prints nothing there, and every line of a `python-order`
+ * difference moved to where CPython prints it. `npm run check:python` compares it with CPython's output.
+ */
+export const pythonTranscript = (meta: ExampleMeta): ReadonlyArray<Line> => {
+  const moved = (text: string) =>
+    meta.differences.find((d) => d.kind === "python-order" && d.printed === text)
+  return meta.transcript.flatMap(([at, text]): Array<Line> => {
+    if (moved(text) !== undefined) return []
+    const difference = meta.differences.find((d) => d.kind === "python" && d.printed === text)
+    const line: Array<Line> =
+      difference?.kind !== "python"
+        ? [[at, text]]
+        : difference.python === undefined
+          ? []
+          : [[at, difference.python]]
+    const follow = meta.differences.flatMap(
+      (d): Array<Line> => (d.kind === "python-order" && d.after === text ? [[at, d.printed]] : [])
+    )
+    return [...line, ...follow]
+  })
+}
+
+/**
+ * The name of the main task, in `run` and in the tests, so that cancel reasons that name it print the same in
+ * every run ("download was cancelled by main"). Python calls it `Task-1`; our default is `Task-<n>` from a
+ * process-wide counter, which depends on what ran before.
+ */
+export const MAIN_TASK = "main"
 
 /** A recording of a run: the lines printed and when. */
 export interface Recording {
@@ -86,7 +133,7 @@ export const runStandalone = async <E>(meta: ExampleMeta, main: Effect.Effect<vo
   )
   console.log(`▶ ${meta.id}: ${meta.title} [${meta.seed} · “${meta.section}”]`)
   try {
-    await run(Effect.provideService(main, Console.Console, recorder))
+    await run(Effect.provideService(main, Console.Console, recorder), { mainName: MAIN_TASK })
   } catch (error) {
     console.error(`✗ ${meta.id} failed:`, error)
     process.exitCode = 1
