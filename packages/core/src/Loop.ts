@@ -34,6 +34,8 @@ let loopCounter = 0
  * @since 0.1.0
  */
 export interface LoopOptions {
+  /** The loop scope's name, used in cancel reasons (`loop-<n>` by default). */
+  readonly name?: string | undefined
   /** The name of the main task; defaults to `Task-<n>`. */
   readonly mainName?: string | undefined
   /**
@@ -108,7 +110,7 @@ export const scoped = <A, E, R>(
   options?: LoopOptions
 ): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
-    const loop = new LoopImpl(`loop-${++loopCounter}`)
+    const loop = new LoopImpl(options?.name ?? `loop-${++loopCounter}`)
     return spawn(main, options?.mainName, loop).pipe(
       Effect.flatMap(awaitTask),
       Effect.ensuring(shutdown(loop, options)),
@@ -127,7 +129,7 @@ export const layer = (options?: Omit<LoopOptions, "mainName">) =>
   Layer.effect(
     CurrentLoop,
     Effect.acquireRelease(
-      Effect.sync((): LoopImpl | undefined => new LoopImpl(`loop-${++loopCounter}`)),
+      Effect.sync((): LoopImpl | undefined => new LoopImpl(options?.name ?? `loop-${++loopCounter}`)),
       (loop) => (loop === undefined ? Effect.void : shutdown(loop, options))
     )
   )

@@ -10,10 +10,12 @@
  *
  * @since 0.1.0
  */
+
+import * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import * as Eff from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import type { CancelledError, CancelReason, Defect, InvalidStateError } from "./Errors.ts"
+import { CancelledError, type CancelReason, type Defect, type InvalidStateError } from "./Errors.ts"
 import {
   CurrentLoop,
   CurrentTask,
@@ -21,6 +23,7 @@ import {
   interruptTask,
   isTask as isTaskImpl,
   notAnEffect,
+  reasonOf,
   spawn,
   TaskTypeId
 } from "./internal/task.ts"
@@ -173,3 +176,43 @@ export const cancelUnsafe = (task: Task<unknown, unknown>, reason: CancelReason)
   interruptTask(task, undefined, reason)
   return true
 }
+
+/**
+ * The cancellation carried by `cause` as a `CancelledError` value, or `undefined` if `cause` holds anything but
+ * interruptions. Use it with `Effect.catchCause` to read the reason of a cancellation that came out of something
+ * you awaited.
+ *
+ * @category cancellation
+ * @since 0.1.0
+ */
+export const cancelledErrorOf = (cause: Cause.Cause<unknown>): CancelledError | undefined =>
+  Cause.hasInterruptsOnly(cause) ? new CancelledError(reasonOf(cause)) : undefined
+
+/**
+ * Python's `except CancelledError as e:` around an await: if `self` ends with a cancellation **that came from
+ * something it awaited** (a task cancelled by someone else, a gather whose child was cancelled), runs `handler`
+ * with it as a `CancelledError` value. A cancellation of the *current* fiber cannot be caught — handlers do not
+ * run on a fiber being interrupted — so this never swallows your own cancellation.
+ *
+ * **Example** (A child's cancellation becomes a value)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const task = yield* asyncio.createTask(asyncio.sleep(10))
+ *   yield* task.cancel("stop")
+ *   return yield* task.pipe(asyncio.catchCancelled((e) => Effect.succeed(`cancelled: ${e.message}`)))
+ * }) // "cancelled: stop"
+ * ```
+ *
+ * @category cancellation
+ * @since 0.1.0
+ */
+export const catchCancelled =
+  <B, E2, R2>(handler: (error: CancelledError) => Effect.Effect<B, E2, R2>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | B, E | E2, R | R2> =>
+    Eff.catchCause(self, (cause): Effect.Effect<B, E | E2, R2> => {
+      const error = cancelledErrorOf(cause)
+      return error === undefined ? Eff.failCause(cause) : handler(error)
+    })

@@ -76,9 +76,13 @@ class TimeoutImpl implements Timeout {
   body: Fiber.Fiber<unknown, unknown> | undefined = undefined
   private timer: Fiber.Fiber<void> | undefined = undefined
 
-  constructor(deadline: number | undefined) {
+  /** When the scope was created, in milliseconds on the clock (for readable reasons). */
+  private readonly createdAt: number
+
+  constructor(deadline: number | undefined, createdAt: number, name: string | undefined) {
     this.deadline = deadline
-    this.name = `Timeout-${++scopeCounter}`
+    this.createdAt = createdAt
+    this.name = name ?? `Timeout-${++scopeCounter}`
   }
 
   when(): Effect.Effect<number | undefined> {
@@ -137,10 +141,13 @@ class TimeoutImpl implements Timeout {
     this.timer = undefined
     if (this.state !== "active" || this.body === undefined) return
     this.state = "expiring"
-    const at = this.deadline === undefined ? "" : ` at t=${this.deadline / 1000}s`
+    const after =
+      this.deadline === undefined
+        ? ""
+        : ` (${Math.max(0, this.deadline - this.createdAt) / 1000} s after it was set)`
     interruptWithReason(this.body, undefined, {
       kind: "timeout",
-      detail: `the deadline of ${this.name} expired${at}`
+      detail: `the deadline of ${this.name} expired${after}`
     })
   }
 
@@ -223,16 +230,27 @@ const absolute = (delay: Seconds | null | undefined, now: number): number | unde
 }
 
 /**
+ * Options of the timeout constructors.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TimeoutOptions {
+  /** The scope's name, used in cancel reasons and reports (`Timeout-<n>` by default). */
+  readonly name?: string | undefined
+}
+
+/**
  * Creates a timeout scope handle whose deadline is `delay` from **now** (Python computes it when `timeout()` is
- * called, not when the block is entered). Enter it with {@link enter}; most code uses {@link timeout} instead.
+ * called, not when the block is entered). Enter it with {@link enterScope}; most code uses {@link timeout}.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (delay: Seconds | null | undefined): Effect.Effect<Timeout> =>
+export const make = (delay: Seconds | null | undefined, options?: TimeoutOptions): Effect.Effect<Timeout> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     try {
-      return Effect.succeed<Timeout>(new TimeoutImpl(absolute(delay, now)))
+      return Effect.succeed<Timeout>(new TimeoutImpl(absolute(delay, now), now, options?.name))
     } catch (error) {
       return Effect.die(error)
     }
@@ -244,8 +262,12 @@ export const make = (delay: Seconds | null | undefined): Effect.Effect<Timeout> 
  * @category constructors
  * @since 0.1.0
  */
-export const makeAt = (when: number | null | undefined): Effect.Effect<Timeout> =>
-  Effect.sync(() => new TimeoutImpl(when === null || when === undefined ? undefined : when * 1000))
+export const makeAt = (when: number | null | undefined, options?: TimeoutOptions): Effect.Effect<Timeout> =>
+  Effect.map(
+    Clock.currentTimeMillis,
+    (now) =>
+      new TimeoutImpl(when === null || when === undefined ? undefined : when * 1000, now, options?.name)
+  )
 
 /**
  * Runs `body` inside the timeout scope `scope` (created by {@link make} or {@link makeAt}). Entering a scope a
@@ -292,9 +314,10 @@ export const enterScope = <A, E, R>(
  */
 export const timeout = <A, E, R>(
   delay: Seconds | null | undefined,
-  body: (scope: Timeout) => Effect.Effect<A, E, R>
+  body: (scope: Timeout) => Effect.Effect<A, E, R>,
+  options?: TimeoutOptions
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.flatMap(make(delay), (scope) => enter(scope as TimeoutImpl, body))
+  Effect.flatMap(make(delay, options), (scope) => enter(scope as TimeoutImpl, body))
 
 /**
  * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` = none).
@@ -305,6 +328,7 @@ export const timeout = <A, E, R>(
  */
 export const timeoutAt = <A, E, R>(
   when: number | null | undefined,
-  body: (scope: Timeout) => Effect.Effect<A, E, R>
+  body: (scope: Timeout) => Effect.Effect<A, E, R>,
+  options?: TimeoutOptions
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.flatMap(makeAt(when), (scope) => enter(scope as TimeoutImpl, body))
+  Effect.flatMap(makeAt(when, options), (scope) => enter(scope as TimeoutImpl, body))

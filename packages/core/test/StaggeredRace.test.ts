@@ -16,7 +16,8 @@ const tagOf = (u: unknown): unknown => (typeof u === "object" && u !== null && "
 describe("staggeredRace", () => {
   it.effect("ST-01 no attempts gives (undefined, undefined, [])", () =>
     Effect.gen(function* () {
-      const result = yield* asyncio.staggeredRace([], null)
+      const none: Array<() => Effect.Effect<string>> = []
+      const result = yield* asyncio.staggeredRace(none, null)
       assert.deepStrictEqual(result, [undefined, undefined, []])
     })
   )
@@ -133,7 +134,7 @@ describe("staggeredRace", () => {
 
   it.effect("a value that is not iterable is a TypeError defect", () =>
     Effect.gen(function* () {
-      const exit = yield* Effect.exit(asyncio.staggeredRace(5 as unknown as [], null))
+      const exit = yield* Effect.exit(asyncio.staggeredRace(5 as unknown as Array<() => Effect.Effect<number>>, null))
       assert.isTrue(Exit.isFailure(exit) && exit.cause.reasons[0]._tag === "Die")
     })
   )
