@@ -3,8 +3,23 @@
  *
  * @since 0.1.0
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as hooks from "./internal/hooks.ts"
+import { CurrentTask } from "./internal/task.ts"
 import { readDelay, type Seconds } from "./internal/time.ts"
+
+/** The sleep, reported to the installed observers as "waiting on sleep(d)" for the current task. */
+const observed = (sleep: Effect.Effect<void>, seconds: number): Effect.Effect<void> =>
+  Effect.withFiber((fiber) => {
+    const task = fiber.getRef(CurrentTask)
+    if (task === undefined) return sleep
+    hooks.emitWaiting(task, { _tag: "sleep", seconds })
+    return Effect.ensuring(
+      sleep,
+      Effect.sync(() => hooks.emitResumed(task))
+    )
+  })
 
 /**
  * Suspends the current fiber for `delay` and then succeeds with `result`.
@@ -42,7 +57,12 @@ export const sleep: {
       return Effect.as(Effect.yieldNow, result)
     case "Infinite":
       return Effect.never
-    case "Finite":
-      return Effect.as(Effect.sleep(read.duration), result)
+    case "Finite": {
+      const sleep = Effect.sleep(read.duration)
+      return Effect.as(
+        hooks.observers.length === 0 ? sleep : observed(sleep, Duration.toMillis(read.duration) / 1000),
+        result
+      )
+    }
   }
 }

@@ -104,7 +104,7 @@ class TaskGroupImpl implements TaskGroup {
       if (this.aborting !== undefined) {
         return Effect.die(new RuntimeError(`TaskGroup ${this.name} is shutting down`))
       }
-      return Effect.map(spawn(effect, options?.name, fiber.getRef(CurrentLoop), true), (task) => {
+      return Effect.map(spawn(effect, options?.name, fiber.getRef(CurrentLoop), true, this.name), (task) => {
         const child = task as Child
         this.children.add(child)
         task.fiber.addObserver((exit) => this.onChildDone(child, exit))

@@ -17,6 +17,7 @@ import {
   RuntimeError,
   TypeError
 } from "../Errors.ts"
+import * as hooks from "./hooks.ts"
 import { show } from "./time.ts"
 
 // ---------------------------------------------------------------------------------------------------------
@@ -230,6 +231,11 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     this._number = ++taskCounter
   }
 
+  /** The task's number (the `n` of `Task-<n>`), unique in the process. */
+  get id(): number {
+    return this._number
+  }
+
   get name(): string {
     if (this._name === undefined) this._name = `Task-${this._number}`
     return this._name
@@ -381,8 +387,10 @@ export const spawn = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   name: string | undefined,
   loop: LoopImpl | undefined,
-  detached = false
+  detached = false,
+  group?: string
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  if (hooks.observers.length !== 0) return spawnObserved(effect, name, loop, detached, group)
   const owner = loop ?? globalRegistry
   const task = new TaskImpl<A, E>(name, owner)
   const body = Effect.provideService(effect, CurrentTask, task as TaskImpl<unknown, unknown>)
@@ -396,6 +404,37 @@ export const spawn = <A, E, R>(
     return task
   })
 }
+
+/** {@link spawn} with the lifecycle reported to the installed observers (see `hooks.ts`). */
+const spawnObserved = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  name: string | undefined,
+  loop: LoopImpl | undefined,
+  detached: boolean,
+  group: string | undefined
+): Effect.Effect<TaskImpl<A, E>, never, R> =>
+  Effect.withFiber((parent) => {
+    const owner = loop ?? globalRegistry
+    const task = new TaskImpl<A, E>(name, owner)
+    const started = Effect.sync(() => hooks.emitStarted(task))
+    const body = Effect.provideService(
+      Effect.andThen(started, effect),
+      CurrentTask,
+      task as TaskImpl<unknown, unknown>
+    )
+    const fork = loop === undefined && !detached ? Effect.forkChild(body) : Effect.forkDetach(body)
+    return Effect.map(fork, (fiber) => {
+      task.fiber = fiber
+      owner.register(task as TaskImpl<unknown, unknown>)
+      const ownerName = group ?? loop?.name ?? (detached ? "detached" : `fiber #${parent.id}`)
+      hooks.emitCreated(task, parent.getRef(CurrentTask), ownerName)
+      fiber.addObserver((exit) => hooks.emitDone(task, exit))
+      if (loop !== undefined && loop.state !== "open") {
+        interruptTask(task, undefined, shutdownReason(loop))
+      }
+      return task
+    })
+  })
 
 export const shutdownReason = (loop: LoopImpl): CancelReason => ({
   kind: "shutdown",
@@ -411,7 +450,17 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
     if (awaiter === (task as TaskImpl<unknown, unknown>)) {
       return Effect.die(new RuntimeError("Task cannot await on itself"))
     }
-    return Effect.onExit(Fiber.join(task.fiber), (exit) => {
+    const join =
+      hooks.observers.length === 0 || awaiter === undefined
+        ? Fiber.join(task.fiber)
+        : Effect.ensuring(
+            Effect.andThen(
+              Effect.sync(() => hooks.emitWaiting(awaiter, { _tag: "task", task })),
+              Fiber.join(task.fiber)
+            ),
+            Effect.sync(() => hooks.emitResumed(awaiter))
+          )
+    return Effect.onExit(join, (exit) => {
       if (
         exit._tag === "Success" ||
         !Cause.hasInterrupts(exit.cause) ||
