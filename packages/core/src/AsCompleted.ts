@@ -9,7 +9,9 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { TimeoutError, TypeError } from "./Errors.ts"
-import { CurrentLoop, notAnEffect, type TaskImpl, toTask } from "./internal/task.ts"
+import * as hooks from "./internal/hooks.ts"
+import { observeWait } from "./internal/observe.ts"
+import { CurrentLoop, isTask, notAnEffect, type TaskImpl, toTask } from "./internal/task.ts"
 import { delayToMillis, readDelay, type Seconds, show } from "./internal/time.ts"
 import type { Task } from "./Task.ts"
 
@@ -102,19 +104,29 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
         if (index >= 0) this.waiters.splice(index, 1)
       })
     })
-    if (this.deadline === Infinity) return wait
+    const observed =
+      hooks.observers.length === 0
+        ? wait
+        : observeWait(wait, { _tag: "tasks", what: "asCompleted", count: this.left + 1 })
+    if (this.deadline === Infinity) return observed
     const left = this.deadline - this.clock.currentTimeMillisUnsafe()
     const expire = Effect.suspend(() => {
       this.expired = true
       return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
     })
-    return left <= 0 ? expire : Effect.raceFirst(wait, Effect.andThen(Effect.sleep(left), expire))
+    return left <= 0 ? expire : Effect.raceFirst(observed, Effect.andThen(Effect.sleep(left), expire))
   })
 
   next(): IteratorResult<Effect.Effect<A, E | TimeoutError>> {
     if (this.left === 0) return { done: true, value: undefined }
     this.left--
-    return { done: false, value: Effect.flatMap(this.take, (task) => task.fiber.pollUnsafe()!) }
+    return {
+      done: false,
+      value: Effect.flatMap(this.take, (task) => {
+        if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+        return task.fiber.pollUnsafe()!
+      })
+    }
   }
 
   [Symbol.iterator](): this {
@@ -173,11 +185,15 @@ export const asCompleted = <T extends Effect.Effect<unknown, unknown, unknown>>(
       if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("asCompleted", aw))
     }
     const loop = fiber.getRef(CurrentLoop)
-    const unique = Array.from(new Set(inputs))
+    // The same task passed twice counts once (Python de-duplicates its input); effects are descriptions, each
+    // one passed runs as a task of its own.
+    const unique = inputs.some(isTask)
+      ? inputs.filter((aw, i) => !isTask(aw) || inputs.indexOf(aw) === i)
+      : inputs
     const clock = fiber.getRef(Clock.Clock)
     const deadline = clock.currentTimeMillisUnsafe() + limit
     const start = Effect.forEach(unique, (aw) =>
-      toTask(aw as Effect.Effect<Effect.Success<T>, Effect.Error<T>, Effect.Services<T>>, loop, undefined)
+      toTask(aw as Effect.Effect<Effect.Success<T>, Effect.Error<T>, Effect.Services<T>>, loop)
     )
     return Effect.map(start, (tasks) => new AsCompletedImpl(tasks, clock, deadline))
   })

@@ -8,6 +8,8 @@ import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type { CancelledError, Defect } from "./Errors.ts"
+import * as hooks from "./internal/hooks.ts"
+import { observeWait } from "./internal/observe.ts"
 import {
   CurrentLoop,
   CurrentTask,
@@ -66,7 +68,10 @@ const isOptions = (u: unknown): u is GatherOptions => {
  *   cause at once (a cancelled child arrives as an interruption, Python's `CancelledError`). **The other children
  *   are not cancelled**: they keep running under their owner (the loop scope, or the calling fiber).
  * - `{ returnExceptions: true }` as the last argument: waits for all children and reports failures as values.
- * - The same effect or task object passed twice runs once; its result appears at every position.
+ * - A task passed twice is one task; its result appears at every position. An effect passed twice runs twice
+ *   (an effect is a description; see `docs/semantics.md`).
+ * - Children start at once, in argument order, running until they first suspend (the caller suspends in the
+ *   gather right away, so this is the order asyncio runs them in).
  * - Interrupting the fiber awaiting the gather cancels every child that is not done, and waits for them.
  * - The result type is a precise tuple: `gather(a, b)` with `a: Effect<number, E1>` and `b: Effect<string, E2>`
  *   is `Effect<[number, string], E1 | E2>`.
@@ -115,10 +120,16 @@ const gatherAll = (
     }
     if (aws.length === 0) return Effect.succeed([])
     const loop = fiber.getRef(CurrentLoop)
-    const seen = aws.length > 1 ? new Map<unknown, TaskImpl<unknown, unknown>>() : undefined
     return Effect.flatMap(
-      Effect.forEach(aws as ReadonlyArray<AnyEffect>, (aw) => toTask(aw, loop, seen)),
-      (tasks) => awaitAll(tasks, returnExceptions)
+      Effect.forEach(aws as ReadonlyArray<AnyEffect>, (aw) => toTask(aw, loop, true)),
+      (tasks) =>
+        hooks.observers.length === 0
+          ? awaitAll(tasks, returnExceptions)
+          : observeWait(awaitAll(tasks, returnExceptions), {
+              _tag: "tasks",
+              what: "gather",
+              count: tasks.length
+            })
     )
   })
 
@@ -137,6 +148,8 @@ const awaitAll = (
       let remaining = n
       let finished = false
       const onExit = (index: number, exit: Exit.Exit<unknown, unknown>): void => {
+        // As in Python, gather consumes every child's outcome, even one that ends after the gather returned.
+        if (hooks.observers.length !== 0) hooks.emitRetrieved(tasks[index])
         if (finished) return
         if (exit._tag === "Success") {
           results[index] = exit.value
