@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { examples } from "./src/index.ts"
+import { allExamples as examples } from "./src/index.ts"
 
 const flags = process.argv.slice(2)
 const rows: Array<{

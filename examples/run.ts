@@ -6,14 +6,14 @@
 import { spawnSync } from "node:child_process"
 import { basename } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type Example, examples } from "./src/index.ts"
+import { allExamples as examples } from "./src/index.ts"
 
 const list = (): void => {
   console.log("Examples (npm run example -- <number or name> [--timeline]):")
   for (const { meta } of examples) console.log(`  ${meta.id.padEnd(28)} ${meta.title}`)
 }
 
-const find = (query: string): ReadonlyArray<Example> => {
+const find = (query: string): ReadonlyArray<(typeof examples)[number]> => {
   const name = basename(query).replace(/\.ts$/, "").toLowerCase()
   if (/^\d+$/.test(name)) return examples.filter(({ meta }) => Number.parseInt(meta.id, 10) === Number(name))
   const exact = examples.filter(({ meta }) => meta.id === name || meta.id.replace(/^\d+-/, "") === name)

@@ -1,6 +1,7 @@
 /**
- * Every example, in order. `run-all.ts`, `run.ts` and the tests read this list; a test checks that it names
- * every `NN-*.ts` file of this folder.
+ * Every example, in order. `run-all.ts`, `run.ts` and the tests read these lists; a test checks that together
+ * they name every `NN-*.ts` file of this folder. `examples` run on virtual time; `realTimeExamples` (31–33) are
+ * about real time — threads, blocking calls, sockets — and run in real time.
  */
 import type * as Effect from "effect/Effect"
 import * as e01 from "./01-create-task-gather.ts"
@@ -25,7 +26,12 @@ import * as e19 from "./19-request-timeout.ts"
 import * as e20 from "./20-shutdown-background.ts"
 import * as e21 from "./21-cancel-task.ts"
 import * as e22 from "./22-cancel-forwarding.ts"
+import * as e30 from "./30-effect-never-run.ts"
+import * as e31 from "./31-blocking-the-loop.ts"
+import * as e32 from "./32-blocking-sleep.ts"
+import * as e33 from "./33-http-fanout.ts"
 import type { ExampleMeta } from "./shared/example.ts"
+import type { RealTimeMeta } from "./shared/realtime.ts"
 
 export interface Example {
   readonly meta: ExampleMeta
@@ -54,5 +60,20 @@ export const examples: ReadonlyArray<Example> = [
   e19,
   e20,
   e21,
-  e22
+  e22,
+  e30
 ]
+
+/** An example about real time (threads, blocking calls, sockets): it runs in real time, in the tests too. */
+export interface RealTimeExample {
+  readonly meta: RealTimeMeta
+  readonly main: Effect.Effect<void, unknown>
+}
+
+/** The real-time examples, in order; `test/realtime.test.ts` runs them. */
+export const realTimeExamples: ReadonlyArray<RealTimeExample> = [e31, e32, e33]
+
+/** Every example, virtual-time and real-time, in file order: what `npm run example(s)` runs. */
+export const allExamples: ReadonlyArray<Example | RealTimeExample> = [...examples, ...realTimeExamples].sort(
+  (a, b) => a.meta.id.localeCompare(b.meta.id)
+)

@@ -19,7 +19,7 @@ import type * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { examples } from "../src/index.ts"
+import { allExamples, examples, realTimeExamples } from "../src/index.ts"
 import {
   type ExampleMeta,
   MAIN_TASK,
@@ -142,7 +142,11 @@ describe("example metadata", () => {
     .sort()
 
   it("every example file is registered, in order, under its file name", () => {
-    expect(examples.map(({ meta }) => `${meta.id}.ts`)).toEqual(files)
+    const ids = (list: ReadonlyArray<{ readonly meta: { readonly id: string } }>) =>
+      list.map(({ meta }) => `${meta.id}.ts`)
+    expect(ids(allExamples)).toEqual(files)
+    expect(ids(examples)).toEqual([...ids(examples)].sort())
+    expect(ids(realTimeExamples)).toEqual([...ids(realTimeExamples)].sort())
   })
 
   it("each example names an existing seed and Python reference script", () => {

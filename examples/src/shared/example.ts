@@ -1,6 +1,8 @@
 /**
  * What every example exports besides its `main` effect, and how an example file runs itself.
  */
+import { writeFileSync } from "node:fs"
+import * as Timeline from "@effect-asyncio/core/Timeline"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 
@@ -120,23 +122,28 @@ export const recordingConsole = (
  * its transcript and then the real elapsed time and whether the lines match the expected transcript (a warning
  * only: the exact check is the virtual-time test). A failing `main` sets the exit code to 1.
  *
- * `--timeline` (in `process.argv`) prefixes each line with the real seconds since the start.
+ * `--timeline` (in `process.argv`) prefixes each line with the real seconds since the start and prints the Gantt
+ * chart of the run's tasks at the end; `--timeline=FILE.svg` writes the chart as SVG instead ({@link timelineFlag}).
  */
 export const runStandalone = async <E>(meta: ExampleMeta, main: Effect.Effect<void, E>): Promise<void> => {
   const { run } = await import("@effect-asyncio/node")
-  const timeline = process.argv.includes("--timeline")
+  const timeline = timelineFlag(process.argv)
   const recording: Recording = { lines: [] }
   const started = performance.now()
   const seconds = () => (performance.now() - started) / 1000
   const recorder = recordingConsole(recording, seconds, (line, at) =>
-    globalThis.console.log(timeline ? `[${at.toFixed(2).padStart(6)}s] ${line}` : line)
+    globalThis.console.log(timeline.prefixLines ? `[${at.toFixed(2).padStart(6)}s] ${line}` : line)
   )
   console.log(`▶ ${meta.id}: ${meta.title} [${meta.seed} · “${meta.section}”]`)
   try {
-    await run(Effect.provideService(main, Console.Console, recorder), { mainName: MAIN_TASK })
+    await run(Effect.provideService(main, Console.Console, recorder), {
+      mainName: MAIN_TASK,
+      ...timeline.runOptions
+    })
   } catch (error) {
     console.error(`✗ ${meta.id} failed:`, error)
     process.exitCode = 1
+    timeline.report()
     return
   }
   const took = seconds()
@@ -154,6 +161,50 @@ export const runStandalone = async <E>(meta: ExampleMeta, main: Effect.Effect<vo
     `■ ${took.toFixed(2)} s real time (the tests expect ${meta.elapsed} s of virtual time); ${verdict}`
   )
   if (verdict.endsWith(":")) for (const text of expected) console.log(`  expected: ${text}`)
+  timeline.report()
+}
+
+/** What `--timeline` / `--timeline=FILE` ask of an example run (see {@link timelineFlag}). */
+export interface TimelineFlag {
+  /** `--timeline`: each printed line gets the real seconds since the start as a prefix. */
+  readonly prefixLines: boolean
+  /** The `run` options that record the run's timeline (none without a flag). */
+  readonly runOptions: { readonly timeline?: (timeline: Timeline.Timeline) => void }
+  /** Once the run has ended: prints the Gantt chart (`--timeline`) or writes `FILE` (`--timeline=FILE`). */
+  readonly report: () => void
+}
+
+/**
+ * Reads `--timeline` (the Gantt chart of the run's tasks on the terminal after the transcript — Unicode and colour
+ * on a TTY, ASCII otherwise) and `--timeline=FILE` (written as SVG if it ends with `.svg`, as the ASCII chart
+ * otherwise) from `argv`.
+ */
+export const timelineFlag = (argv: ReadonlyArray<string>): TimelineFlag => {
+  const flag = argv.findLast((arg) => arg === "--timeline" || arg.startsWith("--timeline="))
+  if (flag === undefined) return { prefixLines: false, runOptions: {}, report: () => {} }
+  const file = flag.startsWith("--timeline=") ? flag.slice("--timeline=".length) : undefined
+  let recorded: Timeline.Timeline | undefined
+  const report = (): void => {
+    if (recorded === undefined) return
+    if (file !== undefined) {
+      writeFileSync(file, file.endsWith(".svg") ? Timeline.toSvg(recorded) : Timeline.toText(recorded))
+      globalThis.console.log(`timeline written to ${file}`)
+      return
+    }
+    const tty = process.stdout.isTTY === true && process.env.NO_COLOR === undefined
+    globalThis.console.log(
+      Timeline.toText(recorded, { style: tty ? "unicode" : "ascii", color: tty }).trimEnd()
+    )
+  }
+  return {
+    prefixLines: file === undefined,
+    runOptions: {
+      timeline: (timeline) => {
+        recorded = timeline
+      }
+    },
+    report
+  }
 }
 
 const sameLines = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>

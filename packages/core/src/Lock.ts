@@ -9,13 +9,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
-import { RuntimeError } from "./Errors.ts"
-import { CurrentTask } from "./internal/task.ts"
-import { suspend, wake, Waiter, type WaiterHost, WaiterList } from "./internal/waiters.ts"
+import { LockImpl, LockTypeId as TypeId } from "./internal/lock.ts"
 import type { Task } from "./Task.ts"
-
-const TypeId = "~effect-asyncio/Lock" as const
 
 /**
  * A snapshot of a {@link Lock}'s state, for debugging (Trio's `LockStatistics`).
@@ -110,6 +105,8 @@ export interface Lock {
    * **Details** Waiting for the lock is interruptible; once acquired, the release is guaranteed (the hand-over
    * between the two is uninterruptible). The function is a property, so `effect.pipe(lock.withLock)` works.
    *
+   * **Gotchas** The lock is not reentrant: `withLock` nested inside `withLock` on the same lock waits forever.
+   *
    * **Example** (A critical section)
    * ```ts
    * import * as asyncio from "@effect-asyncio/core"
@@ -118,12 +115,13 @@ export interface Lock {
    * const program = Effect.gen(function*() {
    *   const lock = yield* asyncio.Lock.make()
    *   let counter = 0
-   *   const increment = Effect.gen(function*() {
-   *     const seen = counter
-   *     yield* asyncio.sleep(0.1) // without the lock, increments would be lost here
-   *     counter = seen + 1
-   *   }).pipe(lock.withLock)
-   *   yield* asyncio.gather(increment, increment, increment)
+   *   const increment = () =>
+   *     Effect.gen(function*() {
+   *       const seen = counter
+   *       yield* asyncio.sleep(0.1) // without the lock, increments would be lost here
+   *       counter = seen + 1
+   *     }).pipe(lock.withLock)
+   *   yield* asyncio.gather(increment(), increment(), increment())
    *   return counter // 3
    * })
    * ```
@@ -132,96 +130,6 @@ export interface Lock {
 
   /** A snapshot of the lock's state, for debugging. */
   statistics(): Effect.Effect<LockStatistics>
-}
-
-const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
-
-class LockImpl implements Lock, WaiterHost<true> {
-  readonly [TypeId] = TypeId
-  private isLocked = false
-  private readonly queue = new WaiterList<true>()
-  /** Waiters handed the wake-up that have not run yet: 0 or 1 (only the head is ever woken). */
-  private woken = 0
-  private owner: Task<unknown, unknown> | undefined = undefined
-
-  private readonly releaseEffect: Effect.Effect<void> = Effect.withFiber((fiber) => {
-    if (!this.isLocked) return Effect.die(new RuntimeError("Lock is not acquired."))
-    this.isLocked = false
-    this.owner = undefined
-    this.wakeFirst(fiber)
-    return Effect.void
-  })
-
-  private readonly acquireEffect: Effect.Effect<true> = Effect.withFiber((fiber) =>
-    this.tryAcquire(fiber) ? succeedTrue : suspend(this.queue, new Waiter(fiber, this))
-  )
-
-  /** The fast path: unlocked and nobody queued or on the way (no barging). */
-  private tryAcquire(fiber: Fiber.Fiber<unknown, unknown>): boolean {
-    if (this.isLocked || this.woken > 0 || this.queue.size > 0) return false
-    this.isLocked = true
-    this.owner = fiber.getRef(CurrentTask)
-    return true
-  }
-
-  /** Wakes the head of the queue unless a woken waiter is already on its way to take the lock. */
-  private wakeFirst(fiber: Fiber.Fiber<unknown, unknown>): void {
-    if (this.woken > 0) return
-    const waiter = this.queue.shift()
-    if (waiter === undefined) return
-    this.woken++
-    wake(waiter, succeedTrue, fiber.currentDispatcher)
-  }
-
-  onResume(waiter: Waiter<true>): void {
-    this.woken--
-    this.isLocked = true
-    this.owner = waiter.fiber.getRef(CurrentTask)
-  }
-
-  onCancel(waiter: Waiter<true>, woken: boolean): void {
-    if (woken) this.woken--
-    // Python: "if the lock is not claimed (or about to be claimed by us) and there is a task in waiters, ensure
-    // that the task at the head will run".
-    if (!this.isLocked) this.wakeFirst(waiter.fiber)
-  }
-
-  acquire(): Effect.Effect<true> {
-    return this.acquireEffect
-  }
-
-  release(): Effect.Effect<void> {
-    return this.releaseEffect
-  }
-
-  locked(): Effect.Effect<boolean> {
-    return Effect.sync(() => this.isLocked)
-  }
-
-  readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.withFiber((fiber) => {
-        if (this.tryAcquire(fiber)) return Effect.ensuring(restore(effect), this.releaseEffect)
-        return Effect.flatMap(restore(suspend(this.queue, new Waiter(fiber, this))), () =>
-          Effect.ensuring(restore(effect), this.releaseEffect)
-        )
-      })
-    )
-
-  statistics(): Effect.Effect<LockStatistics> {
-    return Effect.sync(() => ({
-      locked: this.isLocked,
-      owner: this.isLocked ? this.owner : undefined,
-      tasksWaiting: this.queue.size + this.woken
-    }))
-  }
-
-  toString(): string {
-    return `<Lock [${this.isLocked ? "locked" : "unlocked"}, waiters:${this.queue.size + this.woken}]>`
-  }
-  toJSON(): unknown {
-    return { _id: "Lock", locked: this.isLocked, tasksWaiting: this.queue.size + this.woken }
-  }
 }
 
 /**
@@ -263,7 +171,7 @@ export const makeUnsafe = (): Lock => new LockImpl()
  * })
  * ```
  *
- * @see {@link Semaphore} to let up to *n* tasks in at once
+ * @see `Semaphore.make` to let up to *n* tasks in at once
  * @category constructors
  * @since 0.1.0
  */

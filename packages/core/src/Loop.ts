@@ -15,6 +15,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as hooks from "./internal/hooks.ts"
+import { observeWait } from "./internal/observe.ts"
 import {
   awaitTask,
   CurrentLoop,
@@ -63,13 +65,24 @@ const shutdown = (loop: LoopImpl, options: LoopOptions | undefined): Effect.Effe
         loop.state = "closed"
         return Effect.void
       }
-      return cancelAllAndAwait(live, undefined, shutdownReason(loop)).pipe(
+      let cancelled = cancelAllAndAwait(live, undefined, shutdownReason(loop))
+      if (hooks.observers.length !== 0) {
+        hooks.emitShutdown(loop.name, live)
+        cancelled = observeWait(cancelled, {
+          _tag: "tasks",
+          what: `${loop.name} shutdown`,
+          count: live.length
+        })
+      }
+      return cancelled.pipe(
         Effect.andThen(
           Effect.forEach(
             live,
             (task) => {
               const outcome = outcomeOf(task.fiber.pollUnsafe()!)
-              return outcome._tag === "Exception" ? report(task.name, outcome.error) : Effect.void
+              if (outcome._tag !== "Exception") return Effect.void
+              if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+              return report(task.name, outcome.error)
             },
             { discard: true }
           )

@@ -5,6 +5,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as hooks from "./internal/hooks.ts"
+import { observeWait } from "./internal/observe.ts"
 import { asTask, CurrentLoop, notAnEffect, spawn, type TaskImpl } from "./internal/task.ts"
 
 /**
@@ -31,5 +33,9 @@ export const shield = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E,
     const inner: Effect.Effect<TaskImpl<A, E>, never, R> = task !== undefined
       ? Effect.succeed(task)
       : spawn(aw, undefined, fiber.getRef(CurrentLoop), true)
-    return Effect.flatMap(inner, (task) => Fiber.join(task.fiber))
+    return Effect.flatMap(inner, (task) =>
+      hooks.observers.length === 0
+        ? Fiber.join(task.fiber)
+        : observeWait(Fiber.join(task.fiber), { _tag: "task", task })
+    )
   })

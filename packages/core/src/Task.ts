@@ -16,6 +16,8 @@ import type * as Effect from "effect/Effect"
 import * as Eff from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { CancelledError, type CancelReason, type Defect, type InvalidStateError } from "./Errors.ts"
+import * as hooks from "./internal/hooks.ts"
+import { captureSite } from "./internal/observe.ts"
 import {
   CurrentLoop,
   CurrentTask,
@@ -129,12 +131,15 @@ export interface CreateTaskOptions {
 export const createTask = <A, E = never, R = never>(
   effect: Effect.Effect<A, E, R>,
   options?: CreateTaskOptions
-): Effect.Effect<Task<A, E>, never, R> =>
-  Eff.withFiber((fiber) =>
+): Effect.Effect<Task<A, E>, never, R> => {
+  // The call site is known only now, while the caller's frame is on the stack (see Inspect.ts).
+  const site = hooks.observers.length !== 0 ? captureSite() : undefined
+  return Eff.withFiber((fiber) =>
     !Eff.isEffect(effect) || isTaskImpl(effect)
       ? Eff.die(notAnEffect("createTask", effect))
-      : spawn(effect, options?.name, fiber.getRef(CurrentLoop))
+      : spawn(effect, options?.name, fiber.getRef(CurrentLoop), false, undefined, site)
   )
+}
 
 /**
  * The task running the current fiber, or `undefined` outside any task. asyncio's `current_task()`.

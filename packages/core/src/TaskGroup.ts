@@ -24,6 +24,8 @@ import * as Fiber from "effect/Fiber"
 import type { CancelReason, Defect } from "./Errors.ts"
 import { RuntimeError } from "./Errors.ts"
 import { ExceptionGroup, type Member } from "./ExceptionGroup.ts"
+import * as hooks from "./internal/hooks.ts"
+import { captureSite, observeWait } from "./internal/observe.ts"
 import {
   CurrentLoop,
   CurrentTask,
@@ -98,13 +100,15 @@ class TaskGroupImpl implements TaskGroup {
     effect: Effect.Effect<A, E, R>,
     options?: CreateTaskOptions
   ): Effect.Effect<Task<A, E>, E, R> {
+    const site = hooks.observers.length !== 0 ? captureSite() : undefined
     return Effect.withFiber((fiber) => {
       if (!Effect.isEffect(effect)) return Effect.die(notAnEffect("TaskGroup.createTask", effect))
       if (this.state === "finished") return Effect.die(new RuntimeError(`TaskGroup ${this.name} is finished`))
       if (this.aborting !== undefined) {
         return Effect.die(new RuntimeError(`TaskGroup ${this.name} is shutting down`))
       }
-      return Effect.map(spawn(effect, options?.name, fiber.getRef(CurrentLoop), true, this.name), (task) => {
+      const spawned = spawn(effect, options?.name, fiber.getRef(CurrentLoop), true, this.name, site)
+      return Effect.map(spawned, (task) => {
         const child = task as Child
         this.children.add(child)
         task.fiber.addObserver((exit) => this.onChildDone(child, exit))
@@ -126,6 +130,7 @@ class TaskGroupImpl implements TaskGroup {
     if (exit._tag === "Failure") {
       const outcome = outcomeOf(exit)
       if (outcome._tag === "Exception") {
+        if (hooks.observers.length !== 0) hooks.emitRetrieved(child)
         this.errors.push({ error: outcome.error, task: child.name })
         this.abort({ kind: "sibling", detail: `${child.name} failed in TaskGroup ${this.name}` })
       }
@@ -147,14 +152,20 @@ class TaskGroupImpl implements TaskGroup {
     if (this.bodyFiber !== undefined) interruptWithReason(this.bodyFiber, undefined, reason)
   }
 
-  /** Waits until no child is left. */
-  readonly childrenDone: Effect.Effect<void> = Effect.callback<void>((resume) => {
+  private readonly waitChildren: Effect.Effect<void> = Effect.callback<void>((resume) => {
     if (this.children.size === 0) return resume(Effect.void)
     this.wake = () => resume(Effect.void)
     return Effect.sync(() => {
       this.wake = undefined
     })
   })
+
+  /** Waits until no child is left (reported to the observers as the running task waiting on the group). */
+  readonly childrenDone: Effect.Effect<void> = Effect.suspend(() =>
+    hooks.observers.length === 0 || this.children.size === 0
+      ? this.waitChildren
+      : observeWait(this.waitChildren, { _tag: "tasks", what: this.name, count: this.children.size })
+  )
 
   toJSON(): unknown {
     return { _id: "TaskGroup", name: this.name, state: this.state, children: this.children.size }

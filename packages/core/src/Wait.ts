@@ -7,6 +7,8 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { TypeError, ValueError } from "./Errors.ts"
+import * as hooks from "./internal/hooks.ts"
+import { observeWait } from "./internal/observe.ts"
 import { isTask, outcomeOf } from "./internal/task.ts"
 import { readDelay, type Seconds, show } from "./internal/time.ts"
 import type { Task } from "./Task.ts"
@@ -172,5 +174,11 @@ export const wait = <T extends Task<unknown, unknown>>(
       }
       return { done, pending }
     })
-    return Effect.andThen(timer === undefined ? waiting : Effect.raceFirst(waiting, timer), partition)
+    const waited = timer === undefined ? waiting : Effect.raceFirst(waiting, timer)
+    return Effect.andThen(
+      hooks.observers.length === 0
+        ? waited
+        : observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
+      partition
+    )
   })

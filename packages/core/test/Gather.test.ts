@@ -215,41 +215,43 @@ describe("gather", () => {
       })
   )
 
-  it.effect("GA-07 the same task passed several times runs once; the same effect passed several times runs each time", () =>
-    Effect.gen(function* () {
-      // Deviation (docs/semantics.md G3): Python schedules a coroutine object passed several times once. An effect
-      // is a description that may be run any number of times, so each position runs it; a *task* is the
-      // identity-carrying object, and the same task at several positions is one task.
-      let runs = 0
-      const c = Effect.sync(() => {
-        runs++
-        return "abc"
-      })
-      const d = Effect.succeed("def")
-      const r: [string, string, string, string] = yield* asyncio.gather(c, c, d, c)
-      assert.deepStrictEqual(r, ["abc", "abc", "def", "abc"])
-      assert.strictEqual(runs, 3)
-
-      // the same task twice is awaited, not run twice
-      let taskRuns = 0
-      const t = yield* asyncio.createTask(
-        Effect.sync(() => {
-          taskRuns++
-          return 7
-        })
-      )
-      assert.deepStrictEqual(yield* asyncio.gather(t, t, { returnExceptions: true }), [7, 7])
-      assert.strictEqual(taskRuns, 1)
-
-      // equal-looking but distinct effect objects are distinct awaitables
-      const make = () =>
-        Effect.sync(() => {
+  it.effect(
+    "GA-07 the same task passed several times runs once; the same effect passed several times runs each time",
+    () =>
+      Effect.gen(function* () {
+        // Deviation (docs/semantics.md G3): Python schedules a coroutine object passed several times once. An effect
+        // is a description that may be run any number of times, so each position runs it; a *task* is the
+        // identity-carrying object, and the same task at several positions is one task.
+        let runs = 0
+        const c = Effect.sync(() => {
           runs++
-          return "x"
+          return "abc"
         })
-      assert.deepStrictEqual(yield* asyncio.gather(make(), make()), ["x", "x"])
-      assert.strictEqual(runs, 5)
-    })
+        const d = Effect.succeed("def")
+        const r: [string, string, string, string] = yield* asyncio.gather(c, c, d, c)
+        assert.deepStrictEqual(r, ["abc", "abc", "def", "abc"])
+        assert.strictEqual(runs, 3)
+
+        // the same task twice is awaited, not run twice
+        let taskRuns = 0
+        const t = yield* asyncio.createTask(
+          Effect.sync(() => {
+            taskRuns++
+            return 7
+          })
+        )
+        assert.deepStrictEqual(yield* asyncio.gather(t, t, { returnExceptions: true }), [7, 7])
+        assert.strictEqual(taskRuns, 1)
+
+        // equal-looking but distinct effect objects are distinct awaitables
+        const make = () =>
+          Effect.sync(() => {
+            runs++
+            return "x"
+          })
+        assert.deepStrictEqual(yield* asyncio.gather(make(), make()), ["x", "x"])
+        assert.strictEqual(runs, 5)
+      })
   )
 
   // asyncio's fail-fast gather returns as soon as the *first* child has ended cancelled (here at t=1); ours

@@ -134,7 +134,9 @@ describe("staggeredRace", () => {
 
   it.effect("a value that is not iterable is a TypeError defect", () =>
     Effect.gen(function* () {
-      const exit = yield* Effect.exit(asyncio.staggeredRace(5 as unknown as Array<() => Effect.Effect<number>>, null))
+      const exit = yield* Effect.exit(
+        asyncio.staggeredRace(5 as unknown as Array<() => Effect.Effect<number>>, null)
+      )
       assert.isTrue(Exit.isFailure(exit) && exit.cause.reasons[0]._tag === "Die")
     })
   )

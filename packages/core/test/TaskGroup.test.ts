@@ -1292,7 +1292,12 @@ describe("TaskGroup — outside cancellation", () => {
         // As in Python, the children are left alone until the body has exited (0.1 + 0.3), then cancelled.
         assert.strictEqual(r.elapsed, 0.6)
         assert.isTrue(isInterrupted(yield* r.exit), "an interruption, not an ExceptionGroup")
-        assert.deepStrictEqual(log, ["0.4 body cleaned", "0.5 b cleaned", "0.6 a cleaned", "0.6 group returned"])
+        assert.deepStrictEqual(log, [
+          "0.4 body cleaned",
+          "0.5 b cleaned",
+          "0.6 a cleaned",
+          "0.6 group returned"
+        ])
       })
   )
 

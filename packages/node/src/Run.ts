@@ -19,8 +19,11 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import type { KeyboardInterrupt } from "./Errors.ts"
+import { makeObservability, type ObservabilityOptions } from "./internal/observability.ts"
+import { CurrentPool, makeConfig, Pool } from "./internal/pool.ts"
 import { formatReport, formatShutdownError } from "./internal/report.ts"
 import { exitCodeOf, runner, type SignalSource } from "./internal/runner.ts"
+import type { ThreadPoolOptions } from "./ThreadPool.ts"
 
 /**
  * Options of {@link run}.
@@ -28,7 +31,7 @@ import { exitCodeOf, runner, type SignalSource } from "./internal/runner.ts"
  * @category models
  * @since 0.1.0
  */
-export interface RunOptions {
+export interface RunOptions extends ObservabilityOptions {
   /**
    * The name of the main task; defaults to `Task-<n>` like every task. It appears in `currentTask()` and in
    * the failure report.
@@ -62,6 +65,15 @@ export interface RunOptions {
    * whose last statement is `run(main)`; `exit: false` is "I catch what `run` raises".
    */
   readonly exit?: boolean | undefined
+  /**
+   * The thread pool of `toThread` calls made during the run (size, `onCancel`, `shutdownTimeout`). It starts no
+   * thread before the first call, and is shut down when the run ends — after the loop's shutdown, so calls of
+   * cancelled tasks have already been terminated (or, with `onCancel: "finish"`, are waited for, up to
+   * `shutdownTimeout`).
+   *
+   * **asyncio** `asyncio.run` shuts the default executor down last, waiting for running `to_thread` work.
+   */
+  readonly threads?: ThreadPoolOptions | undefined
 }
 
 /** Whether a `run` is in progress in this thread (asyncio: "a loop is running"). */
@@ -149,8 +161,16 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
   if (!Effect.isEffect(main)) {
     return Promise.reject(new TypeError(`run(): an Effect was expected, got ${typeof main}`))
   }
+  let pool: Pool
+  try {
+    pool = new Pool(makeConfig({ name: "ThreadPool-run", ...options?.threads }))
+  } catch (error) {
+    return Promise.reject(error)
+  }
   const ownsProcess = options?.exit ?? true
+  const observability = makeObservability(options)
   running = true
+  observability.start()
   // Effect 4 has no keep-alive of its own: without a handle, Node exits while fibers wait on a Deferred.
   const keepAlive = setInterval(noop, 2 ** 31 - 1)
   const promise = new Promise<A>((resolve, reject) => {
@@ -158,12 +178,21 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
       runner(main, {
         mainName: options?.mainName,
         onShutdownError: options?.onShutdownError ?? writeShutdownError,
-        signals: processSignals
-      })
+        signals: processSignals,
+        wrapLoop: observability.wrap,
+        // The run's thread pool: shut down after the loop scope (and with it every task) has ended. A pool that
+        // never started a thread closes synchronously, so a run that used no thread ends exactly as before.
+        afterLoop: Effect.suspend(() =>
+          pool.statistics().threads === 0
+            ? Effect.sync(() => void pool.close())
+            : Effect.promise(() => pool.close())
+        )
+      }).pipe(Effect.provideService(CurrentPool, pool))
     )
     fiber.addObserver((exit) => {
       clearInterval(keepAlive)
       running = false
+      observability.stop()
       if (exit._tag === "Failure") {
         // The runner never fails; if it did, it is a bug in this package: surface it unchanged.
         reject(Cause.squash(exit.cause))

@@ -1,8 +1,20 @@
 /**
  * Node runtime for effect-asyncio: `run`, asyncio's `asyncio.run(main())`, with signals, exit codes and a
- * clean shutdown.
+ * clean shutdown; `toThread`, asyncio's `asyncio.to_thread`, on a pool of worker threads (`ThreadPool`).
  *
  * @since 0.1.0
  */
-export { KeyboardInterrupt, type Signal } from "./Errors.ts"
+export { KeyboardInterrupt, type Signal, ThreadError } from "./Errors.ts"
 export { type RunOptions, run } from "./Run.ts"
+export * as ThreadPool from "./ThreadPool.ts"
+export {
+  type AnyFunction,
+  type OnCancel,
+  type ToThreadOptions,
+  toThread,
+  type WorkArgs,
+  type WorkModule,
+  type WorkNames,
+  type WorkResult,
+  workModule
+} from "./ToThread.ts"

@@ -176,3 +176,38 @@ describe("run on a real process", () => {
     )
   })
 })
+
+describe("toThread on a real process", () => {
+  it("without run, the process-wide pool's idle thread does not keep the process alive", async () => {
+    const result = await start("threads", "plain").finished
+    assert.deepStrictEqual(result, {
+      code: 0,
+      signal: null,
+      stdout: ["fib(20) = 6765; idle threads: 1"],
+      stderr: ""
+    })
+  })
+
+  it("SIGINT while a thread spins forever: the thread is terminated, main cancelled, exit 130", async () => {
+    const child = start("threads", "signal")
+    await child.line("spinning")
+    child.kill("SIGINT")
+    const result = await child.finished
+    assert.strictEqual(result.code, 130)
+    assert.deepStrictEqual(result.stdout, ["spinning", "main cancelled; pool: busy 0, abandoned 0"])
+    assert.strictEqual(
+      result.stderr,
+      "run: KeyboardInterrupt (SIGINT): main task 'main' was cancelled; clean-up completed\n"
+    )
+  })
+
+  it("onCancel: finish — SIGINT releases main at once; the pool waits shutdownTimeout, then terminates; exit 130", async () => {
+    const child = start("threads", "finish")
+    await child.line("spinning")
+    child.kill("SIGINT")
+    const result = await child.finished
+    assert.strictEqual(result.code, 130)
+    assert.deepStrictEqual(result.stdout, ["spinning", "main cancelled; pool: busy 0, abandoned 1"])
+    assertNoNodeNoise(result.stderr)
+  })
+})

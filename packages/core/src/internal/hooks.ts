@@ -2,8 +2,18 @@
  * Instrumentation hooks: the one place where the task machinery reports lifecycle events to observers (the
  * timeline recorder, debug mode, tracing, `ps`). With no observer installed every hook site costs one array
  * length check; nothing is allocated and no closure is created.
+ *
+ * Hook sites: `spawn` (created, instrument, started, done), `interruptTask` (cancelRequested),
+ * `interruptWithReason` (scopeCancelled), `awaitTask` / `result()` / `exception()` (waiting, resumed, retrieved),
+ * `sleep`, `gather`, `wait`, `asCompleted`, `shield`, a `TaskGroup` waiting for its children, a loop scope's
+ * shutdown, `Queue` get/put/join (waiting, resumed — through `observeWait` in `observe.ts`, which a primitive
+ * wraps around its slow path only), `TaskGroup` and a loop's shutdown report (retrieved), `Loop` (shutdown).
+ * Every site is written `if (hooks.observers.length !== 0) …` (or the equivalent conditional), so that the
+ * `gather-recording-off` benchmark can compile them all out for its baseline.
  */
+import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type { CancelReason } from "../Errors.ts"
 
 /** What an observer learns about a task. Structural, so that this module does not depend on the task class. */
@@ -19,13 +29,40 @@ export type WaitTarget =
   | { readonly _tag: "sleep"; readonly seconds: number }
   | { readonly _tag: "primitive"; readonly what: string }
 
+/** How and where a task was created. */
+export interface Creation {
+  /** The task running the code that created it (`undefined` outside any task). */
+  readonly creator: TaskLike | undefined
+  /** The owner's name: the task group, else the loop scope, else `detached` or `fiber #<id>`. */
+  readonly owner: string
+  /** The task group that owns it, if any. */
+  readonly group: string | undefined
+  /** The loop scope it belongs to, if any. */
+  readonly loop: string | undefined
+  /** The fiber that created it (its context has the creator's clock, tracer and references). */
+  readonly parent: Fiber.Fiber<unknown, unknown>
+  /** Where `createTask` was called (`file:line:column`), captured only while an observer asks for sites. */
+  readonly site: string | undefined
+}
+
 /**
  * An observer of task lifecycles. Every callback is optional and must be fast and must not throw; they run
  * synchronously inside the runtime.
  */
 export interface Observer {
-  /** A task was created. `creator` is the task running `createTask` (if any); `owner` names the owner scope. */
-  readonly created?: (task: TaskLike, creator: TaskLike | undefined, owner: string) => void
+  /** Whether `createTask` should capture its call site (a stack trace: costly) while this observer is installed. */
+  readonly captureSites?: boolean
+  /** A task was created. */
+  readonly created?: (task: TaskLike, creation: Creation) => void
+  /**
+   * Wraps the body of a task before it is forked (tracing puts each task in a span). Called after `created`
+   * information is known, in the creating fiber.
+   */
+  readonly instrument?: <A, E, R>(
+    task: TaskLike,
+    body: Effect.Effect<A, E, R>,
+    creation: Creation
+  ) => Effect.Effect<A, E, R>
   /** The task's body took its first step. */
   readonly started?: (task: TaskLike) => void
   /** The task is suspended waiting for `target`. */
@@ -34,24 +71,55 @@ export interface Observer {
   readonly resumed?: (task: TaskLike) => void
   /** A cancellation of the task was requested. */
   readonly cancelRequested?: (task: TaskLike, reason: CancelReason) => void
+  /**
+   * A fiber working for the task — the body of a timeout scope or of a task group it runs — was cancelled
+   * (a deadline expired, the group aborted); the task itself is not.
+   */
+  readonly scopeCancelled?: (task: TaskLike, reason: CancelReason) => void
   /** The task finished. */
   readonly done?: (task: TaskLike, exit: Exit.Exit<unknown, unknown>) => void
+  /**
+   * Somebody consumed the task's outcome: awaited it, called `result()`/`exception()`, or a combinator that
+   * reports it did (`gather`, plain `asCompleted` iteration, a `TaskGroup`, a loop's shutdown report).
+   */
+  readonly retrieved?: (task: TaskLike) => void
+  /** A loop scope is shutting down and is about to cancel `pending`. */
+  readonly shutdown?: (loop: string, pending: ReadonlyArray<TaskLike>) => void
 }
 
 /** The installed observers; hook sites check `observers.length !== 0` before doing anything. */
 export const observers: Array<Observer> = []
 
-/** Installs `observer`; returns the function that removes it. */
+let siteObservers = 0
+
+/** Installs `observer`; returns the function that removes it (idempotent). */
 export const install = (observer: Observer): (() => void) => {
   observers.push(observer)
+  if (observer.captureSites === true) siteObservers++
+  let installed = true
   return () => {
+    if (!installed) return
+    installed = false
     const index = observers.indexOf(observer)
     if (index >= 0) observers.splice(index, 1)
+    if (observer.captureSites === true) siteObservers--
   }
 }
 
-export const emitCreated = (task: TaskLike, creator: TaskLike | undefined, owner: string): void => {
-  for (const o of observers) o.created?.(task, creator, owner)
+/** Whether an installed observer wants creation sites. */
+export const wantsSites = (): boolean => siteObservers > 0
+
+export const emitCreated = (task: TaskLike, creation: Creation): void => {
+  for (const o of observers) o.created?.(task, creation)
+}
+export const instrument = <A, E, R>(
+  task: TaskLike,
+  body: Effect.Effect<A, E, R>,
+  creation: Creation
+): Effect.Effect<A, E, R> => {
+  let wrapped = body
+  for (const o of observers) if (o.instrument !== undefined) wrapped = o.instrument(task, wrapped, creation)
+  return wrapped
 }
 export const emitStarted = (task: TaskLike): void => {
   for (const o of observers) o.started?.(task)
@@ -65,6 +133,15 @@ export const emitResumed = (task: TaskLike): void => {
 export const emitCancelRequested = (task: TaskLike, reason: CancelReason): void => {
   for (const o of observers) o.cancelRequested?.(task, reason)
 }
+export const emitScopeCancelled = (task: TaskLike, reason: CancelReason): void => {
+  for (const o of observers) o.scopeCancelled?.(task, reason)
+}
 export const emitDone = (task: TaskLike, exit: Exit.Exit<unknown, unknown>): void => {
   for (const o of observers) o.done?.(task, exit)
+}
+export const emitRetrieved = (task: TaskLike): void => {
+  for (const o of observers) o.retrieved?.(task)
+}
+export const emitShutdown = (loop: string, pending: ReadonlyArray<TaskLike>): void => {
+  for (const o of observers) o.shutdown?.(loop, pending)
 }

@@ -29,6 +29,8 @@ import * as Effect from "effect/Effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { QueueEmpty, QueueFull, QueueShutDown, ValueError } from "../Errors.ts"
 import type { QueueKind, QueueState, QueueStatistics } from "../Queue.ts"
+import * as hooks from "./hooks.ts"
+import { observeWait } from "./observe.ts"
 import type { Store } from "./queueStore.ts"
 
 export const QueueTypeId = "~effect-asyncio/Queue" as const
@@ -360,35 +362,42 @@ export class QueueImpl<A> {
   // have yielded to the scheduler in between (Effect's op budget) and the queue changed meanwhile.
 
   put(item: A): Effect.Effect<void, QueueShutDown> {
-    return Effect.suspend(
-      () =>
-        this.tryPut(item) ??
-        Effect.callback<void, QueueShutDown>((resume) => {
-          const now = this.tryPut(item)
-          if (now !== undefined) {
-            resume(now)
-            return
-          }
-          const node = new PutWaiter(this, item, resume)
-          this.putters.push(node)
-          return Effect.sync(() => this.cancelPutter(node))
-        })
-    )
+    return Effect.suspend(() => this.tryPut(item) ?? this.waited(this.putWait(item), "put"))
   }
 
+  private putWait(item: A): Effect.Effect<void, QueueShutDown> {
+    return Effect.callback<void, QueueShutDown>((resume) => {
+      const now = this.tryPut(item)
+      if (now !== undefined) {
+        resume(now)
+        return
+      }
+      const node = new PutWaiter(this, item, resume)
+      this.putters.push(node)
+      return Effect.sync(() => this.cancelPutter(node))
+    })
+  }
+
+  /** A slow path, reported to the observers (timelines, `ps`) as the current task waiting on the queue. */
+  private waited<X, E>(wait: Effect.Effect<X, E>, operation: string): Effect.Effect<X, E> {
+    return hooks.observers.length === 0
+      ? wait
+      : observeWait(wait, { _tag: "primitive", what: `${this.kind}.${operation}()` })
+  }
+
+  private readonly getWait: Effect.Effect<A, QueueShutDown> = Effect.callback<A, QueueShutDown>((resume) => {
+    const now = this.tryGet()
+    if (now !== undefined) {
+      resume(now)
+      return
+    }
+    const node = new GetWaiter(this, resume)
+    this.getters.push(node)
+    return Effect.sync(() => this.cancelGetter(node))
+  })
+
   private readonly getEffect: Effect.Effect<A, QueueShutDown> = Effect.suspend(
-    () =>
-      this.tryGet() ??
-      Effect.callback<A, QueueShutDown>((resume) => {
-        const now = this.tryGet()
-        if (now !== undefined) {
-          resume(now)
-          return
-        }
-        const node = new GetWaiter(this, resume)
-        this.getters.push(node)
-        return Effect.sync(() => this.cancelGetter(node))
-      })
+    () => this.tryGet() ?? this.waited(this.getWait, "get")
   )
 
   get(): Effect.Effect<A, QueueShutDown> {
@@ -458,6 +467,10 @@ export class QueueImpl<A> {
 
   private readonly joinEffect: Effect.Effect<void> = Effect.suspend(() => {
     if (this.unfinished === 0) return Effect.void
+    return this.waited(this.joinWait, "join")
+  })
+
+  private readonly joinWait: Effect.Effect<void> = Effect.suspend(() => {
     return Effect.callback<void>((resume) => {
       if (this.unfinished === 0) {
         resume(Effect.void)

@@ -58,6 +58,10 @@ export const interruptWithReason = (
 ): void => {
   if (fiber.pollUnsafe() !== undefined) return
   if (!fiberReasons.has(fiber)) fiberReasons.set(fiber, reason)
+  if (hooks.observers.length !== 0) {
+    const task = fiber.getRef(CurrentTask)
+    if (task !== undefined && task.fiber !== fiber) hooks.emitScopeCancelled(task, reason)
+  }
   fiber.interruptUnsafe(by, reasonAnnotations(reason))
 }
 
@@ -73,6 +77,7 @@ export const interruptTask = <A, E>(
   if (task.fiber.pollUnsafe() !== undefined) return
   task.cancelRequests++
   task.pendingReason ??= reason
+  if (hooks.observers.length !== 0) hooks.emitCancelRequested(task, reason)
   task.fiber.interruptUnsafe(by, reasonAnnotations(reason))
 }
 
@@ -290,6 +295,7 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     return Effect.suspend((): Effect.Effect<A, E | CancelledError | InvalidStateError> => {
       const exit = this.fiber.pollUnsafe()
       if (exit === undefined) return Effect.fail(new InvalidStateError("Result is not set."))
+      if (hooks.observers.length !== 0) hooks.emitRetrieved(this)
       const outcome = outcomeOf(exit)
       if (outcome._tag === "Cancelled") return Effect.fail(outcome.error)
       return exit
@@ -300,6 +306,7 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     return Effect.suspend((): Effect.Effect<E | Defect | undefined, CancelledError | InvalidStateError> => {
       const exit = this.fiber.pollUnsafe()
       if (exit === undefined) return Effect.fail(new InvalidStateError("Exception is not set."))
+      if (hooks.observers.length !== 0) hooks.emitRetrieved(this)
       const outcome = outcomeOf(exit)
       switch (outcome._tag) {
         case "Result":
@@ -388,13 +395,17 @@ export const spawn = <A, E, R>(
   name: string | undefined,
   loop: LoopImpl | undefined,
   detached = false,
-  group?: string
+  group?: string,
+  site?: string,
+  startImmediately = false
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
-  if (hooks.observers.length !== 0) return spawnObserved(effect, name, loop, detached, group)
+  if (hooks.observers.length !== 0) return spawnObserved(effect, name, loop, detached, group, site)
   const owner = loop ?? globalRegistry
   const task = new TaskImpl<A, E>(name, owner)
-  const body = Effect.provideService(effect, CurrentTask, task as TaskImpl<unknown, unknown>)
-  const fork = loop === undefined && !detached ? Effect.forkChild(body) : Effect.forkDetach(body)
+  const body = asTaskBody(effect, task)
+  const options = startImmediately ? immediate : undefined
+  const fork =
+    loop === undefined && !detached ? Effect.forkChild(body, options) : Effect.forkDetach(body, options)
   return Effect.map(fork, (fiber) => {
     task.fiber = fiber
     owner.register(task as TaskImpl<unknown, unknown>)
@@ -405,29 +416,47 @@ export const spawn = <A, E, R>(
   })
 }
 
+const immediate = { startImmediately: true } as const
+
+/**
+ * `effect` as the body of `task`: its first step records the task in the fiber's context (so `currentTask` and
+ * fibers forked inside it see it). The fiber belongs to the task for its whole life, so the context is set
+ * once and never restored — cheaper than `Effect.provideService`, which wraps the effect to restore it.
+ */
+const asTaskBody = <A, E, R>(effect: Effect.Effect<A, E, R>, task: TaskImpl<A, E>): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) => {
+    task.fiber = fiber as Fiber.Fiber<A, E>
+    fiber.setContext(Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>))
+    return effect
+  })
+
 /** {@link spawn} with the lifecycle reported to the installed observers (see `hooks.ts`). */
 const spawnObserved = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   name: string | undefined,
   loop: LoopImpl | undefined,
   detached: boolean,
-  group: string | undefined
+  group: string | undefined,
+  site: string | undefined
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
   Effect.withFiber((parent) => {
     const owner = loop ?? globalRegistry
     const task = new TaskImpl<A, E>(name, owner)
+    const creation: hooks.Creation = {
+      creator: parent.getRef(CurrentTask),
+      owner: group ?? loop?.name ?? (detached ? "detached" : `fiber #${parent.id}`),
+      group,
+      loop: loop?.name,
+      parent,
+      site
+    }
     const started = Effect.sync(() => hooks.emitStarted(task))
-    const body = Effect.provideService(
-      Effect.andThen(started, effect),
-      CurrentTask,
-      task as TaskImpl<unknown, unknown>
-    )
+    const body = asTaskBody(hooks.instrument(task, Effect.andThen(started, effect), creation), task)
     const fork = loop === undefined && !detached ? Effect.forkChild(body) : Effect.forkDetach(body)
     return Effect.map(fork, (fiber) => {
       task.fiber = fiber
       owner.register(task as TaskImpl<unknown, unknown>)
-      const ownerName = group ?? loop?.name ?? (detached ? "detached" : `fiber #${parent.id}`)
-      hooks.emitCreated(task, parent.getRef(CurrentTask), ownerName)
+      hooks.emitCreated(task, creation)
       fiber.addObserver((exit) => hooks.emitDone(task, exit))
       if (loop !== undefined && loop.state !== "open") {
         interruptTask(task, undefined, shutdownReason(loop))
@@ -445,21 +474,15 @@ export const shutdownReason = (loop: LoopImpl): CancelReason => ({
 export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
   Effect.withFiber((current) => {
     const exit = task.fiber.pollUnsafe()
-    if (exit !== undefined) return exit
+    if (exit !== undefined) {
+      if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+      return exit
+    }
     const awaiter = current.getRef(CurrentTask)
     if (awaiter === (task as TaskImpl<unknown, unknown>)) {
       return Effect.die(new RuntimeError("Task cannot await on itself"))
     }
-    const join =
-      hooks.observers.length === 0 || awaiter === undefined
-        ? Fiber.join(task.fiber)
-        : Effect.ensuring(
-            Effect.andThen(
-              Effect.sync(() => hooks.emitWaiting(awaiter, { _tag: "task", task })),
-              Fiber.join(task.fiber)
-            ),
-            Effect.sync(() => hooks.emitResumed(awaiter))
-          )
+    const join = hooks.observers.length === 0 ? Fiber.join(task.fiber) : observedJoin(task, awaiter)
     return Effect.onExit(join, (exit) => {
       if (
         exit._tag === "Success" ||
@@ -475,16 +498,47 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
         "awaiter",
         `${awaiter?.name ?? "the fiber"} awaiting ${task.name} was cancelled`
       )
-      return Effect.flatMap(cancelAndAwait(task, current.id, reason), () => {
+      const cancelled = cancelAndAwait(task, current.id, reason)
+      const waited =
+        hooks.observers.length === 0 || awaiter === undefined
+          ? cancelled
+          : Effect.ensuring(
+              Effect.andThen(
+                Effect.sync(() => hooks.emitWaiting(awaiter, { _tag: "task", task })),
+                cancelled
+              ),
+              Effect.sync(() => hooks.emitResumed(awaiter))
+            )
+      return Effect.flatMap(waited, () => {
         const taskExit = task.fiber.pollUnsafe()
         if (taskExit === undefined || taskExit._tag === "Success") return Effect.void
         const errors = taskExit.cause.reasons.filter((r) => r._tag !== "Interrupt")
-        return errors.length === 0
-          ? Effect.void
-          : Effect.failCause(Cause.fromReasons(errors) as Cause.Cause<E>)
+        if (errors.length === 0) return Effect.void
+        if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+        return Effect.failCause(Cause.fromReasons(errors) as Cause.Cause<E>)
       })
     })
   })
+
+/** `Fiber.join` reported to the observers: the awaiter waits on the task, and the outcome is retrieved. */
+const observedJoin = <A, E>(
+  task: TaskImpl<A, E>,
+  awaiter: TaskImpl<unknown, unknown> | undefined
+): Effect.Effect<A, E> => {
+  const join = Effect.onExit(Fiber.join(task.fiber), () =>
+    Effect.sync(() => {
+      if (task.fiber.pollUnsafe() !== undefined) hooks.emitRetrieved(task)
+    })
+  )
+  if (awaiter === undefined) return join
+  return Effect.ensuring(
+    Effect.andThen(
+      Effect.sync(() => hooks.emitWaiting(awaiter, { _tag: "task", task })),
+      join
+    ),
+    Effect.sync(() => hooks.emitResumed(awaiter))
+  )
+}
 
 /** Cancels `task` (if not done) with `reason` and waits until it has finished, finalizers included. */
 export const cancelAndAwait = <A, E>(
@@ -515,22 +569,18 @@ export const cancelAllAndAwait = (
   })
 
 /**
- * Resolves an awaitable argument to a task: tasks are used as they are, other effects become new tasks.
- * `seen` makes the same effect object passed twice become one task (asyncio's de-duplication).
+ * Resolves an awaitable argument to a task: a task is used as it is (so the same task passed twice is one task,
+ * as in asyncio); any other effect becomes a new task — an effect is a description that may be run any number
+ * of times, so the same effect passed twice runs twice (docs/semantics.md, G3). `startImmediately` runs the
+ * new task's first steps right away (used by `gather`, whose caller suspends at once).
  */
 export const toTask = <A, E, R>(
   u: Effect.Effect<A, E, R>,
   loop: LoopImpl | undefined,
-  seen: Map<unknown, TaskImpl<unknown, unknown>> | undefined
+  startImmediately = false
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   const task = asTask(u)
-  if (task !== undefined) return Effect.succeed(task)
-  const known = seen?.get(u)
-  if (known !== undefined) return Effect.succeed(known as TaskImpl<A, E>)
-  const created = spawn(u, undefined, loop)
-  if (seen === undefined) return created
-  return Effect.map(created, (task) => {
-    seen.set(u, task as TaskImpl<unknown, unknown>)
-    return task
-  })
+  return task !== undefined
+    ? Effect.succeed(task)
+    : spawn(u, undefined, loop, false, undefined, undefined, startImmediately)
 }

@@ -25,6 +25,13 @@ export interface RunnerOptions {
   readonly mainName?: string | undefined
   readonly onShutdownError?: ((taskName: string, error: unknown) => Effect.Effect<void>) | undefined
   readonly signals: SignalSource
+  /**
+   * Runs after the loop scope has shut down, still inside the run: signals are still handled (a second one
+   * forces the exit without waiting for it). `run` shuts its thread pool down here.
+   */
+  readonly afterLoop?: Effect.Effect<void> | undefined
+  /** Wraps the loop scope (debug mode, task spans, timeline recording: see `observability.ts`). */
+  readonly wrapLoop?: (<X, Y>(loop: Effect.Effect<X, Y>) => Effect.Effect<X, Y>) | undefined
 }
 
 /** How main ended, in asyncio's terms, before any signal is taken into account. */
@@ -163,8 +170,10 @@ export const runner = <A, E>(
         })
       )
     })
+    const scoped = Loop.scoped(body, { mainName: options.mainName, onShutdownError: options.onShutdownError })
+    const loop = options.wrapLoop === undefined ? scoped : options.wrapLoop(scoped)
     const root = yield* Effect.forkDetach(
-      Loop.scoped(body, { mainName: options.mainName, onShutdownError: options.onShutdownError })
+      options.afterLoop === undefined ? loop : Effect.ensuring(loop, options.afterLoop)
     )
 
     const onFirstSignal = (signal: Signal): void => {

@@ -1,0 +1,104 @@
+"""asyncio versions of the bench workloads, for `npm run bench` (bench/run.ts).
+
+Usage: python3 asyncio_bench.py WORKLOAD N RUNS WARMUP_N
+
+Runs one workload inside a single `asyncio.run`: warm-up repetitions at WARMUP_N (untimed), then RUNS timed
+repetitions at N with `gc.collect()` before each. Only the workload is timed (coroutine creation included,
+interpreter start-up and imports excluded). Prints one JSON object on stdout:
+
+  {"workload", "n", "times_ms": [...], "cpu_ms": [...], "rss_base_mib", "rss_peak_mib", "python"}
+
+`cpu_ms` is the process CPU time (time.process_time) of each timed repetition.
+
+`rss_base_mib` is the RSS before the warm-up; `rss_peak_mib` is the process's peak RSS (ru_maxrss) at the end,
+so the difference is the peak growth caused by the workload.
+"""
+
+import asyncio
+import gc
+import json
+import os
+import platform
+import resource
+import sys
+import time
+
+
+async def ret(i):
+    return i
+
+
+async def yld(i):
+    await asyncio.sleep(0)
+    return i
+
+
+async def gather(n):
+    return sum(await asyncio.gather(*[ret(i) for i in range(n)]))
+
+
+async def gather_sleep0(n):
+    return sum(await asyncio.gather(*[yld(i) for i in range(n)]))
+
+
+async def as_completed(n):
+    s = 0
+    for f in asyncio.as_completed([yld(i) for i in range(n)]):
+        s += await f
+    return s
+
+
+WORKLOADS = {
+    "gather": gather,
+    "gather_sleep0": gather_sleep0,
+    "as_completed": as_completed,
+}
+
+
+def current_rss_mib():
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def peak_rss_mib():
+    # ru_maxrss is in KiB on Linux (bytes on macOS)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+async def main(name, n, runs, warmup_n):
+    work = WORKLOADS[name]
+    expected = n * (n - 1) // 2
+    gc.collect()
+    base = current_rss_mib()
+    if warmup_n > 0:
+        for _ in range(2):
+            await work(warmup_n)
+    times = []
+    cpu = []
+    for _ in range(runs):
+        gc.collect()
+        cpu_start = time.process_time()
+        start = time.perf_counter()
+        got = await work(n)
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - cpu_start) * 1000)
+        if got != expected:
+            raise SystemExit(f"wrong checksum for {name} n={n}: {got} != {expected}")
+    return {
+        "workload": name,
+        "n": n,
+        "times_ms": times,
+        "cpu_ms": cpu,
+        "rss_base_mib": base,
+        "rss_peak_mib": peak_rss_mib(),
+        "python": platform.python_version(),
+    }
+
+
+if __name__ == "__main__":
+    name, n, runs, warmup_n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    if name not in WORKLOADS:
+        raise SystemExit(f"unknown workload {name}; known: {', '.join(WORKLOADS)}")
+    print(json.dumps(asyncio.run(main(name, n, runs, warmup_n))))

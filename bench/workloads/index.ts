@@ -1,0 +1,14 @@
+/**
+ * The workload registry. To add a workload (TaskGroup cancellation, Semaphore(100), queue producer/consumer…),
+ * write a module exporting a {@link Workload} (see `../lib/types.ts`), append it here, and — if it has a Python
+ * version — add a function of the same name to `../python/asyncio_bench.py`'s `WORKLOADS`.
+ */
+import type { Workload } from "../lib/types.ts"
+import { asCompleted } from "./as-completed.ts"
+import { gather } from "./gather.ts"
+import { gatherRecordingOff } from "./gather-recording-off.ts"
+import { gatherSleep0 } from "./gather-sleep0.ts"
+
+export const workloads: ReadonlyArray<Workload> = [gather, gatherSleep0, asCompleted, gatherRecordingOff]
+
+export const workloadByName = (name: string): Workload | undefined => workloads.find((w) => w.name === name)

@@ -1,0 +1,326 @@
+/**
+ * Debug mode: asyncio's debug mode (`asyncio.run(main, debug=True)`, `PYTHONASYNCIODEBUG=1`), for Effect fibers.
+ *
+ * While a debug session runs:
+ *
+ * - **slow steps**: every step of every fiber is timed; one that holds the thread longer than
+ *   `slowCallbackDuration` (default 0.1 s, asyncio's `loop.slow_callback_duration`) is reported with the task
+ *   that ran it — `Executing <Task running name='parse' id=4 created at app.ts:12:5> took 0.213 seconds`;
+ * - **exceptions never retrieved**: a task that failed and whose error nobody consumed (by awaiting it, calling
+ *   `result()`/`exception()`, or through `gather`, plain `asCompleted` iteration, a `TaskGroup`, or a loop's
+ *   shutdown report) is reported when the session ends — `Task exception was never retrieved`;
+ * - **pending at shutdown**: when a loop scope (`run`, `Loop.scoped`) ends with tasks still pending, they are
+ *   listed — state, what each awaits, where it was created — before the loop cancels them.
+ *
+ * The task registry ({@link Inspect}) is on during a session, for the reports. `run` in `@effect-asyncio/node`
+ * turns a session on with `debug: true` or the environment variable `EFFECT_ASYNCIO_DEBUG=1` (or
+ * `PYTHONASYNCIODEBUG=1`), and adds a real-time monitor of the event loop.
+ *
+ * Costs: the step timing reads the clock twice per effect step (debug mode is for development, like asyncio's).
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Tracer from "effect/Tracer"
+import { repr, type TaskInfo } from "./Inspect.ts"
+import * as hooks from "./internal/hooks.ts"
+import * as registry from "./internal/registry.ts"
+import { CurrentTask } from "./internal/task.ts"
+import { describeError } from "./internal/timeline.ts"
+
+/**
+ * What debug mode reports.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Warning =
+  /** One step of a fiber held the thread for `seconds`; `task` ran it (`undefined` for a fiber outside tasks). */
+  | {
+      readonly _tag: "SlowCallback"
+      readonly seconds: number
+      readonly task: TaskInfo | undefined
+      readonly fiberId: number
+    }
+  /** `task` failed with `error` and nobody retrieved it. `cause` is the failure (without interruptions). */
+  | {
+      readonly _tag: "NeverRetrieved"
+      readonly task: TaskInfo
+      readonly error: unknown
+      readonly cause: Cause.Cause<unknown>
+    }
+  /** The loop scope `loop` ended with `tasks` still pending; it is about to cancel them. */
+  | { readonly _tag: "PendingAtShutdown"; readonly loop: string; readonly tasks: ReadonlyArray<TaskInfo> }
+  /**
+   * The event loop was blocked for `seconds` without one step accounting for it (reported by a runtime's real-time
+   * monitor, e.g. `run`'s); `lastTask` is the task of the last step that ran before it.
+   */
+  | { readonly _tag: "BlockedLoop"; readonly seconds: number; readonly lastTask: TaskInfo | undefined }
+
+/**
+ * Options of a debug session.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DebugOptions {
+  /** Seconds a single step may hold the thread before it is reported (default 0.1, asyncio's). */
+  readonly slowCallbackDuration?: number | undefined
+  /** Where warnings go (default: `console.warn` of {@link format}). Called synchronously; must not throw. */
+  readonly onWarning?: ((warning: Warning) => void) | undefined
+}
+
+const indent = (text: string, prefix = "  "): string =>
+  text
+    .split("\n")
+    .map((line) => (line === "" ? line : prefix + line))
+    .join("\n")
+
+const seconds = (s: number): string => s.toFixed(3)
+
+/**
+ * A warning as asyncio words it (`Executing <Task …> took 0.213 seconds`, `Task exception was never retrieved`),
+ * one or more lines, without a trailing newline.
+ *
+ * @category formatting
+ * @since 0.1.0
+ */
+export const format = (warning: Warning): string => {
+  switch (warning._tag) {
+    case "SlowCallback":
+      return `Executing ${warning.task === undefined ? `<fiber #${warning.fiberId}>` : repr(warning.task)} took ${seconds(warning.seconds)} seconds`
+    case "NeverRetrieved": {
+      const task = repr({ ...warning.task, state: "unknown" }).replace("<Task unknown ", "<Task finished ")
+      const pretty = Cause.pretty(warning.cause).trimEnd()
+      return (
+        `Task exception was never retrieved\n` +
+        `future: ${task.slice(0, -1)} exception=${describeError(warning.error)}>` +
+        (pretty === "" ? "" : `\n${indent(pretty)}`)
+      )
+    }
+    case "PendingAtShutdown": {
+      const n = warning.tasks.length
+      return [
+        `${warning.loop} is shutting down with ${n} pending task${n === 1 ? "" : "s"}; cancelling ${n === 1 ? "it" : "them"}:`,
+        ...warning.tasks.map((task) => `  ${repr(task)}`)
+      ].join("\n")
+    }
+    case "BlockedLoop":
+      return (
+        `The event loop was blocked for ${seconds(warning.seconds)} seconds` +
+        (warning.lastTask === undefined
+          ? " outside any task"
+          : ` (no single step took that long; the last task that ran: ${repr(warning.lastTask)})`)
+      )
+  }
+}
+
+/** Fibers whose tasks this session reports (set on the fibers it runs). */
+const CurrentSession = Context.Reference<Session | undefined>("effect-asyncio/Debug/Session", {
+  defaultValue: () => undefined
+})
+
+const EVALUATE = "~effect/Effect/evaluate"
+
+/**
+ * A debug session, for runtimes that drive one by hand (`run` does). Applications use {@link debug}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Session {
+  /** Runs `effect` inside the session: its tasks are watched and every step of its fibers is timed. */
+  readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** `performance.now()` when the last slow step was reported (0 if none): monitors use it to avoid duplicates. */
+  readonly lastSlowStepAt: () => number
+  /** The task of the last step that ran (for attributing a blocked loop). */
+  readonly lastTask: () => TaskInfo | undefined
+  /** Reports a warning found outside the session (a runtime's event-loop monitor). */
+  readonly report: (warning: Warning) => void
+  /** Ends the session: reports the exceptions never retrieved, removes the observers. Idempotent. */
+  readonly close: () => void
+}
+
+interface Failed {
+  readonly info: TaskInfo
+  readonly error: unknown
+  readonly cause: Cause.Cause<unknown>
+}
+
+const failureOf = (
+  exit: Exit.Exit<unknown, unknown>
+): { error: unknown; cause: Cause.Cause<unknown> } | undefined => {
+  if (exit._tag === "Success") return undefined
+  const reasons = exit.cause.reasons.filter((r) => r._tag !== "Interrupt")
+  const first = reasons.find((r) => r._tag === "Fail") ?? reasons.find((r) => r._tag === "Die")
+  if (first === undefined) return undefined
+  return { error: first._tag === "Fail" ? first.error : first.defect, cause: Cause.fromReasons(reasons) }
+}
+
+const defaultWarning = (warning: Warning): void => {
+  globalThis.console.warn(format(warning))
+}
+
+/**
+ * Starts a debug session (see {@link Session}). The caller must `close` it.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
+export const makeSessionUnsafe = (options?: DebugOptions): Session => {
+  const thresholdMs = (options?.slowCallbackDuration ?? 0.1) * 1000
+  const warn = options?.onWarning ?? defaultWarning
+  const releaseRegistry = registry.acquire()
+  /** The tasks this session watches, with what was known when they were created. */
+  const watched = new Map<number, TaskInfo>()
+  const failed = new Map<number, Failed>()
+  let lastFiber: Fiber.Fiber<unknown, unknown> | undefined
+  let lastSlowAt = 0
+  let reports = 0
+  let closed = false
+
+  const taskInfo = (fiber: Fiber.Fiber<unknown, unknown>): TaskInfo | undefined => {
+    const task = fiber.getRef(CurrentTask)
+    return task === undefined ? undefined : (registry.infoOf(task.id) ?? minimalInfo(task))
+  }
+
+  const session: Session = {
+    run: (effect) =>
+      Effect.withFiber((fiber) => {
+        const inner = fiber.getRef(Tracer.Tracer)
+        const innerContext = inner.context
+        const timed = Tracer.make({
+          span: (spanOptions) => inner.span(spanOptions),
+          // Called for every step of every fiber that runs with this tracer: time it.
+          context: (primitive, stepFiber) => {
+            lastFiber = stepFiber
+            const before = reports
+            const start = performance.now()
+            const result =
+              innerContext === undefined ? primitive[EVALUATE](stepFiber) : innerContext(primitive, stepFiber)
+            const took = performance.now() - start
+            // A nested step (a fiber run synchronously inside another's step) reports first; the outer one then
+            // stays silent, so a block is reported once, for the innermost fiber that caused it.
+            if (took >= thresholdMs && reports === before && !closed) {
+              reports++
+              lastSlowAt = performance.now()
+              warn({
+                _tag: "SlowCallback",
+                seconds: took / 1000,
+                task: taskInfo(stepFiber),
+                fiberId: stepFiber.id
+              })
+            }
+            return result
+          }
+        })
+        return Effect.provideService(
+          Effect.provideService(effect, Tracer.Tracer, timed),
+          CurrentSession,
+          session
+        )
+      }),
+    lastSlowStepAt: () => lastSlowAt,
+    lastTask: () => (lastFiber === undefined ? undefined : taskInfo(lastFiber)),
+    report: (warning) => {
+      if (!closed) warn(warning)
+    },
+    close: () => {
+      if (closed) return
+      closed = true
+      uninstall()
+      for (const entry of failed.values()) {
+        warn({ _tag: "NeverRetrieved", task: entry.info, error: entry.error, cause: entry.cause })
+      }
+      failed.clear()
+      releaseRegistry()
+    }
+  }
+
+  const uninstall = hooks.install({
+    created: (task, creation) => {
+      if (creation.parent.getRef(CurrentSession) !== session) return
+      const creator = creation.creator
+      watched.set(task.id, {
+        ...minimalInfo(task),
+        owner: creation.owner,
+        group: creation.group,
+        loop: creation.loop,
+        creator: creator === undefined ? undefined : { id: creator.id, name: creator.name },
+        site: creation.site
+      })
+    },
+    done: (task, exit) => {
+      const info = watched.get(task.id)
+      if (info === undefined) return
+      watched.delete(task.id)
+      const failure = failureOf(exit)
+      if (failure === undefined) return
+      failed.set(task.id, { info: { ...info, name: task.name }, error: failure.error, cause: failure.cause })
+    },
+    retrieved: (task) => {
+      failed.delete(task.id)
+    },
+    shutdown: (loop, pending) => {
+      const tasks = pending.filter((task) => watched.has(task.id))
+      if (tasks.length === 0) return
+      warn({
+        _tag: "PendingAtShutdown",
+        loop,
+        tasks: tasks.map((task) => registry.infoOf(task.id) ?? minimalInfo(task))
+      })
+    }
+  })
+  return session
+}
+
+const minimalInfo = (task: hooks.TaskLike): TaskInfo => ({
+  id: task.id,
+  name: task.name,
+  state: "unknown",
+  awaiting: undefined,
+  owner: "?",
+  group: undefined,
+  loop: undefined,
+  creator: undefined,
+  age: Number.NaN,
+  site: undefined,
+  cancelReason: undefined
+})
+
+/**
+ * Runs `effect` in debug mode (see the module documentation): slow steps are reported as they happen, tasks left
+ * pending at a loop's shutdown when it happens, exceptions never retrieved when `effect` ends.
+ *
+ * **Example** (A forgotten failing task)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const program = asyncio.Debug.debug(
+ *   asyncio.Loop.scoped(
+ *     Effect.gen(function*() {
+ *       yield* asyncio.createTask(Effect.fail("boom"), { name: "forgotten" })
+ *       yield* asyncio.sleep(1)
+ *     })
+ *   )
+ * )
+ * // at the end: "Task exception was never retrieved / future: <Task finished name='forgotten' …"
+ * ```
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
+export const debug = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options?: DebugOptions
+): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => makeSessionUnsafe(options)),
+    (session) => session.run(effect),
+    (session) => Effect.sync(session.close)
+  )

@@ -1,0 +1,64 @@
+/**
+ * Helpers for hook sites that need the task machinery: reporting that the current task waits on something, and
+ * capturing the call site of `createTask`. Used only behind `hooks.observers.length !== 0`.
+ */
+import * as Effect from "effect/Effect"
+import * as hooks from "./hooks.ts"
+import { CurrentTask } from "./task.ts"
+
+/**
+ * Runs `effect` reported as "the current task waits on `target`" (nothing is reported outside a task). Wrap only
+ * the slow path of a primitive — the part that really suspends — so that fast paths stay silent.
+ */
+export const observeWait = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  target: hooks.WaitTarget
+): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) => {
+    const task = fiber.getRef(CurrentTask)
+    if (task === undefined) return effect
+    hooks.emitWaiting(task, target)
+    return Effect.ensuring(
+      effect,
+      Effect.sync(() => hooks.emitResumed(task))
+    )
+  })
+
+/** The directory of this library's sources (`…/src/`), whose frames a creation site skips. */
+const libraryDir = new URL("..", import.meta.url).href.replace(/^file:\/\//, "")
+
+const isLibraryFrame = (line: string): boolean =>
+  line.includes(libraryDir) ||
+  line.includes("/node_modules/effect/") ||
+  line.includes("(node:") ||
+  line.includes("at node:") ||
+  line.includes("<anonymous>")
+
+const cwdPrefix = (): string | undefined => {
+  const cwd = typeof process === "undefined" ? undefined : process.cwd?.()
+  return cwd === undefined ? undefined : cwd.endsWith("/") ? cwd : `${cwd}/`
+}
+
+/**
+ * The first stack frame outside this library and Effect, as `path:line:column` (relative to the working directory
+ * when it is under it), or `undefined`. Costs a stack trace: call it only when an observer asks for sites.
+ */
+export const captureSite = (): string | undefined => {
+  if (!hooks.wantsSites()) return undefined
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 24
+  const stack = new Error().stack
+  Error.stackTraceLimit = limit
+  if (stack === undefined) return undefined
+  const lines = stack.split("\n").slice(1)
+  for (const line of lines) {
+    if (isLibraryFrame(line)) continue
+    const match = /\(?((?:file:\/\/)?[^\s()]+:\d+:\d+)\)?\s*$/.exec(line.trim())
+    if (match === null) continue
+    let location = match[1].replace(/^file:\/\//, "")
+    const cwd = cwdPrefix()
+    if (cwd !== undefined && location.startsWith(cwd)) location = location.slice(cwd.length)
+    return location
+  }
+  return undefined
+}

@@ -1,0 +1,143 @@
+/**
+ * Debug mode (issue 5 §4), the platform-independent part: "Task exception was never retrieved" for a failed task
+ * whose error nobody consumed (and not for one consumed by awaiting, `result()`, `exception()`, `gather`, plain
+ * `asCompleted`, a `TaskGroup`), and the tasks still pending when a loop scope shuts down. Slow steps (a real busy
+ * loop) are tested in the node project.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as asyncio from "@effect-asyncio/core"
+import * as Debug from "@effect-asyncio/core/Debug"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { runVirtual } from "./utils/virtual.ts"
+
+class Boom extends Data.TaggedError("Boom")<{ readonly message: string }> {}
+
+const failing = (name: string, delay = 0.5) =>
+  asyncio.createTask(Effect.andThen(asyncio.sleep(delay), Effect.fail(new Boom({ message: name }))), { name })
+
+const debugged = <A, E>(main: Effect.Effect<A, E>, loop: string) =>
+  Effect.gen(function* () {
+    const warnings: Array<Debug.Warning> = []
+    const { exit } = yield* runVirtual(
+      Debug.debug(asyncio.Loop.scoped(main, { mainName: "main", name: loop }), {
+        onWarning: (w) => warnings.push(w)
+      })
+    )
+    return { exit, warnings }
+  })
+
+describe("Debug — exceptions never retrieved", () => {
+  it.effect("reported when the session ends, only for the task nobody retrieved", () =>
+    Effect.gen(function* () {
+      const { exit, warnings } = yield* debugged(
+        Effect.gen(function* () {
+          yield* failing("forgotten")
+          const awaited = yield* failing("awaited")
+          const byResult = yield* failing("by-result")
+          const byException = yield* failing("by-exception")
+          const inGather = yield* failing("in-gather")
+          yield* Effect.exit(awaited)
+          yield* asyncio.gather(inGather, asyncio.sleep(1), { returnExceptions: true })
+          yield* Effect.exit(byResult.result())
+          yield* byException.exception()
+          for (const next of yield* asyncio.asCompleted([
+            Effect.fail(new Boom({ message: "as-completed" }))
+          ])) {
+            yield* Effect.exit(next)
+          }
+          yield* Effect.exit(
+            asyncio.TaskGroup.run((tg) =>
+              tg.createTask(Effect.fail(new Boom({ message: "in-group" })), { name: "in-group" })
+            )
+          )
+          yield* asyncio.sleep(1)
+        }),
+        "loop-nr"
+      )
+      assert.strictEqual(exit._tag, "Success")
+      assert.deepStrictEqual(
+        warnings.map((w) => (w._tag === "NeverRetrieved" ? [w._tag, w.task.name, w.error] : [w._tag])),
+        [["NeverRetrieved", "forgotten", new Boom({ message: "forgotten" })]]
+      )
+      const text = Debug.format(warnings[0])
+      assert.match(
+        text,
+        /^Task exception was never retrieved\nfuture: <Task finished name='forgotten' id=\d+ created at \S*Debug\.test\.ts:\d+:\d+ exception=Boom: forgotten>\n {2}Boom: forgotten/
+      )
+    })
+  )
+
+  it.effect(
+    "a failure retrieved by the loop's shutdown report is not reported again; wait() does not retrieve",
+    () =>
+      Effect.gen(function* () {
+        const { warnings } = yield* debugged(
+          Effect.gen(function* () {
+            yield* asyncio.createTask(Effect.ensuring(asyncio.sleep(10), Effect.die("clean-up failed")), {
+              name: "dies-at-shutdown"
+            })
+            const waited = yield* failing("only-waited")
+            yield* asyncio.wait([waited])
+          }),
+          "loop-nr2"
+        )
+        assert.deepStrictEqual(
+          warnings.map((w) => [w._tag, w._tag === "NeverRetrieved" ? w.task.name : undefined]),
+          [
+            ["PendingAtShutdown", undefined],
+            ["NeverRetrieved", "only-waited"]
+          ]
+        )
+      })
+  )
+})
+
+describe("Debug — tasks pending at shutdown", () => {
+  it.effect("listed with state, what they await and where they were created, before they are cancelled", () =>
+    Effect.gen(function* () {
+      const { warnings } = yield* debugged(
+        Effect.gen(function* () {
+          yield* asyncio.createTask(asyncio.sleep(10), { name: "lingering" })
+          const q = yield* asyncio.Queue.make<number>()
+          yield* asyncio.createTask(q.get(), { name: "consumer" })
+          yield* asyncio.sleep(1)
+        }),
+        "loop-pending"
+      )
+      assert.strictEqual(warnings.length, 1)
+      const warning = warnings[0]
+      assert.strictEqual(warning._tag, "PendingAtShutdown")
+      if (warning._tag !== "PendingAtShutdown") return
+      assert.strictEqual(warning.loop, "loop-pending")
+      assert.deepStrictEqual(
+        warning.tasks.map((t) => [t.name, t.state, t.awaiting, t.age]),
+        [
+          ["lingering", "waiting", "sleep(10)", 1],
+          ["consumer", "waiting", "Queue.get()", 1]
+        ]
+      )
+      const lines = Debug.format(warning).split("\n")
+      assert.strictEqual(lines[0], "loop-pending is shutting down with 2 pending tasks; cancelling them:")
+      assert.match(
+        lines[1],
+        /^ {2}<Task waiting name='lingering' id=\d+ awaiting=sleep\(10\) age=1\.00s created at \S*Debug\.test\.ts:\d+:\d+>$/
+      )
+    })
+  )
+
+  it.effect("nothing to report: no warning, and the observers are gone afterwards", () =>
+    Effect.gen(function* () {
+      const { warnings } = yield* debugged(
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(asyncio.sleep(1), { name: "fine" })
+          yield* t
+        }),
+        "loop-quiet"
+      )
+      assert.deepStrictEqual(warnings, [])
+      const hooks = yield* Effect.promise(() => import("../src/internal/hooks.ts"))
+      assert.strictEqual(hooks.observers.length, 0)
+    })
+  )
+})

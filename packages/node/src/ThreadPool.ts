@@ -1,0 +1,101 @@
+/**
+ * The pool of worker threads that `toThread` runs in: asyncio's default executor (the `ThreadPoolExecutor` that
+ * `to_thread` uses), with Effect's lifetimes.
+ *
+ * Which pool a `toThread` call uses:
+ *
+ * - inside `run` (this package), the run's own pool, configured by `run(main, { threads })`. It starts no thread
+ *   before the first call and is shut down when the run ends, after the loop's shutdown — as `asyncio.run` shuts
+ *   down the default executor last;
+ * - inside {@link layer} or {@link scoped}, that pool, shut down when the layer is released or the effect ends;
+ * - anywhere else, one process-wide pool created on first use, never shut down; its idle threads do not keep
+ *   the process alive.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { CurrentPool, makeConfig, type OnCancel, Pool, type PoolStatistics } from "./internal/pool.ts"
+
+/**
+ * Options of a thread pool ({@link layer}, {@link scoped}, `run(main, { threads })`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ThreadPoolOptions {
+  /**
+   * The most worker threads running at once; further calls queue (FIFO). Defaults to
+   * `os.availableParallelism()` (Python's default executor uses `min(32, cpu_count + 4)` threads, sized for
+   * blocking I/O; ours are for CPU-bound work, which gains nothing from more threads than cores).
+   */
+  readonly size?: number | undefined
+  /**
+   * What cancelling a running call does, unless its `workModule` says otherwise: `"terminate"` (default) stops
+   * the thread; `"finish"` lets the function run to its end, result dropped (Python's behaviour).
+   */
+  readonly onCancel?: OnCancel | undefined
+  /**
+   * Seconds that shutting the pool down waits for calls still running (awaited, or abandoned with
+   * `onCancel: "finish"`) before it terminates their threads. Default 300, Python's limit for the default
+   * executor at the end of `asyncio.run` (3.12+); `0` terminates at once; `Infinity` waits.
+   */
+  readonly shutdownTimeout?: number | undefined
+  /** A name for messages (`ThreadPool-<n>` by default). */
+  readonly name?: string | undefined
+}
+
+/**
+ * A snapshot of the current pool: threads alive, busy, abandoned (finishing a cancelled call), idle, calls
+ * queued, threads started and terminated so far.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ThreadPoolStatistics = PoolStatistics
+
+const create = (options: ThreadPoolOptions | undefined): Effect.Effect<Pool> =>
+  Effect.try({ try: () => new Pool(makeConfig(options ?? {})), catch: (error) => error }).pipe(Effect.orDie)
+
+const shutdown = (pool: Pool): Effect.Effect<void> => Effect.promise(() => pool.close())
+
+/**
+ * A layer that installs a thread pool for everything it is provided to; the pool is shut down when the layer is
+ * released (running calls may finish for up to `shutdownTimeout`, then their threads are terminated).
+ *
+ * **When to use** In an Effect application that does not use `run`, or to give part of a program its own pool
+ * (a different size, `onCancel: "finish"`).
+ *
+ * **asyncio** `loop.set_default_executor(ThreadPoolExecutor(max_workers=n))`, with a lifetime.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options?: ThreadPoolOptions): Layer.Layer<never> =>
+  Layer.effect(CurrentPool, Effect.acquireRelease(create(options), shutdown))
+
+/**
+ * Runs `effect` with a fresh thread pool, shut down when `effect` ends (however it ends).
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const scoped = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options?: ThreadPoolOptions
+): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    create(options),
+    (pool) => Effect.provideService(effect, CurrentPool, pool),
+    shutdown
+  )
+
+/**
+ * A snapshot of the pool `toThread` would use here.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const statistics: Effect.Effect<ThreadPoolStatistics> = Effect.withFiber((fiber) =>
+  Effect.sync(() => fiber.getRef(CurrentPool).statistics())
+)

@@ -1,0 +1,420 @@
+/**
+ * The thread pool behind `toThread`: a FIFO queue of calls and up to `size` worker threads, each running one
+ * call at a time. Plain JavaScript with callbacks; `ToThread.ts` wraps it in effects.
+ *
+ * Life of a worker: spawned on demand (never before the first call), kept while idle (then `unref()`'d so it
+ * never keeps the process alive by itself), terminated when a call running on it is cancelled with
+ * `onCancel: "terminate"`, when it crashes, or when the pool closes.
+ *
+ * Life of a call: `queued` → `running` → `done`; a running call cancelled with `onCancel: "finish"` is
+ * `abandoned`: it keeps its worker until the function returns, and its result is dropped.
+ */
+import { availableParallelism } from "node:os"
+import { Worker } from "node:worker_threads"
+import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
+import * as Context from "effect/Context"
+import type { CallMessage, ReplyMessage, SerializedError } from "./protocol.ts"
+
+/** What cancelling a running call does to its worker thread. */
+export type OnCancel = "terminate" | "finish"
+
+export interface PoolConfig {
+  readonly size: number
+  readonly onCancel: OnCancel
+  /** How long `close()` waits for running calls, in milliseconds, before it terminates their threads. */
+  readonly shutdownTimeoutMs: number
+  readonly name: string
+}
+
+/** How a call ended, as the effect wrapper needs it. */
+export type Outcome =
+  | { readonly _tag: "Success"; readonly value: unknown }
+  | { readonly _tag: "Threw"; readonly error: SerializedError }
+  | { readonly _tag: "Defect"; readonly defect: Error }
+
+export interface Call {
+  readonly id: number
+  readonly module: string
+  readonly name: string
+  readonly args: ReadonlyArray<unknown>
+  readonly onCancel: OnCancel
+  state: "queued" | "running" | "abandoned" | "done"
+  slot: Slot | undefined
+  readonly settle: (outcome: Outcome) => void
+}
+
+interface Slot {
+  readonly worker: Worker
+  readonly number: number
+  call: Call | undefined
+  /** We asked this worker to stop: its exit is expected. */
+  stopping: boolean
+  /** The uncaught error that killed it, if one did. */
+  crash: unknown
+}
+
+/** A snapshot of a pool, for tests, progress displays and debugging. */
+export interface PoolStatistics {
+  /** The most threads the pool runs at once. */
+  readonly size: number
+  /** Worker threads alive now (busy, idle, or being terminated). */
+  readonly threads: number
+  /** Threads running a call someone awaits. */
+  readonly busy: number
+  /** Threads still running a call whose caller was cancelled with `onCancel: "finish"` (result dropped). */
+  readonly abandoned: number
+  /** Idle threads, ready for the next call. */
+  readonly idle: number
+  /** Calls waiting for a thread. */
+  readonly queued: number
+  /** Threads started since the pool was created. */
+  readonly started: number
+  /** Threads terminated because a call running on them was cancelled (`onCancel: "terminate"`). */
+  readonly terminated: number
+  /** Whether the pool has been shut down. */
+  readonly closed: boolean
+}
+
+const entry = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url)
+
+let poolCounter = 0
+
+/** The text naming a call in messages: `fib (file:///…/work.ts)`. */
+export const describeCall = (call: { readonly module: string; readonly name: string }): string =>
+  `${call.name} (${call.module})`
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+export class Pool {
+  readonly config: PoolConfig
+  private readonly slots = new Set<Slot>()
+  private readonly idle: Array<Slot> = []
+  private queue: Array<Call | undefined> = []
+  private queueHead = 0
+  private queued = 0
+  private nextId = 0
+  private started = 0
+  private terminated = 0
+  private closed = false
+  private closing: Promise<void> | undefined
+  private onEmpty: (() => void) | undefined
+
+  constructor(config: PoolConfig) {
+    this.config = config
+  }
+
+  /**
+   * Queues a call; `settle` is called exactly once with its outcome, unless the call is cancelled first.
+   * Returns `undefined` if the call was settled at once (the pool is closed).
+   */
+  submit(
+    module: string,
+    name: string,
+    args: ReadonlyArray<unknown>,
+    onCancel: OnCancel,
+    settle: (outcome: Outcome) => void
+  ): Call | undefined {
+    if (this.closed) {
+      settle({
+        _tag: "Defect",
+        defect: new RuntimeError(
+          `toThread: cannot schedule ${name} after the thread pool ${this.config.name} was shut down`
+        )
+      })
+      return undefined
+    }
+    const call: Call = {
+      id: ++this.nextId,
+      module,
+      name,
+      args,
+      onCancel,
+      state: "queued",
+      slot: undefined,
+      settle
+    }
+    this.queue.push(call)
+    this.queued++
+    this.dispatch()
+    return call
+  }
+
+  /**
+   * Cancels a call: a queued call leaves the queue; a running one has its thread terminated (the returned
+   * promise resolves once the thread has stopped) or is abandoned to finish on its own (`onCancel: "finish"`).
+   */
+  cancel(call: Call): Promise<void> | undefined {
+    switch (call.state) {
+      case "queued":
+        call.state = "done"
+        this.queued--
+        return undefined
+      case "running": {
+        const slot = call.slot!
+        if (call.onCancel === "finish") {
+          call.state = "abandoned"
+          return undefined
+        }
+        call.state = "done"
+        this.terminated++
+        return this.stop(slot)
+      }
+      default:
+        return undefined
+    }
+  }
+
+  statistics(): PoolStatistics {
+    let busy = 0
+    let abandoned = 0
+    for (const slot of this.slots) {
+      if (slot.call?.state === "running") busy++
+      else if (slot.call?.state === "abandoned") abandoned++
+    }
+    return {
+      size: this.config.size,
+      threads: this.slots.size,
+      busy,
+      abandoned,
+      idle: this.idle.length,
+      queued: this.queued,
+      started: this.started,
+      terminated: this.terminated,
+      closed: this.closed
+    }
+  }
+
+  /**
+   * Shuts the pool down: new calls are refused, queued calls fail (their callers get a defect), idle threads are
+   * terminated at once, and running calls — awaited or abandoned — may finish for up to `shutdownTimeoutMs`;
+   * then their threads are terminated too. Resolves when no thread is left. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing
+    this.closed = true
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const call = this.queue[i]
+      if (call === undefined || call.state !== "queued") continue
+      call.state = "done"
+      call.settle({
+        _tag: "Defect",
+        defect: new RuntimeError(
+          `toThread: the thread pool ${this.config.name} was shut down before ${call.name} started`
+        )
+      })
+    }
+    this.queue = []
+    this.queueHead = 0
+    this.queued = 0
+    for (const slot of this.idle.splice(0)) void this.stop(slot)
+    this.closing = new Promise<void>((resolve) => {
+      if (this.slots.size === 0) return resolve()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      this.onEmpty = () => {
+        if (timer !== undefined) clearTimeout(timer)
+        resolve()
+      }
+      const limit = this.config.shutdownTimeoutMs
+      const expire = (): void => {
+        for (const slot of this.slots) void this.stop(slot)
+      }
+      if (limit <= 0) expire()
+      else if (Number.isFinite(limit)) timer = setTimeout(expire, limit)
+    })
+    return this.closing
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  /** Starts queued calls while threads are free or may be spawned. */
+  private dispatch(): void {
+    while (this.queued > 0 && !this.closed) {
+      let slot = this.idle.pop()
+      if (slot === undefined) {
+        if (this.slots.size >= this.config.size) return
+        slot = this.spawn()
+      }
+      const call = this.dequeue()
+      if (call === undefined) {
+        this.park(slot)
+        return
+      }
+      this.start(slot, call)
+    }
+  }
+
+  private dequeue(): Call | undefined {
+    while (this.queueHead < this.queue.length) {
+      const call = this.queue[this.queueHead]
+      this.queue[this.queueHead++] = undefined
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.queueHead)
+        this.queueHead = 0
+      }
+      if (call?.state === "queued") {
+        this.queued--
+        return call
+      }
+    }
+    return undefined
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(entry)
+    const slot: Slot = { worker, number: ++this.started, call: undefined, stopping: false, crash: undefined }
+    this.slots.add(slot)
+    worker.on("message", (reply: ReplyMessage) => this.onReply(slot, reply))
+    worker.on("error", (error) => {
+      slot.crash = error
+    })
+    worker.on("exit", (code) => this.onExit(slot, code))
+    return slot
+  }
+
+  private start(slot: Slot, call: Call): void {
+    slot.call = call
+    call.slot = slot
+    call.state = "running"
+    slot.worker.ref()
+    const message: CallMessage = { id: call.id, module: call.module, name: call.name, args: call.args }
+    try {
+      slot.worker.postMessage(message)
+    } catch (error) {
+      // Arguments that cannot be cloned (functions, class instances with private state, …) are a bug.
+      slot.call = undefined
+      call.slot = undefined
+      call.state = "done"
+      this.release(slot)
+      call.settle({
+        _tag: "Defect",
+        defect: new TypeError(
+          `toThread: the arguments of ${describeCall(call)} cannot be sent to a worker thread: ${messageOf(error)}`
+        )
+      })
+    }
+  }
+
+  /** A thread whose call ended: it takes the next queued call, goes idle, or stops if the pool is closed. */
+  private release(slot: Slot): void {
+    if (this.closed) {
+      void this.stop(slot)
+      return
+    }
+    const next = this.dequeue()
+    if (next !== undefined) this.start(slot, next)
+    else this.park(slot)
+  }
+
+  private park(slot: Slot): void {
+    slot.worker.unref()
+    this.idle.push(slot)
+  }
+
+  private stop(slot: Slot): Promise<void> {
+    slot.stopping = true
+    const index = this.idle.indexOf(slot)
+    if (index >= 0) this.idle.splice(index, 1)
+    return slot.worker.terminate().then(
+      () => undefined,
+      () => undefined
+    )
+  }
+
+  private onReply(slot: Slot, reply: ReplyMessage): void {
+    const call = slot.call
+    if (call === undefined || call.id !== reply.id || slot.stopping) return
+    const awaited = call.state === "running"
+    slot.call = undefined
+    call.slot = undefined
+    call.state = "done"
+    this.release(slot)
+    if (!awaited) return
+    switch (reply._tag) {
+      case "Success":
+        call.settle({ _tag: "Success", value: reply.value })
+        return
+      case "Threw":
+        call.settle({ _tag: "Threw", error: reply.error })
+        return
+      case "Misuse": {
+        const defect =
+          reply.kind === "export"
+            ? new TypeError(`toThread: ${reply.message}`)
+            : new RuntimeError(`toThread: ${reply.message}`)
+        if (reply.error?.stack !== undefined) defect.cause = reply.error.stack
+        call.settle({ _tag: "Defect", defect })
+        return
+      }
+    }
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    this.slots.delete(slot)
+    const index = this.idle.indexOf(slot)
+    if (index >= 0) this.idle.splice(index, 1)
+    const call = slot.call
+    slot.call = undefined
+    if (call !== undefined && call.state === "running") {
+      // Not cancelled: the thread died under the call (an uncaught error, `process.exit`, out of memory) or the
+      // pool's shutdown timeout expired.
+      call.state = "done"
+      const why = slot.stopping
+        ? `was terminated because the thread pool ${this.config.name} shut down`
+        : slot.crash !== undefined
+          ? `crashed: ${messageOf(slot.crash)}`
+          : `exited with code ${code}`
+      const defect = new RuntimeError(`toThread: the worker thread running ${describeCall(call)} ${why}`)
+      if (slot.crash !== undefined) defect.cause = slot.crash
+      call.settle({ _tag: "Defect", defect })
+    } else if (call !== undefined) {
+      call.state = "done"
+    }
+    if (this.slots.size === 0 && this.onEmpty !== undefined) this.onEmpty()
+    this.dispatch()
+  }
+}
+
+/** Reads and checks the options of a pool. */
+export const makeConfig = (options: {
+  readonly size?: number | undefined
+  readonly onCancel?: OnCancel | undefined
+  readonly shutdownTimeout?: number | undefined
+  readonly name?: string | undefined
+}): PoolConfig => {
+  const size = options.size ?? Math.max(1, availableParallelism())
+  if (!Number.isInteger(size) || size < 1) {
+    throw new TypeError(`ThreadPool: size must be a positive integer, got ${String(size)}`)
+  }
+  const onCancel = options.onCancel ?? "terminate"
+  if (onCancel !== "terminate" && onCancel !== "finish") {
+    throw new TypeError(`ThreadPool: onCancel must be "terminate" or "finish", got ${String(onCancel)}`)
+  }
+  const timeout = options.shutdownTimeout ?? 300
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new TypeError(
+      `ThreadPool: shutdownTimeout must be a number of seconds >= 0, got ${String(timeout)}`
+    )
+  }
+  return {
+    size,
+    onCancel,
+    shutdownTimeoutMs: timeout * 1000,
+    name: options.name ?? `ThreadPool-${++poolCounter}`
+  }
+}
+
+let processPool: Pool | undefined
+
+/**
+ * The pool used where none is installed (no `run`, no `ThreadPool.layer`): one per process, created on first
+ * use, never closed. Its idle threads are `unref()`'d, so it never keeps the process alive.
+ */
+export const processDefault = (): Pool => {
+  processPool ??= new Pool(makeConfig({ name: "ThreadPool-default" }))
+  return processPool
+}
+
+/** The pool `toThread` uses in the current fiber. */
+export const CurrentPool = Context.Reference<Pool>("@effect-asyncio/node/ThreadPool", {
+  defaultValue: processDefault
+})
