@@ -75,7 +75,7 @@ export class Waiter<A> {
    * caller has the value — nothing can fall between the two. (Made on the first wake only, so the many waiters
    * that are merely queued stay small.)
    */
-  fire: (() => void) | undefined = undefined
+  private fire: (() => void) | undefined = undefined
 
   private makeFire(): () => void {
     const resumed: Effect.Effect<A> = Effect.sync(() => {
