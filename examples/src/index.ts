@@ -30,6 +30,12 @@ import * as e30 from "./30-effect-never-run.ts"
 import * as e31 from "./31-blocking-the-loop.ts"
 import * as e32 from "./32-blocking-sleep.ts"
 import * as e33 from "./33-http-fanout.ts"
+import * as e40 from "./40-semaphore-two-at-a-time.ts"
+import * as e41 from "./41-queue-pipeline.ts"
+import * as e42 from "./42-worker-pool.ts"
+import * as e43 from "./43-event-starting-gun.ts"
+import * as e44 from "./44-condition-wait-for.ts"
+import * as e45 from "./45-barrier.ts"
 import type { ExampleMeta } from "./shared/example.ts"
 import type { RealTimeMeta } from "./shared/realtime.ts"
 
@@ -61,7 +67,13 @@ export const examples: ReadonlyArray<Example> = [
   e20,
   e21,
   e22,
-  e30
+  e30,
+  e40,
+  e41,
+  e42,
+  e43,
+  e44,
+  e45
 ]
 
 /** An example about real time (threads, blocking calls, sockets): it runs in real time, in the tests too. */

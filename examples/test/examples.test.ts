@@ -127,6 +127,109 @@ describe("examples on virtual time", () => {
   )
 })
 
+describe("synchronisation primitives and queues (40–45), on virtual time", () => {
+  type Lines = ReadonlyArray<readonly [number, string]>
+  const recorded = (id: string) => runRecorded(examples.find(({ meta }) => meta.id === id)!.main)
+  const at = (lines: Lines, text: string): number | undefined => lines.find(([, line]) => line === text)?.[0]
+  const matching = (lines: Lines, pattern: RegExp): Lines => lines.filter(([, line]) => pattern.test(line))
+
+  it.effect(
+    "seed 002: Semaphore(2) never has more than two jobs inside, and a freed permit is used at once",
+    () =>
+      Effect.gen(function* () {
+        const { lines, elapsed } = yield* recorded("40-semaphore-two-at-a-time")
+        // count the jobs inside from the start/end lines themselves, not only from what the jobs print
+        let inside = 0
+        let most = 0
+        for (const [, line] of lines) {
+          if (/^job \d starts/.test(line)) most = Math.max(most, ++inside)
+          if (/^job \d ends/.test(line)) inside--
+        }
+        expect(most).toBe(2)
+        expect(
+          matching(lines, /starts \((\d) inside\)/).every(([, line]) => /\([12] inside\)/.test(line))
+        ).toBe(true)
+        // jobs 3–6 each start in the instant a running job ends
+        const ends = matching(lines, /ends after/).map(([t]) => t)
+        for (const [t] of matching(lines, /^job [3-6] starts/)) expect(ends).toContain(t)
+        expect(elapsed).toBe(3) // 5.5 s of work, two at a time
+      })
+  )
+
+  it.effect(
+    "Queue pipeline: put waits while the queue is full; join() waits for the last taskDone; shutdown ends the consumers",
+    () =>
+      Effect.gen(function* () {
+        const { lines, exit } = yield* recorded("41-queue-pipeline")
+        expect(Exit.isSuccess(exit)).toBe(true)
+        // back-pressure: items 5 and 6 go in only when a consumer has taken one (1.0 s, 1.4 s)
+        expect(at(lines, "1.0s producer: put item-5 (qsize 2)")).toBe(1)
+        expect(at(lines, "1.4s producer: put item-6 (qsize 2)")).toBe(1.4)
+        // the queue never holds more than maxsize = 2 items
+        for (const [, line] of matching(lines, /qsize/)) expect(line).toMatch(/qsize [12]\)/)
+        // join() returns when the last item is processed (3.4 s), not when it is taken (2.4 s)
+        const joined = lines.findIndex(([, line]) =>
+          line.endsWith("join() returned, every item is processed")
+        )
+        const lastDone = lines.findLastIndex(([, line]) => line.includes("done with"))
+        expect(joined).toBe(lastDone + 1)
+        expect(lines[joined][0]).toBe(3.4)
+        // both consumers see QueueShutDown after join() and return their counts (nobody is cancelled)
+        const exits = matching(lines, /QueueShutDown, exiting/)
+        expect(exits.map(([t]) => t)).toEqual([3.4, 3.4])
+        expect(lines.findIndex(([, line]) => line.includes("QueueShutDown"))).toBeGreaterThan(joined)
+        expect(lines.at(-1)?.[1]).toBe("3.4s handled per consumer: [4, 2]")
+      })
+  )
+
+  it.effect("worker pool: ten jobs (9.0 s of work) on three workers take 3.4 s, each job done once", () =>
+    Effect.gen(function* () {
+      const { lines, elapsed } = yield* recorded("42-worker-pool")
+      const jobs = matching(lines, /: job-\d+ ->/).map(([, line]) => Number(/job-(\d+)/.exec(line)![1]))
+      expect([...jobs].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+      expect(elapsed).toBe(3.4)
+      // never more than three jobs running: count, at each finish, the jobs started and not yet finished
+      const spans = matching(lines, /: job-\d+ ->/).map(([end, line]) => [
+        Number(/started at ([\d.]+)s/.exec(line)![1]),
+        end
+      ])
+      for (const [, end] of spans) {
+        const running = spans.filter(([s, e]) => s < end && end <= e).length
+        expect(running).toBeLessThanOrEqual(3)
+      }
+    })
+  )
+
+  it.effect("Event: nobody runs before set(); every waiter goes at once after it", () =>
+    Effect.gen(function* () {
+      const { lines } = yield* recorded("43-event-starting-gun")
+      expect(matching(lines, /off!$/).map(([t]) => t)).toEqual([1, 1, 1])
+      const bang = lines.findIndex(([, line]) => line.endsWith("bang!"))
+      expect(lines.findIndex(([, line]) => line.endsWith("off!"))).toBeGreaterThan(bang)
+    })
+  )
+
+  it.effect(
+    "Condition: notify_all() for one item wakes three, two re-check and wait again; notify(2) wakes two",
+    () =>
+      Effect.gen(function* () {
+        const { lines } = yield* recorded("44-condition-wait-for")
+        expect(matching(lines, /took/).map(([t]) => t)).toEqual([1, 2, 2])
+        expect(at(lines, "producer: predicate checks so far {'A': 2, 'B': 2, 'C': 2}")).toBe(1.5)
+      })
+  )
+
+  it.effect("Barrier: nobody passes before the third arrival; indices are arrival order", () =>
+    Effect.gen(function* () {
+      const { lines } = yield* recorded("45-barrier")
+      expect(matching(lines, /going down/).map(([t]) => t)).toEqual([3, 3, 3])
+      expect(at(lines, "Bob: going down, arrival index 0")).toBe(3)
+      expect(at(lines, "Ann: going down, arrival index 1")).toBe(3)
+      expect(at(lines, "Cy: going down, arrival index 2")).toBe(3)
+    })
+  )
+})
+
 /** The tutorial's output with the documented changes applied, and the documented added lines. */
 const fromTutorial = (meta: ExampleMeta): ReadonlyArray<string> | undefined => {
   if (meta.tutorialOutput === undefined) return undefined
