@@ -5,6 +5,9 @@ import type { Row } from "./types.ts"
 /** Ours must stay within this factor of raw Effect (DESIGN.md, "Performance budget"). */
 export const BUDGET = 1.2
 
+/** Wide enough for the longest workload name so far ("gather-recording-off"). */
+const WORKLOAD_WIDTH = 20
+
 export const label = (row: Pick<Row, "impl" | "variant">): string =>
   row.variant === "no-loop" ? `${row.impl} (no loop)` : row.impl
 
@@ -31,7 +34,7 @@ export const jsonLine = (row: Row): string =>
   })
 
 const columns = [
-  { title: "workload", width: 14, align: "left" },
+  { title: "workload", width: WORKLOAD_WIDTH, align: "left" },
   { title: "N", width: 5, align: "right" },
   { title: "impl", width: 25, align: "left" },
   { title: "µs/task", width: 8, align: "right" },
@@ -94,7 +97,9 @@ export const linearity = (rows: ReadonlyArray<Row>): string => {
       // With three or more sizes, also the top two: the smallest size carries fixed and warm-up costs.
       const upper = mine.length >= 3 ? `, ${ratio(hi, mine[mine.length - 2])}` : ""
       const path = mine.map((r) => fmtNum(r.usPerTask)).join(" → ")
-      out.push(`  ${pad(workload, 14)}  ${pad(impl, 25)}  ${ratio(hi, lo)}${upper}   (${path} µs/task)`)
+      out.push(
+        `  ${pad(workload, WORKLOAD_WIDTH)}  ${pad(impl, 25)}  ${ratio(hi, lo)}${upper}   (${path} µs/task)`
+      )
     }
   }
   return `linearity (wall µs/task at the largest N ÷ at a smaller one; 1.00 = linear; < 1 = fixed and warm-up costs weigh on the small N):\n${out.join("\n")}`
@@ -113,7 +118,7 @@ export const budget = (rows: ReadonlyArray<Row>): string => {
   }
   const out = ours.map(
     (r) =>
-      `  ${pad(r.workload, 14)}  ${pad(fmtN(r.n), 5, "right")}  ${pad(label(r), 25)}  wall ${pad(
+      `  ${pad(r.workload, WORKLOAD_WIDTH)}  ${pad(fmtN(r.n), 5, "right")}  ${pad(label(r), 25)}  wall ${pad(
         `${r.ratioToEffect!.toFixed(2)}×`,
         6,
         "right"

@@ -399,7 +399,9 @@ export const spawn = <A, E, R>(
   site?: string,
   startImmediately = false
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
-  if (hooks.observers.length !== 0) return spawnObserved(effect, name, loop, detached, group, site)
+  if (hooks.observers.length !== 0) {
+    return spawnObserved(effect, name, loop, detached, group, site, startImmediately)
+  }
   const owner = loop ?? globalRegistry
   const task = new TaskImpl<A, E>(name, owner)
   const body = asTaskBody(effect, task)
@@ -437,7 +439,8 @@ const spawnObserved = <A, E, R>(
   loop: LoopImpl | undefined,
   detached: boolean,
   group: string | undefined,
-  site: string | undefined
+  site: string | undefined,
+  startImmediately: boolean
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
   Effect.withFiber((parent) => {
     const owner = loop ?? globalRegistry
@@ -452,7 +455,9 @@ const spawnObserved = <A, E, R>(
     }
     const started = Effect.sync(() => hooks.emitStarted(task))
     const body = asTaskBody(hooks.instrument(task, Effect.andThen(started, effect), creation), task)
-    const fork = loop === undefined && !detached ? Effect.forkChild(body) : Effect.forkDetach(body)
+    const options = startImmediately ? immediate : undefined
+    const fork =
+      loop === undefined && !detached ? Effect.forkChild(body, options) : Effect.forkDetach(body, options)
     return Effect.map(fork, (fiber) => {
       task.fiber = fiber
       owner.register(task as TaskImpl<unknown, unknown>)
