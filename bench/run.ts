@@ -64,7 +64,7 @@ const main = async (): Promise<void> => {
   const rows: Array<Row> = []
   console.log(tableHeader())
   for (const workload of selected) {
-    for (const n of options.sizes) {
+    for (const n of workload.sizes?.(options.sizes) ?? options.sizes) {
       const cells: Array<CellKey> = [{ workload: workload.name, impl: "effect" }]
       for (const variant of workload.oursVariants ?? (["loop-scope", "no-loop"] as const)) {
         cells.push({ workload: workload.name, impl: "effect-asyncio", variant })

@@ -42,6 +42,11 @@ export interface Workload {
   readonly oursVariants?: ReadonlyArray<OursVariant>
   /** The checksum every implementation must return for `n`; defaults to 0 + 1 + … + (n - 1). */
   readonly expected?: (n: number) => number
+  /**
+   * The sizes this workload runs at, given the requested ones (`--n`, `--quick` or the default); all of them by
+   * default. E.g. a quadratic baseline caps them.
+   */
+  readonly sizes?: (requested: ReadonlyArray<number>) => ReadonlyArray<number>
 }
 
 /** A JS implementation the worker can run: which workload, which impl, which variant. */

@@ -48,10 +48,83 @@ async def as_completed(n):
     return s
 
 
+class _Stop(Exception):
+    pass
+
+
+async def taskgroup_cancel(n):
+    # N tasks blocked on their own never-set future, each counting itself and adding its index in `finally`; the
+    # body yields once (the children start and block), then raises, which makes the group cancel its children.
+    loop = asyncio.get_running_loop()
+    state = [0, 0]
+
+    async def blocked(i):
+        try:
+            await loop.create_future()
+        finally:
+            state[0] += 1
+            state[1] += i
+
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for i in range(n):
+                tg.create_task(blocked(i))
+            await asyncio.sleep(0)
+            raise _Stop
+    except BaseExceptionGroup as eg:  # noqa: F821 (3.11+)
+        rest = eg.split(_Stop)[1]
+        if rest is not None:
+            raise rest
+    if state[0] != n:
+        raise SystemExit(f"{state[0]} of {n} finalizers ran")
+    return state[1]
+
+
+async def taskgroup_gather(n):
+    async with asyncio.TaskGroup() as tg:
+        ts = [tg.create_task(ret(i)) for i in range(n)]
+    return sum(t.result() for t in ts)
+
+
+async def _with_permit(sem, i):
+    async with sem:
+        await asyncio.sleep(0)
+    return i
+
+
+async def semaphore(n):
+    sem = asyncio.Semaphore(100)
+    return sum(await asyncio.gather(*[_with_permit(sem, i) for i in range(n)]))
+
+
+async def _consume(q):
+    s = 0
+    while True:
+        item = await q.get()
+        if item is None:
+            return s
+        s += item
+
+
+async def queue(n):
+    # one producer, 4 consumers, 4 sentinels (3.11 has no Queue.shutdown)
+    q = asyncio.Queue(100)
+    consumers = [asyncio.create_task(_consume(q)) for _ in range(4)]
+    for i in range(n):
+        await q.put(i)
+    for _ in range(4):
+        await q.put(None)
+    return sum(await asyncio.gather(*consumers))
+
+
 WORKLOADS = {
     "gather": gather,
     "gather_sleep0": gather_sleep0,
     "as_completed": as_completed,
+    "taskgroup_cancel": taskgroup_cancel,
+    "taskgroup_gather": taskgroup_gather,
+    "semaphore": semaphore,
+    "queue": queue,
 }
 
 

@@ -8,7 +8,23 @@ import { asCompleted } from "./as-completed.ts"
 import { gather } from "./gather.ts"
 import { gatherRecordingOff } from "./gather-recording-off.ts"
 import { gatherSleep0 } from "./gather-sleep0.ts"
+import { queue } from "./queue.ts"
+import { semaphore, semaphoreEffect, semaphoreFibers } from "./semaphore.ts"
+import { taskgroupCancel, taskgroupCancelSet } from "./taskgroup-cancel.ts"
+import { taskgroupGather } from "./taskgroup-gather.ts"
 
-export const workloads: ReadonlyArray<Workload> = [gather, gatherSleep0, asCompleted, gatherRecordingOff]
+export const workloads: ReadonlyArray<Workload> = [
+  gather,
+  gatherSleep0,
+  asCompleted,
+  gatherRecordingOff,
+  taskgroupCancel,
+  taskgroupCancelSet,
+  taskgroupGather,
+  semaphore,
+  semaphoreFibers,
+  semaphoreEffect,
+  queue
+]
 
 export const workloadByName = (name: string): Workload | undefined => workloads.find((w) => w.name === name)

@@ -78,7 +78,8 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   }
 
   private onDone(task: TaskImpl<A, E>): void {
-    if (this.expired || this.clock.currentTimeMillisUnsafe() > this.deadline) return
+    if (this.expired || (this.deadline !== Infinity && this.clock.currentTimeMillisUnsafe() > this.deadline))
+      return
     const waiter = this.waiters.shift()
     if (waiter !== undefined) waiter(task)
     else this.done.push(task)

@@ -107,10 +107,48 @@ export function gather(...args: ReadonlyArray<unknown>): Effect.Effect<Array<unk
   const last = args[args.length - 1]
   const options = args.length > 0 && isOptions(last) ? last : undefined
   const aws = options === undefined ? args : args.slice(0, -1)
-  return gatherAll(aws, options?.returnExceptions === true)
+  return gatherEach(aws, options?.returnExceptions === true)
 }
 
-const gatherAll = (
+/**
+ * {@link gather} over an iterable instead of arguments: `gatherAll(effects)` is `gather(...effects)`, with the
+ * results as an array. For large inputs: JavaScript cannot spread more than roughly 120,000 arguments into a call,
+ * where Python's `gather(*aws)` takes any number.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export function gatherAll<T extends AnyEffect>(
+  aws: Iterable<T>
+): Effect.Effect<Array<Effect.Success<T>>, Effect.Error<T>, Effect.Services<T>>
+export function gatherAll<T extends AnyEffect>(
+  aws: Iterable<T>,
+  options: { readonly returnExceptions: true }
+): Effect.Effect<
+  Array<Effect.Success<T> | Effect.Error<T> | Defect | CancelledError>,
+  never,
+  Effect.Services<T>
+>
+export function gatherAll<T extends AnyEffect>(
+  aws: Iterable<T>,
+  options?: GatherOptions
+): Effect.Effect<
+  Array<Effect.Success<T> | Effect.Error<T> | Defect | CancelledError>,
+  Effect.Error<T>,
+  Effect.Services<T>
+>
+export function gatherAll(
+  aws: Iterable<unknown>,
+  options?: GatherOptions
+): Effect.Effect<Array<unknown>, unknown, unknown> {
+  return Effect.suspend(() =>
+    Effect.isEffect(aws) || typeof (aws as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function"
+      ? Effect.die(notAnEffect("gatherAll (an iterable)", aws))
+      : gatherEach(Array.from(aws), options?.returnExceptions === true)
+  )
+}
+
+const gatherEach = (
   aws: ReadonlyArray<unknown>,
   returnExceptions: boolean
 ): Effect.Effect<Array<unknown>, unknown, unknown> =>

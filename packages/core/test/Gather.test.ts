@@ -814,3 +814,22 @@ describe("gather", () => {
     })
   )
 })
+
+describe("gatherAll", () => {
+  it.effect("takes an iterable, keeps argument order, and handles more inputs than a call can spread", () =>
+    Effect.gen(function* () {
+      const n = 200_000
+      const effects = Array.from({ length: n }, (_, i) => Effect.succeed(i))
+      const results: Array<number> = yield* asyncio.gatherAll(effects)
+      assert.strictEqual(results.length, n)
+      assert.strictEqual(results[0], 0)
+      assert.strictEqual(results[n - 1], n - 1)
+      const settled = yield* asyncio.gatherAll([Effect.succeed(1), Effect.fail("boom" as const)], {
+        returnExceptions: true
+      })
+      assert.deepStrictEqual(settled, [1, "boom"])
+      const notIterable = yield* Effect.exit(asyncio.gatherAll(5 as unknown as Array<Effect.Effect<number>>))
+      assert.isTrue(notIterable._tag === "Failure" && notIterable.cause.reasons[0]._tag === "Die")
+    })
+  )
+})

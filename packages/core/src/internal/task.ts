@@ -153,25 +153,33 @@ const PRUNE_MIN = 1024
  * the last sweep), so registering a task costs one `Set.add` and no completion hook.
  */
 export class Registry {
-  readonly tasks = new Set<TaskImpl<unknown, unknown>>()
+  /** Tasks in creation order; finished ones are compacted away lazily. */
+  private tasks: Array<TaskImpl<unknown, unknown>> = []
   private pruneAt = PRUNE_MIN
 
   register(task: TaskImpl<unknown, unknown>): void {
-    this.tasks.add(task)
-    if (this.tasks.size >= this.pruneAt) this.prune()
+    // A task that already finished (a gather child that returned at once) needs no owner any more.
+    if (task.fiber.pollUnsafe() !== undefined) return
+    this.tasks.push(task)
+    if (this.tasks.length >= this.pruneAt) this.prune()
   }
 
+  /** Drops finished tasks in place, keeping creation order. */
   prune(): void {
-    for (const task of this.tasks) {
-      if (task.fiber.pollUnsafe() !== undefined) this.tasks.delete(task)
+    const tasks = this.tasks
+    let kept = 0
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i]
+      if (task.fiber.pollUnsafe() === undefined) tasks[kept++] = task
     }
-    this.pruneAt = Math.max(PRUNE_MIN, this.tasks.size * 2)
+    tasks.length = kept
+    this.pruneAt = Math.max(PRUNE_MIN, kept * 2)
   }
 
   /** The tasks that are not done, in creation order. */
   live(): Array<TaskImpl<unknown, unknown>> {
     this.prune()
-    return Array.from(this.tasks)
+    return this.tasks.slice()
   }
 }
 

@@ -26,6 +26,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as hooks from "./hooks.ts"
+import { observeWait } from "./observe.ts"
 
 /** The `restore` function of `Effect.uninterruptibleMask`. */
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -183,8 +185,8 @@ export const block = <A>(
   host: WaiterHost<A>,
   attempt?: (fiber: Fiber.Fiber<unknown, unknown>) => Effect.Effect<A> | undefined,
   onQueued?: (waiter: Waiter<A>) => void
-): Effect.Effect<A> =>
-  Effect.callback<A>((resume) => {
+): Effect.Effect<A> => {
+  const blocked = Effect.callback<A>((resume) => {
     const fiber = Fiber.getCurrent()!
     if (attempt !== undefined) {
       const now = attempt(fiber)
@@ -196,6 +198,11 @@ export const block = <A>(
     if (onQueued !== undefined) onQueued(waiter)
     return waiter.cancel
   })
+  // Observers (ps, timelines, debug) see the task as waiting on the primitive, described by its repr.
+  return Effect.suspend(() =>
+    hooks.observers.length === 0 ? blocked : observeWait(blocked, { _tag: "primitive", what: String(host) })
+  )
+}
 
 /**
  * Marks `waiter` woken with `value` (unlinking it if it is still queued) and schedules its resumption on
