@@ -45,6 +45,10 @@ export interface Task<A, E = never> extends Effect.Effect<A, E> {
   readonly fiber: Fiber.Fiber<A, E>
   /** The task's name: the one given to `createTask`, or `Task-<n>` from a process-wide counter. */
   readonly name: string
+  /** The task's name (Python's `get_name()`). */
+  getName(): Effect.Effect<string>
+  /** Renames the task (Python's `set_name()`); the new name shows in reasons, reports and `ps`. */
+  setName(name: string): Effect.Effect<void>
   /**
    * Requests cancellation (interrupts the fiber) and returns at once, without waiting. `false` if the task is
    * already done. `message` is kept as the cancel message (Python's `cancel(msg)`).

@@ -1524,3 +1524,16 @@ describe("ownership", () => {
     })
   )
 })
+
+describe("getName / setName", () => {
+  it.effect("TK-29 getName and setName read and rename a task, as Python's get_name/set_name", () =>
+    Effect.gen(function* () {
+      const task = yield* asyncio.createTask(asyncio.sleep(1), { name: "first" })
+      assert.strictEqual(yield* task.getName(), "first")
+      yield* task.setName("renamed")
+      assert.strictEqual(yield* task.getName(), "renamed")
+      assert.strictEqual(task.name, "renamed")
+      yield* task.cancel()
+    })
+  )
+})

@@ -257,6 +257,16 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     this._name = name
   }
 
+  getName(): Effect.Effect<string> {
+    return Effect.sync(() => this.name)
+  }
+
+  setName(name: string): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.name = String(name)
+    })
+  }
+
   asEffect(): Effect.Effect<A, E> {
     return awaitTask(this)
   }
