@@ -21,8 +21,8 @@ import {
   awaitTask,
   CurrentLoop,
   cancelAllAndAwait,
+  exceptionOf,
   LoopImpl,
-  outcomeOf,
   shutdownReason,
   spawn
 } from "./internal/task.ts"
@@ -79,10 +79,10 @@ const shutdown = (loop: LoopImpl, options: LoopOptions | undefined): Effect.Effe
           Effect.forEach(
             live,
             (task) => {
-              const outcome = outcomeOf(task.fiber.pollUnsafe()!)
-              if (outcome._tag !== "Exception") return Effect.void
+              const error = exceptionOf(task.fiber.pollUnsafe()!)
+              if (error === undefined) return Effect.void
               if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
-              return report(task.name, outcome.error)
+              return report(task.name, error)
             },
             { discard: true }
           )

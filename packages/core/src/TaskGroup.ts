@@ -29,6 +29,7 @@ import { captureSite, observeWait } from "./internal/observe.ts"
 import {
   CurrentLoop,
   CurrentTask,
+  exceptionOf,
   forwardedReason,
   interruptTask,
   interruptWithReason,
@@ -127,13 +128,11 @@ class TaskGroupImpl implements TaskGroup {
 
   private onChildDone(child: Child, exit: Exit.Exit<unknown, unknown>): void {
     this.children.delete(child)
-    if (exit._tag === "Failure") {
-      const outcome = outcomeOf(exit)
-      if (outcome._tag === "Exception") {
-        if (hooks.observers.length !== 0) hooks.emitRetrieved(child)
-        this.errors.push({ error: outcome.error, task: child.name })
-        this.abort({ kind: "sibling", detail: `${child.name} failed in TaskGroup ${this.name}` })
-      }
+    const error = exceptionOf(exit)
+    if (error !== undefined) {
+      if (hooks.observers.length !== 0) hooks.emitRetrieved(child)
+      this.errors.push({ error, task: child.name })
+      this.abort({ kind: "sibling", detail: `${child.name} failed in TaskGroup ${this.name}` })
     }
     if (this.children.size === 0 && this.wake !== undefined) {
       const wake = this.wake
@@ -146,7 +145,8 @@ class TaskGroupImpl implements TaskGroup {
   abort(reason: CancelReason): void {
     if (this.aborting !== undefined) return
     this.aborting = reason
-    for (const child of Array.from(this.children)) {
+    // Deleting from a Set while iterating it is safe: a child finishing synchronously is skipped.
+    for (const child of this.children) {
       if (child.fiber.pollUnsafe() === undefined) interruptTask(child, undefined, reason)
     }
     if (this.bodyFiber !== undefined) interruptWithReason(this.bodyFiber, undefined, reason)

@@ -28,8 +28,17 @@ const reasonKey = "effect-asyncio/CancelReason"
 const CancelReasonAnnotation = Context.Service<CancelReason>(reasonKey)
 
 /** Annotations to pass to `fiber.interruptUnsafe` so the interrupt carries `reason`. */
-export const reasonAnnotations = (reason: CancelReason): Context.Context<never> =>
-  Context.make(CancelReasonAnnotation, reason) as Context.Context<never>
+export const reasonAnnotations = (reason: CancelReason): Context.Context<never> => {
+  // One reason usually cancels many tasks at once (a group's abort, a loop's shutdown): build its annotation once.
+  if (reason !== lastReason) {
+    lastReason = reason
+    lastAnnotations = Context.make(CancelReasonAnnotation, reason) as Context.Context<never>
+  }
+  return lastAnnotations!
+}
+
+let lastReason: CancelReason | undefined
+let lastAnnotations: Context.Context<never> | undefined
 
 const plainInterrupt: CancelReason = { kind: "interrupt", detail: "interrupted" }
 
@@ -127,6 +136,13 @@ export const errorOf = <E>(cause: Cause.Cause<E>): E | Defect | undefined => {
   }
   return defect === undefined ? undefined : new Defect(defect.defect)
 }
+
+/**
+ * The error of a failed exit if it holds a typed failure or a defect; `undefined` for a success or a pure
+ * cancellation. Cheaper than {@link outcomeOf} on hot paths: builds no `CancelledError`.
+ */
+export const exceptionOf = <A, E>(exit: Exit.Exit<A, E>): E | Defect | undefined =>
+  exit._tag === "Success" ? undefined : errorOf(exit.cause)
 
 export const outcomeOf = <A, E>(exit: Exit.Exit<A, E>): Outcome<A, E> => {
   if (exit._tag === "Success") return { _tag: "Result", value: exit.value }
@@ -305,7 +321,7 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   cancelled(): Effect.Effect<boolean> {
     return Effect.sync(() => {
       const exit = this.fiber.pollUnsafe()
-      return exit !== undefined && outcomeOf(exit)._tag === "Cancelled"
+      return exit !== undefined && exit._tag === "Failure" && exceptionOf(exit) === undefined
     })
   }
 
