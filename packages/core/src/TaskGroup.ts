@@ -108,14 +108,14 @@ class TaskGroupImpl implements TaskGroup {
       if (this.aborting !== undefined) {
         return Effect.die(new RuntimeError(`TaskGroup ${this.name} is shutting down`))
       }
-      const spawned = spawn(effect, options?.name, fiber.getRef(CurrentLoop), true, this.name, site)
-      return Effect.map(spawned, (task) => {
-        const child = task as Child
-        this.children.add(child)
-        task.fiber.addObserver((exit) => this.onChildDone(child, exit))
-        return task as Task<A, E>
-      })
+      return spawn(effect, options?.name, fiber.getRef(CurrentLoop), true, this.name, site, false, this.adopt)
     })
+  }
+
+  /** Makes a freshly spawned task a child of the group (called by `spawn`, before anything can observe it). */
+  private readonly adopt = (child: Child): void => {
+    this.children.add(child)
+    child.fiber.addObserver((exit) => this.onChildDone(child, exit))
   }
 
   cancel(): Effect.Effect<void> {

@@ -431,10 +431,11 @@ export const spawn = <A, E, R>(
   detached = false,
   group?: string,
   site?: string,
-  startImmediately = false
+  startImmediately = false,
+  adopt?: (task: TaskImpl<unknown, unknown>) => void
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   if (hooks.observers.length !== 0) {
-    return spawnObserved(effect, name, loop, detached, group, site, startImmediately)
+    return spawnObserved(effect, name, loop, detached, group, site, startImmediately, adopt)
   }
   const owner = loop ?? globalRegistry
   const task = new TaskImpl<A, E>(name, owner)
@@ -445,6 +446,7 @@ export const spawn = <A, E, R>(
   return Effect.map(fork, (fiber) => {
     task.fiber = fiber
     owner.register(task as TaskImpl<unknown, unknown>)
+    if (adopt !== undefined) adopt(task as TaskImpl<unknown, unknown>)
     if (loop !== undefined && loop.state !== "open") {
       interruptTask(task, undefined, shutdownReason(loop))
     }
@@ -474,7 +476,8 @@ const spawnObserved = <A, E, R>(
   detached: boolean,
   group: string | undefined,
   site: string | undefined,
-  startImmediately: boolean
+  startImmediately: boolean,
+  adopt: ((task: TaskImpl<unknown, unknown>) => void) | undefined
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
   Effect.withFiber((parent) => {
     const owner = loop ?? globalRegistry
@@ -497,6 +500,7 @@ const spawnObserved = <A, E, R>(
       owner.register(task as TaskImpl<unknown, unknown>)
       hooks.emitCreated(task, creation)
       fiber.addObserver((exit) => hooks.emitDone(task, exit))
+      if (adopt !== undefined) adopt(task as TaskImpl<unknown, unknown>)
       if (loop !== undefined && loop.state !== "open") {
         interruptTask(task, undefined, shutdownReason(loop))
       }
