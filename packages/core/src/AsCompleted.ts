@@ -85,49 +85,60 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
     else this.done.push(task)
   }
 
-  /** Waits for the next finished task; `TimeoutError` once the deadline has passed and nothing is queued. */
-  private readonly take: Effect.Effect<TaskImpl<A, E>, TimeoutError> = Effect.suspend(() => {
-    if (this.head < this.done.length) {
-      const task = this.done[this.head]!
-      this.done[this.head++] = undefined
-      if (this.head > 1024 && this.head * 2 > this.done.length) {
-        this.done.splice(0, this.head)
-        this.head = 0
+  /**
+   * Waits for the next finished task and continues with `deliver(task)`; `TimeoutError` once the deadline has
+   * passed and nothing is queued. The effects built on it are built once and reused for every item.
+   */
+  private takeWith<X, XE>(
+    deliver: (task: TaskImpl<A, E>) => Effect.Effect<X, XE>
+  ): Effect.Effect<X, XE | TimeoutError> {
+    return Effect.suspend(() => {
+      if (this.head < this.done.length) {
+        const task = this.done[this.head]!
+        this.done[this.head++] = undefined
+        if (this.head > 1024 && this.head * 2 > this.done.length) {
+          this.done.splice(0, this.head)
+          this.head = 0
+        }
+        return deliver(task)
       }
-      return Effect.succeed(task)
-    }
-    if (this.expired) return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
-    const wait = Effect.callback<TaskImpl<A, E>>((resume) => {
-      const waiter = (task: TaskImpl<A, E> | undefined) => resume(Effect.succeed(task!))
-      this.waiters.push(waiter)
-      return Effect.sync(() => {
-        const index = this.waiters.indexOf(waiter)
-        if (index >= 0) this.waiters.splice(index, 1)
+      if (this.expired) return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
+      const wait = Effect.callback<X, XE>((resume) => {
+        const waiter = (task: TaskImpl<A, E> | undefined) => resume(deliver(task!))
+        this.waiters.push(waiter)
+        return Effect.sync(() => {
+          const index = this.waiters.indexOf(waiter)
+          if (index >= 0) this.waiters.splice(index, 1)
+        })
       })
+      const observed =
+        hooks.observers.length === 0
+          ? wait
+          : observeWait(wait, { _tag: "tasks", what: "asCompleted", count: this.left + 1 })
+      if (this.deadline === Infinity) return observed
+      const left = this.deadline - this.clock.currentTimeMillisUnsafe()
+      const expire = Effect.suspend(() => {
+        this.expired = true
+        return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
+      })
+      return left <= 0 ? expire : Effect.raceFirst(observed, Effect.andThen(Effect.sleep(left), expire))
     })
-    const observed =
-      hooks.observers.length === 0
-        ? wait
-        : observeWait(wait, { _tag: "tasks", what: "asCompleted", count: this.left + 1 })
-    if (this.deadline === Infinity) return observed
-    const left = this.deadline - this.clock.currentTimeMillisUnsafe()
-    const expire = Effect.suspend(() => {
-      this.expired = true
-      return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
-    })
-    return left <= 0 ? expire : Effect.raceFirst(observed, Effect.andThen(Effect.sleep(left), expire))
+  }
+
+  private readonly take: Effect.Effect<TaskImpl<A, E>, TimeoutError> = this.takeWith((task) =>
+    Effect.succeed(task)
+  )
+
+  /** One plain-iteration item: the next finished task's outcome (its exit, which is an effect). */
+  private readonly item: Effect.Effect<A, E | TimeoutError> = this.takeWith((task) => {
+    if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+    return task.fiber.pollUnsafe()!
   })
 
   next(): IteratorResult<Effect.Effect<A, E | TimeoutError>> {
     if (this.left === 0) return { done: true, value: undefined }
     this.left--
-    return {
-      done: false,
-      value: Effect.flatMap(this.take, (task) => {
-        if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
-        return task.fiber.pollUnsafe()!
-      })
-    }
+    return { done: false, value: this.item }
   }
 
   [Symbol.iterator](): this {
