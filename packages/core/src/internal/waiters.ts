@@ -25,6 +25,7 @@
  * back in its uninterruptible region when it holds the grant), and an interrupted fiber runs `onCancel` instead.
  */
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import * as Fiber from "effect/Fiber"
 import * as hooks from "./hooks.ts"
 import { observeWait } from "./observe.ts"
@@ -49,8 +50,12 @@ export interface WaiterHost<A> {
   onCancel(waiter: Waiter<A>, woken: boolean): void
 }
 
-/** One suspended fiber, a node of a {@link WaiterList}. */
-export class Waiter<A> {
+/**
+ * One suspended fiber, a node of a {@link WaiterList}. It is itself the canceller `Effect.callback` runs when the
+ * fiber is interrupted while waiting (`asEffect`), so queuing allocates no canceller effect: one is built only
+ * if a cancellation happens.
+ */
+export class Waiter<A> extends Effectable.Class<void> {
   /** @internal links, owned by the list */
   prev: Waiter<A> | undefined = undefined
   /** @internal */
@@ -65,6 +70,7 @@ export class Waiter<A> {
   readonly host: WaiterHost<A>
 
   constructor(fiber: Fiber.Fiber<unknown, unknown>, host: WaiterHost<A>) {
+    super()
     this.fiber = fiber
     this.host = host
   }
@@ -105,14 +111,19 @@ export class Waiter<A> {
   }
 
   /** The canceller handed to `Effect.callback`: runs on the waiter's fiber when it is interrupted. */
-  readonly cancel: Effect.Effect<void> = Effect.sync(() => {
+  /** Cancels the wait: unlinks a queued waiter, then tells the host (which passes on a wake-up it received). */
+  cancelUnsafe(): void {
     const state = this.state
     if (state === "resumed" || state === "cancelled") return
     this.state = "cancelled"
     this.resumeFn = undefined
     if (state === "queued") this.list?.remove(this)
     this.host.onCancel(this, state === "woken")
-  })
+  }
+
+  asEffect(): Effect.Effect<void> {
+    return Effect.sync(() => this.cancelUnsafe())
+  }
 }
 
 /**
@@ -169,7 +180,7 @@ export class WaiterList<A> {
 
 /**
  * Blocks the current fiber as a new {@link Waiter} of `host`, linked at the tail of `list`, until {@link wake}
- * hands it a result. Interrupting the fiber runs `waiter.cancel` (unlink, then `host.onCancel`).
+ * hands it a result. Interrupting the fiber runs the waiter as its canceller (unlink, then `host.onCancel`).
  *
  * `attempt` runs first, in the same synchronous step that links the waiter: if it returns an effect, the fiber
  * does not block and continues with that effect. Callers check their fast path before calling `block` too (it is
@@ -196,7 +207,7 @@ export const block = <A>(
     waiter.attach(resume)
     list.push(waiter)
     if (onQueued !== undefined) onQueued(waiter)
-    return waiter.cancel
+    return waiter
   })
   // Observers (ps, timelines, debug) see the task as waiting on the primitive, described by its repr.
   return Effect.suspend(() =>
