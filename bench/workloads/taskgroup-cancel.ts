@@ -18,6 +18,7 @@
  *   the body yields once (`sleep(0)`) then raises, which cancels the children; the `ExceptionGroup` is caught.
  */
 import * as asyncio from "@effect-asyncio/core"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
@@ -72,16 +73,21 @@ export const taskgroupCancel: Workload = {
     effect: (n) => {
       const fin = new Finalized()
       const blocked = blockedForever(n, fin)
-      const parent = Effect.gen(function* () {
-        for (let i = 0; i < n; i++) yield* Effect.forkChild(blocked[i])
-        return yield* Effect.never
-      })
+      // The parent forks N children (scheduled, not started), yields once so that every child starts and blocks
+      // (as the TaskGroup body's sleep(0) does), then tells the main fiber, which interrupts it.
+      const parent = (started: Deferred.Deferred<void>) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < n; i++) yield* Effect.forkChild(blocked[i])
+          yield* Effect.yieldNow
+          yield* Deferred.succeed(started, undefined)
+          return yield* Effect.never
+        })
       return Effect.suspend(() => {
         fin.reset()
         return Effect.gen(function* () {
-          // The parent runs at once and forks N children (scheduled); yielding lets every child start and block.
-          const fiber = yield* Effect.forkChild(parent, { startImmediately: true })
-          yield* Effect.yieldNow
+          const started = yield* Deferred.make<void>()
+          const fiber = yield* Effect.forkChild(parent(started))
+          yield* Deferred.await(started)
           yield* Fiber.interrupt(fiber)
           return yield* fin.check(n)
         })
