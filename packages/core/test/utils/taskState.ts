@@ -4,13 +4,9 @@
  * `Clock` hands out so a test can see whether a sleep's timer fired or was released.
  */
 import type * as asyncio from "@effect-asyncio/core"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
-import * as Result from "effect/Result"
 
 /** What a task's public accessors report, asyncio's four states. */
 export type TaskState<A, E> =
@@ -40,20 +36,7 @@ export const cancelledErrorOf = <A, E>(task: asyncio.Task<A, E>): Effect.Effect<
       : Effect.die(new Error(`expected ${task.name} to be cancelled, it is ${state._tag}`))
   )
 
-/** The first typed error of a failed exit, `undefined` for a success or a failure without one. */
-export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  exit._tag === "Failure" ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
-
-/** The first defect of a failed exit, `undefined` for a success or a failure without one. */
-export const defectOf = <A, E>(exit: Exit.Exit<A, E>): unknown => {
-  if (exit._tag === "Success") return undefined
-  const found = Cause.findDefect(exit.cause)
-  return Result.isSuccess(found) ? found.success : undefined
-}
-
-/** Whether the exit is a failure made of interruptions only (asyncio: the awaited work was cancelled). */
-export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
-  exit._tag === "Failure" && Cause.hasInterruptsOnly(exit.cause)
+export { defectOf, failureOf, isInterrupted } from "./exits.ts"
 
 /** One timer handed out by the recording clock. */
 export interface TimerRecord {
