@@ -101,21 +101,7 @@ const observer: hooks.Observer = {
   }
 }
 
-let users = 0
-let uninstall: (() => void) | undefined
-
-const acquire = (): (() => void) => {
-  if (users++ === 0) uninstall = hooks.install(observer)
-  let released = false
-  return () => {
-    if (released) return
-    released = true
-    if (--users === 0) {
-      uninstall?.()
-      uninstall = undefined
-    }
-  }
-}
+const acquire = hooks.shared(observer)
 
 /**
  * Runs `effect` with task spans on: every task created inside it (by any of its fibers) runs in a span

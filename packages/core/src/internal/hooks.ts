@@ -106,6 +106,28 @@ export const install = (observer: Observer): (() => void) => {
   }
 }
 
+/**
+ * An observer shared by several users (a registry, a tracer): installed when the first user acquires it, removed
+ * when the last releases it (then `onIdle` runs). Each `acquire()` returns its own idempotent release.
+ */
+export const shared = (observer: Observer, onIdle?: () => void): (() => () => void) => {
+  let users = 0
+  let uninstall: (() => void) | undefined
+  return () => {
+    if (users++ === 0) uninstall = install(observer)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      if (--users === 0) {
+        uninstall?.()
+        uninstall = undefined
+        onIdle?.()
+      }
+    }
+  }
+}
+
 /** Whether an installed observer wants creation sites. */
 export const wantsSites = (): boolean => siteObservers > 0
 

@@ -143,26 +143,11 @@ const observer: hooks.Observer = {
   }
 }
 
-let users = 0
-let uninstall: (() => void) | undefined
-
 /** Starts the registry (if it is not running) for one more user; returns the function that releases it. */
-export const acquire = (): (() => void) => {
-  if (users++ === 0) uninstall = hooks.install(observer)
-  let released = false
-  return () => {
-    if (released) return
-    released = true
-    if (--users === 0) {
-      uninstall?.()
-      uninstall = undefined
-      entries.clear()
-    }
-  }
-}
+export const acquire: () => () => void = hooks.shared(observer, () => entries.clear())
 
 /** Whether the registry is running. */
-export const enabled = (): boolean => users > 0
+export const enabled = (): boolean => hooks.observers.includes(observer)
 
 /** The live tasks the registry knows, by id. */
 export const snapshot = (): Array<TaskInfo> => Array.from(entries.values(), (entry) => entry.info())

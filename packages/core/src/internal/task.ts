@@ -437,15 +437,33 @@ export const spawn = <A, E, R>(
   if (hooks.observers.length !== 0) {
     return spawnObserved(effect, name, loop, detached, group, site, startImmediately, adopt)
   }
-  const owner = loop ?? globalRegistry
-  const task = new TaskImpl<A, E>(name, owner)
-  const body = asTaskBody(effect, task)
+  const task = new TaskImpl<A, E>(name, loop ?? globalRegistry)
+  return forkTask(task, asTaskBody(effect, task), loop, detached, startImmediately, adopt, undefined)
+}
+
+const immediate = { startImmediately: true } as const
+
+/**
+ * Forks `body` as `task`'s fiber — a child of the creating fiber, or detached when a loop scope (or `detached`)
+ * owns it — then registers the task with its owner, lets `observed` report it, lets a group `adopt` it, and
+ * cancels it at once if its loop scope is already shutting down.
+ */
+const forkTask = <A, E, R>(
+  task: TaskImpl<A, E>,
+  body: Effect.Effect<A, E, R>,
+  loop: LoopImpl | undefined,
+  detached: boolean,
+  startImmediately: boolean,
+  adopt: ((task: TaskImpl<unknown, unknown>) => void) | undefined,
+  observed: ((fiber: Fiber.Fiber<A, E>) => void) | undefined
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
   const options = startImmediately ? immediate : undefined
   const fork =
     loop === undefined && !detached ? Effect.forkChild(body, options) : Effect.forkDetach(body, options)
   return Effect.map(fork, (fiber) => {
     task.fiber = fiber
-    owner.register(task as TaskImpl<unknown, unknown>)
+    task.owner.register(task as TaskImpl<unknown, unknown>)
+    if (observed !== undefined) observed(fiber)
     if (adopt !== undefined) adopt(task as TaskImpl<unknown, unknown>)
     if (loop !== undefined && loop.state !== "open") {
       interruptTask(task, undefined, shutdownReason(loop))
@@ -453,8 +471,6 @@ export const spawn = <A, E, R>(
     return task
   })
 }
-
-const immediate = { startImmediately: true } as const
 
 /**
  * `effect` as the body of `task`: its first step records the task in the fiber's context (so `currentTask` and
@@ -480,8 +496,7 @@ const spawnObserved = <A, E, R>(
   adopt: ((task: TaskImpl<unknown, unknown>) => void) | undefined
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
   Effect.withFiber((parent) => {
-    const owner = loop ?? globalRegistry
-    const task = new TaskImpl<A, E>(name, owner)
+    const task = new TaskImpl<A, E>(name, loop ?? globalRegistry)
     const creation: hooks.Creation = {
       creator: parent.getRef(CurrentTask),
       owner: group ?? loop?.name ?? (detached ? "detached" : `fiber #${parent.id}`),
@@ -492,19 +507,9 @@ const spawnObserved = <A, E, R>(
     }
     const started = Effect.sync(() => hooks.emitStarted(task))
     const body = asTaskBody(hooks.instrument(task, Effect.andThen(started, effect), creation), task)
-    const options = startImmediately ? immediate : undefined
-    const fork =
-      loop === undefined && !detached ? Effect.forkChild(body, options) : Effect.forkDetach(body, options)
-    return Effect.map(fork, (fiber) => {
-      task.fiber = fiber
-      owner.register(task as TaskImpl<unknown, unknown>)
+    return forkTask(task, body, loop, detached, startImmediately, adopt, (fiber) => {
       hooks.emitCreated(task, creation)
       fiber.addObserver((exit) => hooks.emitDone(task, exit))
-      if (adopt !== undefined) adopt(task as TaskImpl<unknown, unknown>)
-      if (loop !== undefined && loop.state !== "open") {
-        interruptTask(task, undefined, shutdownReason(loop))
-      }
-      return task
     })
   })
 
