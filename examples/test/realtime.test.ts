@@ -170,7 +170,8 @@ describe("33-http-fanout (real loopback HTTP)", () => {
     const node = fileURLToPath(new URL("../../node_modules/.bin/node", import.meta.url))
     const file = fileURLToPath(new URL("../src/33-http-fanout.ts", import.meta.url))
     const env = { ...process.env }
-    delete env.NODE_OPTIONS
+    // Not vitest's options; the workspace packages resolve to their sources (see .npmrc).
+    env.NODE_OPTIONS = "--conditions=@effect-asyncio/source"
     const child = spawn(node, [file], { stdio: ["ignore", "pipe", "pipe"], env })
     let stdout = ""
     let stderr = ""

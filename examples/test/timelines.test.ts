@@ -15,7 +15,8 @@ const script = fileURLToPath(new URL("../timelines.ts", import.meta.url))
 describe("docs/timelines", () => {
   it("every SVG timeline of docs/cancellation.md is what its example records today", () => {
     const env = { ...process.env }
-    delete env.NODE_OPTIONS
+    // Not vitest's options; the workspace packages resolve to their sources (see .npmrc).
+    env.NODE_OPTIONS = "--conditions=@effect-asyncio/source"
     const child = spawnSync(node, [script, "--check"], { encoding: "utf8", env })
     assert.strictEqual(child.stderr, "")
     assert.strictEqual(child.status, 0)

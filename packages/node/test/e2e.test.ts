@@ -27,7 +27,8 @@ interface Running {
 
 const start = (name: string, ...args: Array<string>): Running => {
   const env = { ...process.env }
-  delete env.NODE_OPTIONS
+  // Not vitest's options; the workspace packages resolve to their sources (see .npmrc).
+  env.NODE_OPTIONS = "--conditions=@effect-asyncio/source"
   const child = spawn(node, [fixture(name), ...args], { stdio: ["ignore", "pipe", "pipe"], env })
   let stdout = ""
   let stderr = ""

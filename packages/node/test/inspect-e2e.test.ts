@@ -23,7 +23,8 @@ interface Process {
 
 const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Process => {
   const environment: NodeJS.ProcessEnv = { ...process.env, ...env }
-  delete environment.NODE_OPTIONS
+  // Not vitest's options; the workspace packages resolve to their sources (see .npmrc).
+  environment.NODE_OPTIONS = "--conditions=@effect-asyncio/source"
   delete environment.EFFECT_ASYNCIO_DEBUG
   if (env.PYTHONASYNCIODEBUG === undefined) delete environment.PYTHONASYNCIODEBUG
   const child = spawn(node, [fixture, ...args], { stdio: ["ignore", "pipe", "pipe"], env: environment })

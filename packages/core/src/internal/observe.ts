@@ -24,11 +24,17 @@ export const observeWait = <A, E, R>(
     )
   })
 
-/** The directory of this library's sources (`…/src/`), whose frames a creation site skips. */
-const libraryDir = new URL("..", import.meta.url).href.replace(/^file:\/\//, "")
+/**
+ * The directory of this library's modules (`…/src/` or `…/dist/`), whose frames a creation site skips. Unknown in a
+ * CommonJS bundle, where `import.meta.url` is empty: every module is then one file, and the other rules apply.
+ */
+const libraryDir: string | undefined =
+  typeof import.meta.url === "string"
+    ? new URL("..", import.meta.url).href.replace(/^file:\/\//, "")
+    : undefined
 
 const isLibraryFrame = (line: string): boolean =>
-  line.includes(libraryDir) ||
+  (libraryDir !== undefined && line.includes(libraryDir)) ||
   line.includes("/node_modules/effect/") ||
   line.includes("(node:") ||
   line.includes("at node:") ||

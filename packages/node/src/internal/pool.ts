@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads"
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
 import * as Context from "effect/Context"
 import type { CallMessage, ReplyMessage, SerializedError } from "./protocol.ts"
+import { workerSource } from "./worker.ts"
 
 /** What cancelling a running call does to its worker thread. */
 export type OnCancel = "terminate" | "finish"
@@ -74,8 +75,6 @@ export interface PoolStatistics {
   /** Whether the pool has been shut down. */
   readonly closed: boolean
 }
-
-const entry = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url)
 
 let poolCounter = 0
 
@@ -260,7 +259,7 @@ export class Pool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(entry)
+    const worker = new Worker(workerSource, { eval: true })
     const slot: Slot = { worker, number: ++this.started, call: undefined, stopping: false, crash: undefined }
     this.slots.add(slot)
     worker.on("message", (reply: ReplyMessage) => this.onReply(slot, reply))
