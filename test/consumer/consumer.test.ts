@@ -24,6 +24,7 @@ const bin = (name: string): string => join(repo, "node_modules", ".bin", name)
 const tsc7 = bin("tsc")
 const tsc5 = join(repo, "node_modules", "typescript-5", "bin", "tsc")
 const esbuild = bin("esbuild")
+const effectTsgo = bin("effect-tsgo")
 const repoNode = bin("node")
 
 interface Ran {
@@ -211,6 +212,26 @@ describe.concurrent("type-checking a strict consumer", () => {
     const ran = await sh(tsc7, ["-p", "tsconfig.probe.json"], project)
     expect(ran.code).not.toBe(0)
     expect(ran.stdout).toContain("error TS2307: Cannot find module '@effect-asyncio/core/internal/task'")
+  })
+})
+
+describe('the guard against a forgotten yield* (README: "Catching a forgotten yield*")', () => {
+  it("the Effect language service reports each dropped effect, and no dropped Task handle", async () => {
+    const ran = await sh(
+      effectTsgo,
+      ["diagnostics", "--project", join(project, "tsconfig.lint.json"), "--format", "text"],
+      // It finds TypeScript 7 from its working directory: a user's project has it installed, this one borrows ours.
+      repo
+    )
+    expect(ran.code).toBe(1)
+    const reported = ran.stdout
+      .split("\n")
+      .filter((line) => line.includes("floatingEffect"))
+      .map((line) => Number(/\((\d+),\d+\)/.exec(line)?.[1]))
+    const source = readFileSync(join(project, "lint", "porting-bugs.ts"), "utf8").split("\n")
+    const bugs = source.flatMap((line, index) => (line.endsWith("// bug") ? [index + 1] : []))
+    expect(bugs).toHaveLength(3)
+    expect(reported).toEqual(bugs)
   })
 })
 

@@ -41,6 +41,13 @@ import {
  */
 export interface Task<A, E = never> extends Effect.Effect<A, E> {
   readonly [TaskTypeId]: typeof TaskTypeId
+  /**
+   * `"Task"`. A task is a handle on work that is already running, like Effect's `Fiber`: dropping it (Python's
+   * `tg.create_task(work)` as a statement) loses nothing, and the tag tells Effect's tooling so — the language
+   * service's `floatingEffect` check does not report a `Task` left unused, while it does report an effect that was
+   * built and never run (`task.cancel()` without `yield*`).
+   */
+  readonly _tag: "Task"
   /** The fiber running the task, for interop with Effect's `Fiber` functions. */
   readonly fiber: Fiber.Fiber<A, E>
   /** The task's name: the one given to `createTask`, or `Task-<n>` from a process-wide counter. */

@@ -194,7 +194,7 @@ describe("Abort.signal: a signal for the current scope", () => {
         Effect.scoped(
           Effect.gen(function* () {
             captured = yield* asyncio.Abort.signal
-            yield* Effect.never
+            return yield* Effect.never
           })
         )
       )
@@ -323,7 +323,7 @@ describe("Abort.withSignal: an external signal cancels an effect", () => {
                 log.push(e.reason)
               })
             )
-            yield* Effect.never
+            return yield* Effect.never
           })
         )
       )

@@ -644,8 +644,10 @@ describe("gather", () => {
       const typed: Effect.Effect<[number, string], Boom | ZeroDiv> = asyncio.gather(num, str)
       // @ts-expect-error the tuple is precise: the first element is a number, not a string
       const wrongValue: Effect.Effect<[string, string], Boom | ZeroDiv> = asyncio.gather(num, str)
+      // @effect-diagnostics missingEffectError:off
       // @ts-expect-error the error channel is the union of the children's errors, not `never`
       const wrongError: Effect.Effect<[number, string], never> = asyncio.gather(num, str)
+      // @effect-diagnostics missingEffectError:error
 
       const settled: Effect.Effect<
         [

@@ -147,7 +147,7 @@ describe("Timeline — recording", () => {
                 Effect.andThen(asyncio.sleep(1), Effect.fail(new Boom({ message: "no" }))),
                 { name: "boom" }
               )
-              yield* t
+              return yield* t
             }),
             { mainName: "main" }
           )

@@ -44,7 +44,7 @@ describe("run (in-process)", () => {
     const main = Effect.gen(function* () {
       const me = (yield* asyncio.currentTask)!
       yield* me.cancel("enough")
-      yield* Effect.never
+      return yield* Effect.never
     })
     const outcome = await settled(run(main, { exit: false }))
     assert.isFalse(outcome.ok)

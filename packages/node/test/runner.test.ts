@@ -324,7 +324,7 @@ describe("runner: signals", () => {
               Effect.onInterrupt(() => Effect.andThen(asyncio.sleep(1), record("worker cleanup")))
             )
           )
-          yield* Effect.never
+          return yield* Effect.never
         }).pipe(Effect.onInterrupt(() => Effect.andThen(asyncio.sleep(0.5), record("main cleanup"))))
         yield* signals.emitAt(3, "SIGINT")
         const { exit, elapsed } = yield* runVirtual(runner(main, { signals: signals.source }))
@@ -468,7 +468,7 @@ describe("runner: interruption of the runner itself", () => {
         yield* asyncio.createTask(
           Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => log.push("worker"))))
         )
-        yield* Effect.never
+        return yield* Effect.never
       }).pipe(
         Effect.onInterrupt(() =>
           Effect.andThen(

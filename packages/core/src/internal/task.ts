@@ -241,6 +241,7 @@ export type DoneCallback<A, E> = (task: TaskImpl<A, E>) => Effect.Effect<void>
  */
 export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   readonly [TaskTypeId] = TaskTypeId
+  readonly _tag = "Task"
   declare fiber: Fiber.Fiber<A, E>
   private _name: string | undefined
   private readonly _number: number
