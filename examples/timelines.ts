@@ -11,13 +11,12 @@ import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as asyncio from "@effect-asyncio/core"
+import { runVirtual } from "@effect-asyncio/core/Testing"
 import * as Timeline from "@effect-asyncio/core/Timeline"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { TestClock } from "effect/testing"
 import { examples } from "./src/index.ts"
 import { MAIN_TASK } from "./src/shared/example.ts"
-import { runVirtual } from "./test/utils/virtual.ts"
 
 /** The scenarios of docs/cancellation.md and the examples that act them out. */
 export const scenarios: ReadonlyArray<{ readonly example: string; readonly shows: string }> = [
@@ -42,13 +41,13 @@ const render = (id: string, shows: string): Effect.Effect<string, Error> =>
       Timeline.record(asyncio.Loop.scoped(example.main, { mainName: MAIN_TASK })).pipe(
         Effect.provideService(Console.Console, silent)
       ),
-      600
+      { limit: 600 }
     )
     if (exit._tag === "Failure") return yield* Effect.fail(new Error(`${id} did not finish`))
     const [inner, timeline] = exit.value
     if (inner._tag === "Failure") return yield* Effect.fail(new Error(`${id} failed`))
     return Timeline.toSvg(timeline, { title: `examples/src/${id}.ts on virtual time — ${shows}` })
-  }).pipe(Effect.provide(TestClock.layer()))
+  })
 
 /** Renders one scenario in a fresh process, so its task numbers and scope names start at 1 as in a real run. */
 const renderInChild = (example: string): string => {

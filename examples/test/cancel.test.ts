@@ -1,17 +1,17 @@
 /** The cancellation helpers of the examples (`src/shared/cancel.ts`). */
 import { describe, expect, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import { runVirtual } from "@effect-asyncio/core/Testing"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { awaitOrCancelled, cancelReason, showReason } from "../src/shared/cancel.ts"
-import { runVirtual } from "./utils/virtual.ts"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly message: string }> {}
 
 const loop = <A, E>(main: Effect.Effect<A, E>) =>
-  runVirtual(asyncio.Loop.scoped(main, { mainName: "main" }), 60)
+  runVirtual(asyncio.Loop.scoped(main, { mainName: "main" }), { limit: 60 })
 
 describe("awaitOrCancelled", () => {
   it.effect("turns the task's cancellation into a CancelledError with the message and the reason", () =>

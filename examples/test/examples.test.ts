@@ -14,6 +14,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import { runVirtual } from "@effect-asyncio/core/Testing"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
@@ -27,7 +28,6 @@ import {
   type Recording,
   recordingConsole
 } from "../src/shared/example.ts"
-import { runVirtual } from "./utils/virtual.ts"
 
 const here = (path: string): URL => new URL(`../${path}`, import.meta.url)
 
@@ -43,7 +43,7 @@ const runRecorded = <E>(main: Effect.Effect<void, E>) =>
     const console = recordingConsole(recording, () => (clock.currentTimeMillisUnsafe() - start) / 1000)
     const { exit, elapsed } = yield* runVirtual(
       Effect.provideService(asyncio.Loop.scoped(main, { mainName: MAIN_TASK }), Console.Console, console),
-      60
+      { limit: 60 }
     )
     return { exit, elapsed, lines: recording.lines }
   })

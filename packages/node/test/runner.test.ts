@@ -5,11 +5,12 @@
 
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import { runVirtual, settle } from "@effect-asyncio/core/Testing"
+import { time as now } from "@effect-asyncio/core/Timeout"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
-import { now, runVirtual, settle } from "../../core/test/utils/virtual.ts"
 import { KeyboardInterrupt, type Signal } from "../src/Errors.ts"
 import { exitCodeOf, type RunResult, runner, type SignalSource } from "../src/internal/runner.ts"
 

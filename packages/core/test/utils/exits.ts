@@ -3,32 +3,17 @@
  * with, or whether it ended by interruption only (what asyncio calls "cancelled").
  */
 import type * as asyncio from "@effect-asyncio/core"
-import * as Cause from "effect/Cause"
+import { defectOf } from "@effect-asyncio/core/Testing"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
-import * as Result from "effect/Result"
 
-/** The first typed error of a failed exit, `undefined` for a success or a failure without one. */
-export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  exit._tag === "Failure" ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
-
-/** The first defect of a failed exit, `undefined` for a success or a failure without one. */
-export const defectOf = <A, E>(exit: Exit.Exit<A, E>): unknown => {
-  if (exit._tag === "Success") return undefined
-  const found = Cause.findDefect(exit.cause)
-  return Result.isSuccess(found) ? found.success : undefined
-}
+export { defectOf, failureOf, isCancelled as isInterrupted } from "@effect-asyncio/core/Testing"
 
 /** The `_tag` of the first defect of a failed exit (e.g. `"TypeError"`), if the defect is tagged. */
 export const defectTag = <A, E>(exit: Exit.Exit<A, E>): string | undefined => {
   const defect = defectOf(exit)
   return typeof defect === "object" && defect !== null && "_tag" in defect ? String(defect._tag) : undefined
 }
-
-/** Whether the exit is a failure made of interruptions only (asyncio: the awaited work was cancelled). */
-export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
-  exit._tag === "Failure" && Cause.hasInterruptsOnly(exit.cause)
 
 /** The `CancelledError` a cancelled task reports from `exception()`; a defect if the task did not end cancelled. */
 export const cancelledErrorOf = <A, E>(task: asyncio.Task<A, E>): Effect.Effect<asyncio.CancelledError> =>
