@@ -2,7 +2,7 @@
 import { fmtN, fmtNum, pad } from "./stats.ts"
 import type { Row } from "./types.ts"
 
-/** Ours must stay within this factor of raw Effect (DESIGN.md, "Performance budget"). */
+/** Ours must stay within this factor of raw Effect (the performance budget, bench/README.md). */
 export const BUDGET = 1.2
 
 /** Wide enough for the longest workload name so far ("gather-recording-off"). */

@@ -54,11 +54,18 @@ export type StaggeredResult<A, E> = readonly [
  * **Example** (Happy eyeballs)
  * ```ts
  * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
  *
- * const [conn, index, errors] = yield* asyncio.staggeredRace(
- *   ["10.0.0.1", "10.0.0.2"].map((host) => () => connect(host)),
- *   0.25
- * )
+ * declare const connect: (host: string) => Effect.Effect<string, Error>
+ *
+ * const program = Effect.gen(function*() {
+ *   // Try the second address if the first has not answered within 0.25 s, and so on.
+ *   const [conn, index, errors] = yield* asyncio.staggeredRace(
+ *     ["10.0.0.1", "10.0.0.2"].map((host) => () => connect(host)),
+ *     0.25
+ *   )
+ *   return conn === undefined ? `all failed: ${errors.length} errors` : `connected to #${index}`
+ * })
  * ```
  *
  * @category combinators

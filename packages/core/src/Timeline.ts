@@ -37,6 +37,8 @@ export type { Event, Outcome, Segment, Timeline, Track } from "./internal/timeli
  * import * as asyncio from "@effect-asyncio/core"
  * import { Console, Effect } from "effect"
  *
+ * const main = asyncio.gather(asyncio.sleep(1, "a"), asyncio.sleep(2, "b"))
+ *
  * const program = Effect.gen(function*() {
  *   const [exit, timeline] = yield* asyncio.Timeline.record(asyncio.Loop.scoped(main))
  *   yield* Console.log(asyncio.Timeline.toText(timeline))

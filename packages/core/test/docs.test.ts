@@ -3,9 +3,11 @@
  * honest: every test title quoted in the table, and every conformance case id it cites, must exist in a test
  * file, so a renamed or deleted test breaks the build instead of leaving the documentation pointing at nothing.
  */
+import { execFileSync } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { allExamples, writeExamples } from "../../../scripts/doc-examples.ts"
 
 const root = join(import.meta.dirname, "..", "..", "..")
 
@@ -22,7 +24,8 @@ const sources = [join(root, "packages"), join(root, "examples")]
   .join("\n")
 
 const semantics = readFileSync(join(root, "docs", "semantics.md"), "utf8")
-const rows = semantics.split("\n").filter((line) => /^\| [A-Z]+\d+ \|/.test(line))
+/** The table rows: `| C1 | …`, `| G3b | …` (an id, possibly with a letter suffix). */
+const rows = semantics.split("\n").filter((line) => /^\| [A-Z]+\d+[a-z]? \|/.test(line))
 
 /** The titles quoted in a row's last cells: `"TK-02 cancel() counts requests …"` → `TK-02 cancel() counts requests`. */
 const lastCell = (row: string): string => row.split("|").slice(-2).join("|")
@@ -48,5 +51,27 @@ describe("docs/semantics.md", () => {
   it("every conformance case it cites is a test", () => {
     const missing = rows.flatMap((row) => caseIds(row).filter((id) => !sources.includes(`${id} `)))
     expect(missing).toEqual([])
+  })
+})
+
+describe("the JSDoc examples", () => {
+  it("every ```ts example in the packages' doc comments type-checks against the sources", () => {
+    const examples = allExamples()
+    expect(examples.length).toBeGreaterThan(40)
+    const out = writeExamples(examples)
+    let output = ""
+    try {
+      execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(out, "tsconfig.json")], {
+        encoding: "utf8",
+        stdio: "pipe"
+      })
+    } catch (error) {
+      output = String((error as { stdout?: unknown }).stdout ?? error)
+    }
+    // Each failing file starts with a comment naming the doc comment it came from.
+    const failing = Array.from(
+      new Set(Array.from(output.matchAll(/(\d{3})\.ts\(/g), (m) => Number(m[1])))
+    ).map((index) => `${examples[index].origin}\n${output}`)
+    expect(failing).toEqual([])
   })
 })
