@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { allExamples, writeExamples } from "../../../scripts/doc-examples.ts"
+import { allExamples, writeExamples } from "./utils/docExamples.ts"
 
 const root = join(import.meta.dirname, "..", "..", "..")
 

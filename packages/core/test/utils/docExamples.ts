@@ -1,16 +1,14 @@
 /**
  * Collects the TypeScript examples of the documentation — every ```ts block in the JSDoc comments of
- * `packages/*\/src` — into `.tsbuild/doc-examples/`, one module each, with a `tsconfig.json` that type-checks them
- * against the packages' sources. `packages/core/test/docs.test.ts` runs `tsc` on them, so an example that no longer
- * compiles fails the build.
- *
- * Run by itself (`node scripts/doc-examples.ts`), it writes the files and prints where each came from.
+ * `packages/*\/src` — into `.tsbuild/doc-examples/`, one module each (its first line names the doc comment it came
+ * from), with a `tsconfig.json` that type-checks them against the packages' sources. `docs.test.ts` runs `tsc` on
+ * them, so an example that no longer compiles fails the build.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..")
 
 export interface DocExample {
   /** `packages/core/src/Task.ts:123` — where the block starts. */
@@ -84,13 +82,4 @@ export const writeExamples = (examples: ReadonlyArray<DocExample>): string => {
     )
   )
   return out
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const examples = allExamples()
-  const out = writeExamples(examples)
-  examples.forEach((example, index) =>
-    console.log(`${String(index).padStart(3, "0")}.ts ← ${example.origin}`)
-  )
-  console.log(`${examples.length} examples in ${relative(root, out)}`)
 }
