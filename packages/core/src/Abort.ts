@@ -277,6 +277,9 @@ export const withSignal = <A, E, R>(
     return Effect.flatMap(Effect.forkChild(effect), (child) => {
       const onAbort = (): void => interruptWithReason(child, undefined, reasonOfSignal(signal))
       signal.addEventListener("abort", onAbort, { once: true })
+      // The signal may have been aborted while the child was being forked (the fiber can yield between two
+      // steps): an abort that fired before the listener existed is applied now, not lost.
+      if (signal.aborted) onAbort()
       return Fiber.join(child).pipe(
         Effect.onInterrupt(() =>
           Effect.suspend(() => {

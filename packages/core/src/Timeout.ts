@@ -73,8 +73,17 @@ class TimeoutImpl implements Timeout {
   readonly name: string
   /** Deadline in milliseconds on the clock, or undefined. */
   deadline: number | undefined
+  /**
+   * The body's fiber. Recorded in the body's first step, in the same synchronous step that makes the scope
+   * `active` and arms the expiry: while the scope is `active` the body is always known, so an expiry can never
+   * find a scope it cannot cancel (issue 10: a deadline passing between two clock reads was lost and the scope
+   * waited forever).
+   */
   body: Fiber.Fiber<unknown, unknown> | undefined = undefined
-  private timer: Fiber.Fiber<void> | undefined = undefined
+  /** `enterScope` was called: a second entry is refused even before the body's first step has run. */
+  entered = false
+  /** Disarms the pending expiry (a timer fiber, or a callback due on the next scheduler turn). */
+  private disarm: (() => void) | undefined = undefined
 
   /** When the scope was created, in milliseconds on the clock (for readable reasons). */
   private readonly createdAt: number
@@ -94,7 +103,7 @@ class TimeoutImpl implements Timeout {
   }
 
   reschedule(when: number | null | undefined): Effect.Effect<void> {
-    return Effect.suspend(() => {
+    return Effect.withFiber((fiber) => {
       switch (this.state) {
         case "created":
           return Effect.die(new RuntimeError("Timeout has not been entered"))
@@ -104,48 +113,73 @@ class TimeoutImpl implements Timeout {
           return Effect.die(new RuntimeError(`Cannot change state of ${this.state} Timeout`))
         case "active":
           this.deadline = when === null || when === undefined ? undefined : when * 1000
-          return this.schedule
+          this.arm(fiber)
+          return Effect.void
       }
     })
   }
 
-  /** (Re)starts the timer for the current deadline, replacing the previous one. */
-  readonly schedule: Effect.Effect<void> = Effect.suspend(() => {
+  /**
+   * `created → active`, as the first step of the body's fiber: records the body and arms the expiry in one
+   * synchronous step.
+   */
+  activate(body: Fiber.Fiber<unknown, unknown>): void {
+    this.state = "active"
+    this.body = body
+    this.arm(body)
+  }
+
+  /**
+   * Arms the expiry for the current deadline, replacing the pending one. A deadline in the future gets a timer on
+   * the fiber's `Clock`; a deadline at or before now fires on the next scheduler turn, as Python's
+   * `loop.call_soon(self._on_timeout)`: a body that suspends first is cancelled there, a body that finishes
+   * without suspending is not. Either way something is armed — the clock is read once, and whatever it says, the
+   * expiry cannot be skipped.
+   */
+  private arm(fiber: Fiber.Fiber<unknown, unknown>): void {
     this.cancelTimer()
     const deadline = this.deadline
-    if (deadline === undefined) return Effect.void
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const wait = deadline - now
-      if (wait <= 0) {
-        // Already due: a suspended body is interrupted now, a running one at its next step.
-        this.expire()
-        return Effect.void
+    if (deadline === undefined) return
+    const wait = deadline - fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+    if (wait <= 0) {
+      let armed = true
+      fiber.currentDispatcher.scheduleTask(() => {
+        if (armed) this.expire()
+      }, 0)
+      this.disarm = () => {
+        armed = false
       }
-      const timer = Effect.andThen(
+      return
+    }
+    const timer = Effect.runForkWith(fiber.context)(
+      Effect.andThen(
         Effect.sleep(Duration.millis(wait)),
         Effect.sync(() => this.expire())
       )
-      return Effect.map(Effect.forkDetach(timer), (fiber) => {
-        this.timer = fiber
-      })
-    })
-  })
-
-  cancelTimer(): void {
-    const timer = this.timer
-    this.timer = undefined
-    if (timer !== undefined) timer.interruptUnsafe()
+    )
+    this.disarm = () => timer.interruptUnsafe()
   }
 
+  cancelTimer(): void {
+    const disarm = this.disarm
+    this.disarm = undefined
+    if (disarm !== undefined) disarm()
+  }
+
+  /** `active → expiring`: cancels the body (reason `timeout`, naming the scope). */
   expire(): void {
-    this.timer = undefined
-    if (this.state !== "active" || this.body === undefined) return
+    this.disarm = undefined
+    const body = this.body
+    // `active` implies a recorded body (see `activate`); any other state means the scope is already leaving. A
+    // body already done has finished before its deadline (Python's exit, which runs in the body's last step,
+    // would have cancelled the timer).
+    if (this.state !== "active" || body === undefined || body.pollUnsafe() !== undefined) return
     this.state = "expiring"
     const after =
       this.deadline === undefined
         ? ""
         : ` (${Math.max(0, this.deadline - this.createdAt) / 1000} s after it was set)`
-    interruptWithReason(this.body, undefined, {
+    interruptWithReason(body, undefined, {
       kind: "timeout",
       detail: `the deadline of ${this.name} expired${after}`
     })
@@ -170,6 +204,10 @@ const afterExpiry = <A, E>(exit: Exit.Exit<A, E>, name: string): Effect.Effect<A
 
 /**
  * Runs `body` inside the (not yet entered) scope `self`. A scope can be entered once.
+ *
+ * The body's fiber makes the scope `active` in its own first step ({@link TimeoutImpl.activate}), so nothing can
+ * arm or fire an expiry before the body is recorded. Of two nested scopes with the same deadline the outer one is
+ * armed first, fires first and is the one that converts — as in Python.
  */
 const enter = <A, E, R>(
   self: TimeoutImpl,
@@ -177,22 +215,14 @@ const enter = <A, E, R>(
 ): Effect.Effect<A, E | TimeoutError, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
-      if (self.state !== "created") return Effect.die(new RuntimeError("Timeout has already been entered"))
-      self.state = "active"
+      if (self.entered) return Effect.die(new RuntimeError("Timeout has already been entered"))
+      self.entered = true
+      const run = Effect.withFiber((fiber) => {
+        self.activate(fiber)
+        return body(self)
+      })
       return Effect.gen(function* () {
-        // The timer is started before the body so that, of two nested scopes with the same deadline, the outer
-        // one (entered first) fires first and is the one that converts — as in Python.
-        const entry = yield* Clock.currentTimeMillis
-        const due = self.deadline !== undefined && self.deadline <= entry
-        if (!due) yield* self.schedule
-        const fiber = yield* Effect.forkChild(
-          Effect.suspend(() => body(self)),
-          { startImmediately: true }
-        )
-        self.body = fiber as Fiber.Fiber<unknown, unknown>
-        // A deadline already passed at entry fires at the body's first suspension (Python: the next iteration);
-        // a body that never suspends is never interrupted.
-        if (due && fiber.pollUnsafe() === undefined) self.expire()
+        const fiber = yield* Effect.forkChild(run, { startImmediately: true })
         const waited = yield* Effect.exit(restore(Fiber.await(fiber)))
         if (waited._tag === "Failure") {
           // Outside cancellation: forward it to the body, wait for it, and let the cancellation through even if

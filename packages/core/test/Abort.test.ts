@@ -10,6 +10,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import { TestClock } from "effect/testing"
 import { cancelledErrorOf, failureOf, isInterrupted, stateOf } from "./utils/taskState.ts"
 import { now, primeTestClock, runVirtual, settle } from "./utils/virtual.ts"
@@ -269,6 +270,41 @@ describe("Abort.withSignal: an external signal cancels an effect", () => {
       )
       yield* Fiber.await(task.fiber)
       assert.deepInclude((yield* cancelledErrorOf(task)).reason, { kind: "cancel", message: "too late" })
+    })
+  )
+
+  it.effect("an abort that lands while the effect is being forked is not lost (issue 10)", () =>
+    Effect.gen(function* () {
+      // A tiny operation budget makes the fiber yield between forking the effect and adding its listener; another
+      // fiber aborts the signal after k scheduler turns, so some k land in that window.
+      const hung: Array<string> = []
+      for (const budget of [3, 4, 5, 6, 7, 8]) {
+        for (let k = 0; k < 12; k++) {
+          const controller = new AbortController()
+          const fiber = yield* Effect.forkChild(
+            Effect.provideService(
+              asyncio.Abort.withSignal(Effect.never, controller.signal),
+              Scheduler.MaxOpsBeforeYield,
+              budget
+            )
+          )
+          yield* Effect.forkChild(
+            Effect.andThen(
+              Effect.repeat(Effect.yieldNow, { times: k }),
+              Effect.sync(() => controller.abort("stop"))
+            )
+          )
+          yield* Effect.repeat(Effect.yieldNow, { times: 200 })
+          const exit = fiber.pollUnsafe()
+          if (exit === undefined) {
+            hung.push(`budget ${budget}, abort after ${k} turns`)
+            yield* Fiber.interrupt(fiber)
+          } else {
+            assert.isTrue(isInterrupted(exit))
+          }
+        }
+      }
+      assert.deepStrictEqual(hung, [])
     })
   )
 
