@@ -20,7 +20,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
-import { CancelledError, type CancelReason } from "./Errors.ts"
+import { CancelledError, type CancelReason, TypeError } from "./Errors.ts"
 import {
   CurrentTask,
   forwardedReason,
@@ -29,6 +29,7 @@ import {
   reasonAnnotations,
   reasonOf
 } from "./internal/task.ts"
+import * as validate from "./internal/validate.ts"
 import { type CreateTaskOptions, cancelUnsafe, createTask as createTaskImpl, type Task } from "./Task.ts"
 
 // ---------------------------------------------------------------------------------------------------------
@@ -85,6 +86,10 @@ export interface FromPromiseOptions<E> {
  *   task's {@link CancelReason} (`err.reason.kind === "timeout"`, …). Then, unless `waitOnAbort: false`, the
  *   cancellation waits for the promise to settle; its outcome is ignored.
  * - A signal is never aborted after the promise settled.
+ * - A synchronous throw of `evaluate` is the operation failing, like a rejection (`catch` sees it). Misuse is a
+ *   defect carrying `TypeError`: `evaluate` not a function (at the call), or returning something that is not a
+ *   promise — typically a forgotten `return`; the signal is then aborted (its reason is that error) so whatever
+ *   the function started stops, and finalizers run as for any defect.
  *
  * **asyncio** Awaiting a future inside a task: cancelling the task cancels the future, and code that wrapped a
  * callback API in the future stops the operation. `Effect.tryPromise` also passes a signal, aborted with a
@@ -117,56 +122,77 @@ export function fromPromise<A, E>(
   evaluate: (signal: AbortSignal) => PromiseLike<A>,
   options?: FromPromiseOptions<E>
 ): Effect.Effect<A, E | Cause.UnknownError> {
-  const catcher = options?.catch
-  const wait = options?.waitOnAbort ?? true
-  const failWith = (error: unknown): Effect.Effect<never, E | Cause.UnknownError> => {
-    if (catcher === undefined) {
-      return Effect.fail(new Cause.UnknownError(error, "An error occurred in Abort.fromPromise"))
-    }
-    try {
-      return Effect.fail(catcher(error))
-    } catch (defect) {
-      return Effect.die(defect)
-    }
-  }
-  return Effect.suspend(() => {
-    const controller = new AbortController()
-    let settled: Promise<void> | undefined
-    let done = false
-    const operation = Effect.callback<A, E | Cause.UnknownError>((resume) => {
-      let promise: PromiseLike<A>
-      try {
-        promise = evaluate(controller.signal)
-      } catch (error) {
-        done = true
-        resume(failWith(error))
-        return
+  return validate.atCall(() => {
+    validate.fn("Abort.fromPromise", evaluate, "evaluate")
+    const checked = validate.options("Abort.fromPromise", options, fromPromiseKeys)
+    const catcher = validate.optionalFn("Abort.fromPromise", checked.catch, "catch")
+    const wait = validate.boolean("Abort.fromPromise", checked.waitOnAbort, "waitOnAbort", true)
+    const failWith = (error: unknown): Effect.Effect<never, E | Cause.UnknownError> => {
+      if (catcher === undefined) {
+        return Effect.fail(new Cause.UnknownError(error, "An error occurred in Abort.fromPromise"))
       }
-      settled = new Promise<void>((resolve) => {
-        promise.then(
+      try {
+        return Effect.fail(catcher(error))
+      } catch (defect) {
+        return Effect.die(defect)
+      }
+    }
+    return Effect.suspend(() => {
+      const controller = new AbortController()
+      let settled: Promise<void> | undefined
+      let done = false
+      const operation = Effect.callback<A, E | Cause.UnknownError>((resume) => {
+        let promise: unknown
+        try {
+          promise = evaluate(controller.signal)
+        } catch (error) {
+          // A synchronous throw is the operation failing, like a rejection (`new Promise`'s executor and
+          // `Effect.tryPromise` treat it the same way).
+          done = true
+          resume(failWith(error))
+          return
+        }
+        if (!isThenable(promise)) {
+          // Misuse (typically a forgotten `return`): whatever the function started with the signal is stopped,
+          // and the call dies with a TypeError — finalizers run, nothing is left unhandled.
+          done = true
+          const misuse = new TypeError(
+            `Abort.fromPromise: evaluate must return a promise, got ${validate.show(promise)}`
+          )
+          controller.abort(misuse)
+          resume(Effect.die(misuse))
+          return
+        }
+        // `Promise.resolve` adopts any thenable; a `then` that throws becomes a rejection, not a crash.
+        settled = Promise.resolve(promise).then(
           (value) => {
             done = true
-            resolve()
-            resume(Effect.succeed(value))
+            resume(Effect.succeed(value as A))
           },
           (error: unknown) => {
             done = true
-            resolve()
             resume(failWith(error))
           }
         )
       })
-    })
-    return Effect.onExit(operation, (exit) => {
-      if (exit._tag === "Success" || done || !Cause.hasInterrupts(exit.cause)) return Effect.void
-      return Effect.withFiber((fiber) => {
-        controller.abort(new CancelledError(reasonFor(fiber, exit.cause)))
-        const pending = settled
-        return wait && pending !== undefined ? Effect.promise(() => pending) : Effect.void
+      return Effect.onExit(operation, (exit) => {
+        if (exit._tag === "Success" || done || !Cause.hasInterrupts(exit.cause)) return Effect.void
+        return Effect.withFiber((fiber) => {
+          controller.abort(new CancelledError(reasonFor(fiber, exit.cause)))
+          const pending = settled
+          return wait && pending !== undefined ? Effect.promise(() => pending) : Effect.void
+        })
       })
     })
   })
 }
+
+const fromPromiseKeys = ["catch", "waitOnAbort"]
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  (typeof u === "object" || typeof u === "function") &&
+  u !== null &&
+  typeof (u as { readonly then?: unknown }).then === "function"
 
 /**
  * An `AbortSignal` that is aborted when the current scope closes: with the cancel reason if the scope closes
