@@ -25,6 +25,8 @@ import {
   CurrentTask,
   forwardedReason,
   interruptWithReason,
+  isTask,
+  notAnEffect,
   ownCancelReason,
   reasonAnnotations,
   reasonOf
@@ -256,7 +258,7 @@ export const signal: Effect.Effect<AbortSignal, never, Scope.Scope> = Effect.wit
  * @since 0.1.0
  */
 export const reasonOfSignal = (aborted: AbortSignal): CancelReason => {
-  const reason: unknown = aborted.reason
+  const reason: unknown = validate.signal("Abort.reasonOfSignal", aborted).reason
   if (reason instanceof CancelledError) {
     return {
       kind: reason.reason.kind,
@@ -293,6 +295,16 @@ export const reasonOfSignal = (aborted: AbortSignal): CancelReason => {
  * @since 0.1.0
  */
 export const withSignal = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  signal: AbortSignal
+): Effect.Effect<A, E, R> =>
+  validate.atCall(() => {
+    validate.effect("Abort.withSignal", effect)
+    validate.signal("Abort.withSignal", signal)
+    return withSignalChecked(effect, signal)
+  })
+
+const withSignalChecked = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   signal: AbortSignal
 ): Effect.Effect<A, E, R> =>
@@ -366,8 +378,26 @@ export const createTask = <A, E = never, R = never>(
   effect: Effect.Effect<A, E, R>,
   options: CreateTaskWithSignalOptions
 ): Effect.Effect<Task<A, E>, never, R> =>
-  Effect.map(createTaskImpl(effect, { name: options.name }), (task) => {
-    const aborted = options.signal
+  validate.atCall(() => {
+    if (options === undefined || options === null) {
+      throw new TypeError(
+        `Abort.createTask: options with a signal were expected, got ${validate.show(options)}`
+      )
+    }
+    if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect("Abort.createTask", effect)
+    const checked = validate.options("Abort.createTask", options, createTaskKeys)
+    const aborted = validate.signal("Abort.createTask", checked.signal)
+    const name = validate.taskName("Abort.createTask", checked.name)
+    return withAbortingTask(createTaskImpl(effect, { name }), aborted)
+  })
+
+const createTaskKeys = ["name", "signal"]
+
+const withAbortingTask = <A, E, R>(
+  create: Effect.Effect<Task<A, E>, never, R>,
+  aborted: AbortSignal
+): Effect.Effect<Task<A, E>, never, R> =>
+  Effect.map(create, (task) => {
     if (aborted.aborted) {
       cancelUnsafe(task, reasonOfSignal(aborted))
       return task

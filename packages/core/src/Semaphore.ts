@@ -11,6 +11,7 @@
  */
 import * as Effect from "effect/Effect"
 import { checkInitialValue, SemaphoreImpl, SemaphoreTypeId } from "./internal/semaphore.ts"
+import * as validate from "./internal/validate.ts"
 
 /**
  * A snapshot of a {@link Semaphore}'s state, for debugging (Trio's `SemaphoreStatistics`, plus the counter).
@@ -121,7 +122,8 @@ export const isSemaphore = (u: unknown): u is Semaphore =>
  * @category constructors
  * @since 0.1.0
  */
-export const makeUnsafe = (value = 1): Semaphore => new SemaphoreImpl(checkInitialValue(value), Infinity)
+export const makeUnsafe = (value = 1): Semaphore =>
+  new SemaphoreImpl(checkInitialValue("Semaphore.makeUnsafe", value), Infinity)
 
 /**
  * Creates a {@link Semaphore} whose counter starts at `value` (default 1).
@@ -151,4 +153,8 @@ export const makeUnsafe = (value = 1): Semaphore => new SemaphoreImpl(checkIniti
  * @category constructors
  * @since 0.1.0
  */
-export const make = (value = 1): Effect.Effect<Semaphore> => Effect.sync(() => makeUnsafe(value))
+export const make = (value = 1): Effect.Effect<Semaphore> =>
+  validate.atCall(() => {
+    const checked = checkInitialValue("Semaphore.make", value)
+    return Effect.sync(() => new SemaphoreImpl(checked, Infinity))
+  })

@@ -23,9 +23,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { RuntimeError, TimeoutError } from "./Errors.ts"
+import { RuntimeError, TimeoutError, TypeError } from "./Errors.ts"
 import { CurrentTask, forwardedReason, interruptWithReason, outcomeOf } from "./internal/task.ts"
-import { delayToMillis, readDelay, type Seconds } from "./internal/time.ts"
+import { delayToMillis, type Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
 
 /**
  * The states of a timeout scope.
@@ -103,20 +104,28 @@ class TimeoutImpl implements Timeout {
   }
 
   reschedule(when: number | null | undefined): Effect.Effect<void> {
-    return Effect.withFiber((fiber) => {
-      switch (this.state) {
-        case "created":
-          return Effect.die(new RuntimeError("Timeout has not been entered"))
-        case "expiring":
-        case "expired":
-        case "finished":
-          return Effect.die(new RuntimeError(`Cannot change state of ${this.state} Timeout`))
-        case "active":
-          this.deadline = when === null || when === undefined ? undefined : when * 1000
-          this.arm(fiber)
-          return Effect.void
-      }
+    return validate.atCall(() => {
+      const deadline = validate.deadline("Timeout.reschedule", when)
+      return Effect.withFiber((fiber) => this.rescheduleTo(deadline, fiber))
     })
+  }
+
+  private rescheduleTo(
+    deadline: number | undefined,
+    fiber: Fiber.Fiber<unknown, unknown>
+  ): Effect.Effect<void> {
+    switch (this.state) {
+      case "created":
+        return Effect.die(new RuntimeError("Timeout has not been entered"))
+      case "expiring":
+      case "expired":
+      case "finished":
+        return Effect.die(new RuntimeError(`Cannot change state of ${this.state} Timeout`))
+      case "active":
+        this.deadline = deadline
+        this.arm(fiber)
+        return Effect.void
+    }
   }
 
   /**
@@ -210,6 +219,7 @@ const afterExpiry = <A, E>(exit: Exit.Exit<A, E>, name: string): Effect.Effect<A
  * armed first, fires first and is the one that converts — as in Python.
  */
 const enter = <A, E, R>(
+  call: string,
   self: TimeoutImpl,
   body: (scope: Timeout) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | TimeoutError, R> =>
@@ -219,7 +229,10 @@ const enter = <A, E, R>(
       self.entered = true
       const run = Effect.withFiber((fiber) => {
         self.activate(fiber)
-        return body(self)
+        const effect: unknown = body(self)
+        return Effect.isEffect(effect)
+          ? (effect as Effect.Effect<A, E, R>)
+          : Effect.die(validate.notAnEffectResult(call, effect))
       })
       return Effect.gen(function* () {
         const fiber = yield* Effect.forkChild(run, { startImmediately: true })
@@ -251,12 +264,37 @@ const enter = <A, E, R>(
     })
   )
 
-const absolute = (delay: Seconds | null | undefined, now: number): number | undefined => {
+/** A relative delay as milliseconds from now, or `undefined` for no deadline. */
+const offsetOf = (call: string, delay: unknown): number | undefined => {
   if (delay === null || delay === undefined) return undefined
-  const read = readDelay(delay, "timeout")
+  const read = validate.delay(call, delay)
   // A negative number of seconds gives a deadline in the past, as in Python (`when()` is `now - 11`).
-  if (typeof delay === "number" && read._tag === "NonPositive") return now + delay * 1000
-  return read._tag === "Infinite" ? undefined : now + delayToMillis(read)
+  if (typeof delay === "number" && read._tag === "NonPositive") return delay * 1000
+  return read._tag === "Infinite" ? undefined : delayToMillis(read)
+}
+
+const optionKeys = ["name"]
+
+/** A scope whose deadline is `at(now)`, checked at the call (`call` names it in errors). */
+const makeScope = (
+  call: string,
+  at: (now: number) => number | undefined,
+  options: TimeoutOptions | undefined
+): Effect.Effect<TimeoutImpl> => {
+  const name = validate.name(call, validate.options(call, options, optionKeys).name)
+  return Effect.map(Clock.currentTimeMillis, (now) => new TimeoutImpl(at(now), now, name))
+}
+
+/** {@link makeScope} for a delay from now. */
+const makeRelative = (call: string, delay: unknown, options: TimeoutOptions | undefined) => {
+  const offset = offsetOf(call, delay)
+  return makeScope(call, (now) => (offset === undefined ? undefined : now + offset), options)
+}
+
+/** {@link makeScope} for an absolute deadline. */
+const makeAbsolute = (call: string, when: unknown, options: TimeoutOptions | undefined) => {
+  const deadline = validate.deadline(call, when)
+  return makeScope(call, () => deadline, options)
 }
 
 /**
@@ -278,13 +316,7 @@ export interface TimeoutOptions {
  * @since 0.1.0
  */
 export const make = (delay: Seconds | null | undefined, options?: TimeoutOptions): Effect.Effect<Timeout> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    try {
-      return Effect.succeed<Timeout>(new TimeoutImpl(absolute(delay, now), now, options?.name))
-    } catch (error) {
-      return Effect.die(error)
-    }
-  })
+  validate.atCall(() => makeRelative("Timeout.make", delay, options))
 
 /**
  * Creates a timeout scope handle with an absolute deadline (seconds on {@link time}; `null` = none).
@@ -293,11 +325,7 @@ export const make = (delay: Seconds | null | undefined, options?: TimeoutOptions
  * @since 0.1.0
  */
 export const makeAt = (when: number | null | undefined, options?: TimeoutOptions): Effect.Effect<Timeout> =>
-  Effect.map(
-    Clock.currentTimeMillis,
-    (now) =>
-      new TimeoutImpl(when === null || when === undefined ? undefined : when * 1000, now, options?.name)
-  )
+  validate.atCall(() => makeAbsolute("Timeout.makeAt", when, options))
 
 /**
  * Runs `body` inside the timeout scope `scope` (created by {@link make} or {@link makeAt}). Entering a scope a
@@ -310,9 +338,14 @@ export const enterScope = <A, E, R>(
   scope: Timeout,
   body: (scope: Timeout) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  scope instanceof TimeoutImpl
-    ? enter(scope, body)
-    : Effect.die(new RuntimeError("enterScope: not a Timeout created by Timeout.make"))
+  validate.atCall(() => {
+    if (!(scope instanceof TimeoutImpl)) {
+      throw new TypeError(
+        `Timeout.enterScope: a Timeout made by Timeout.make or Timeout.makeAt was expected, got ${validate.show(scope)}`
+      )
+    }
+    return enter("Timeout.enterScope", scope, validate.fn("Timeout.enterScope", body, "body"))
+  })
 
 /**
  * Runs `body` with a deadline `delay` from now; if it expires, cancels the body, waits for it to finish and
@@ -347,7 +380,10 @@ export const timeout = <A, E, R>(
   body: (scope: Timeout) => Effect.Effect<A, E, R>,
   options?: TimeoutOptions
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.flatMap(make(delay, options), (scope) => enter(scope as TimeoutImpl, body))
+  validate.atCall(() => {
+    validate.fn("timeout", body, "body")
+    return Effect.flatMap(makeRelative("timeout", delay, options), (scope) => enter("timeout", scope, body))
+  })
 
 /**
  * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` = none).
@@ -361,4 +397,9 @@ export const timeoutAt = <A, E, R>(
   body: (scope: Timeout) => Effect.Effect<A, E, R>,
   options?: TimeoutOptions
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.flatMap(makeAt(when, options), (scope) => enter(scope as TimeoutImpl, body))
+  validate.atCall(() => {
+    validate.fn("timeoutAt", body, "body")
+    return Effect.flatMap(makeAbsolute("timeoutAt", when, options), (scope) =>
+      enter("timeoutAt", scope, body)
+    )
+  })

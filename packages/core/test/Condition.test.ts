@@ -122,7 +122,7 @@ describe("Condition", () => {
       const cond = yield* asyncio.Condition.make()
       const exit = yield* Effect.exit(cond.wait())
       assert.strictEqual(defectTag(exit), "RuntimeError")
-      assert.strictEqual(defectMessage(exit), "cannot wait on un-acquired lock")
+      assert.strictEqual(defectMessage(exit), "Condition.wait: cannot wait on un-acquired lock")
       assert.strictEqual((yield* cond.statistics()).tasksWaiting, 0)
     })
   )
@@ -170,10 +170,13 @@ describe("Condition", () => {
   it.effect("CND-10 notify() and notifyAll() without holding the lock are RuntimeError defects", () =>
     Effect.gen(function* () {
       const cond = yield* asyncio.Condition.make()
-      for (const call of [cond.notify(), cond.notifyAll()]) {
+      for (const [name, call] of [
+        ["notify", cond.notify()],
+        ["notifyAll", cond.notifyAll()]
+      ] as const) {
         const exit = yield* Effect.exit(call)
         assert.strictEqual(defectTag(exit), "RuntimeError")
-        assert.strictEqual(defectMessage(exit), "cannot notify on un-acquired lock")
+        assert.strictEqual(defectMessage(exit), `Condition.${name}: cannot notify on un-acquired lock`)
       }
     })
   )

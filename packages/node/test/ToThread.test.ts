@@ -389,10 +389,24 @@ describe("ThreadPool lifetime", () => {
     })
   )
 
-  it.effect("bad options are a defect carrying TypeError", () =>
-    Effect.gen(function* () {
-      const exit = yield* Effect.exit(ThreadPool.scoped(Effect.void, { size: 0 }))
-      assert.instanceOf(defectOf(exit), asyncio.TypeError)
-    })
+  it.effect(
+    "bad options are a defect: size 0 a ValueError (Python's max_workers), shutdownTimeout 'x' a TypeError",
+    () =>
+      Effect.gen(function* () {
+        const zero = defectOf(yield* Effect.exit(ThreadPool.scoped(Effect.void, { size: 0 })))
+        assert.instanceOf(zero, asyncio.ValueError)
+        assert.strictEqual(
+          (zero as asyncio.ValueError).message,
+          "ThreadPool.scoped: size must be an integer >= 1, got 0"
+        )
+        const text = defectOf(
+          yield* Effect.exit(ThreadPool.scoped(Effect.void, { shutdownTimeout: "x" as unknown as number }))
+        )
+        assert.instanceOf(text, asyncio.TypeError)
+        assert.include(
+          (text as asyncio.TypeError).message,
+          'shutdownTimeout must be a number of seconds >= 0, got "x"'
+        )
+      })
   )
 })
