@@ -258,8 +258,9 @@ export const makeUnsafe = (parties: number): Barrier =>
  *
  * **When to use** To synchronise a fixed group of tasks at the end of each phase of their work.
  *
- * **asyncio** `asyncio.Barrier(parties)`. `parties < 1` is a defect carrying `ValueError("parties must be >
- * 0")`, as Python raises it; so is a non-integer.
+ * **asyncio** `asyncio.Barrier(parties)`. `parties < 1` is a defect carrying `ValueError` (`Barrier.make: parties
+ * must be an integer >= 1, got 0`), as Python raises it; so is a non-integer or NaN (Python accepts them); a
+ * non-number is a `TypeError`, as Python's comparison raises it.
  *
  * @see `Event` to release any number of tasks on a signal
  * @category constructors

@@ -76,7 +76,9 @@ export interface Condition {
    *
    * **Details**
    * - The lock must be held (by anyone: locks are not owned), else the call is a defect carrying
-   *   `RuntimeError("cannot wait on un-acquired lock")`.
+   *   `RuntimeError("Condition.wait: cannot wait on un-acquired lock")`. As in Python (3.11–3.13 check only
+   *   `locked()`), a task that does not hold the lock may wait while another task holds it: it releases that
+   *   task's lock, and re-acquires it for itself when notified (see `docs/misuse.md`).
    * - Releasing the lock and joining the wait queue happen in one step, so no notification can slip between.
    * - **The lock is re-acquired before `wait` ends, however it ends.** If the task is cancelled while waiting
    *   or while re-acquiring, it still takes the lock back (that part cannot be interrupted) and only then ends
@@ -135,7 +137,8 @@ export interface Condition {
    * Wakes up to `n` (default 1) waiting tasks, first-in-first-out.
    *
    * **Details** The lock must be held, else the call is a defect carrying `RuntimeError("cannot notify on
-   * un-acquired lock")`. The woken tasks run one at a time, as each gets the lock (they need it to return from
+   * un-acquired lock")`. `n` is a count: an integer ≥ 0 or `Infinity` (Python's loop wakes nobody for `-1` and
+   * everybody for NaN; here both are a `ValueError`, a non-number a `TypeError`). The woken tasks run one at a time, as each gets the lock (they need it to return from
    * `wait`), so nothing happens until the notifier releases it.
    *
    * **asyncio** `cond.notify(n=1)`.

@@ -132,8 +132,8 @@ export const makeUnsafe = (value = 1): Semaphore =>
  *
  * **Details** `value` must be an integer ≥ 0; `0` makes a semaphore that is locked until someone releases it.
  *
- * **asyncio** `asyncio.Semaphore(value=1)`. A negative value is a defect carrying `ValueError("Semaphore initial
- * value must be >= 0")`, as Python raises it.
+ * **asyncio** `asyncio.Semaphore(value=1)`. A negative value is a defect carrying `ValueError` (`Semaphore.make:
+ * initial value must be an integer >= 0, got -1`), as Python raises it; a non-number is a `TypeError`.
  *
  * **Gotchas** `release` without a matching `acquire` silently raises the limit; use `BoundedSemaphore` to catch
  * that bug.

@@ -27,8 +27,9 @@ const observed = (sleep: Effect.Effect<void>, seconds: number): Effect.Effect<vo
  *
  * **Details** A number is **seconds**, as in Python; Effect durations (`"500 millis"`) are accepted too. A delay
  * of zero or less yields to the scheduler exactly once (Python's `sleep(0)`), `Infinity` never returns, and NaN
- * is a defect carrying `ValueError` (Python 3.13). Sleeping runs on Effect's `Clock`, so under `TestClock` it is
- * virtual.
+ * is a defect carrying `ValueError` (Python 3.13). A bigint is refused (`TypeError`): it is seconds to Python and
+ * nanoseconds to Effect; so is a duration object with an unknown key (`{ second: 5 }`, which Effect would read
+ * as 0). Sleeping runs on Effect's `Clock`, so under `TestClock` it is virtual.
  *
  * **asyncio** `await asyncio.sleep(delay, result)`. Cancellation (interruption) ends the sleep at once and
  * releases its timer.

@@ -386,8 +386,12 @@ export const timeout = <A, E, R>(
   })
 
 /**
- * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` = none).
+ * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` or `Infinity` = none).
  * asyncio's `asyncio.timeout_at(when)`.
+ *
+ * **Details** NaN and `-Infinity` are a `ValueError`, anything but a number (`"soon"`, a `Duration`) a `TypeError`,
+ * raised at the call: Python would expire at once on them, but no clock reading is either — they come from a bug.
+ * The same holds for `scope.reschedule(when)`.
  *
  * @category combinators
  * @since 0.1.0
