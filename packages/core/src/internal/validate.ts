@@ -33,7 +33,9 @@ const isPlainObject = (u: unknown): u is Record<string, unknown> => {
 
 /**
  * A short rendering of any value for error messages: strings quoted, `1n`, `NaN`, `-Infinity`, `function f`,
- * `an Effect`, `a Map`, plain objects and arrays one level deep (`{ returnExceptons: true }`, `[1, "a"]`).
+ * `an Effect` (a task by its repr), plain objects and arrays one level deep (`{ returnExceptons: true }`,
+ * `[1, "a"]`), `Duration(1000 millis)`, an object's own `toString` when it has one (`<Lock [unlocked, waiters:0]>`),
+ * else its class (`a Map`).
  */
 export const show = (u: unknown, depth = 0): string => {
   switch (typeof u) {
@@ -52,13 +54,24 @@ export const show = (u: unknown, depth = 0): string => {
       return Object.is(u, -0) ? "-0" : String(u)
   }
   if (u === null) return "null"
-  if (Effect.isEffect(u)) return "an Effect"
+  if (Effect.isEffect(u)) {
+    // A task is an Effect with a repr of its own: `<Task pending name='worker'>`.
+    const text = String(u)
+    return text.startsWith("<Task ") ? text : "an Effect"
+  }
   if (depth === 0 && Array.isArray(u)) {
     return clip(`[${u.map((item: unknown) => show(item, 1)).join(", ")}]`)
   }
   if (depth === 0 && isPlainObject(u)) {
     const entries = Object.keys(u).map((key) => `${key}: ${show(u[key], 1)}`)
     return clip(entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`)
+  }
+  if (Duration.isDuration(u)) return `Duration(${String(u)})`
+  // Our primitives, tasks and scopes (and errors, dates, URLs) have a readable `toString`: `<Semaphore [...]>`.
+  const toString: unknown = Reflect.get(Object(u), "toString")
+  if (typeof toString === "function" && toString !== Object.prototype.toString) {
+    const text: unknown = Reflect.apply(toString, u, [])
+    if (typeof text === "string" && text !== "") return clip(text)
   }
   const name: unknown = (u as { readonly constructor?: { readonly name?: unknown } }).constructor?.name
   return typeof name === "string" && name !== "" && name !== "Object"
