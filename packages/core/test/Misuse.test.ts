@@ -15,7 +15,7 @@
  * `docs/misuse.md` summarises what each kind of misuse produces. The node package has its own table
  * (`packages/node/test/Misuse.test.ts`).
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as TaskModule from "@effect-asyncio/core/Task"
 import * as Cause from "effect/Cause"
@@ -491,16 +491,6 @@ const check = (row: Row) =>
       puttersWaiting: 0
     })
   })
-
-let stackTraceLimit = 10
-beforeAll(() => {
-  // The stack must reach from the check up to this file's row.
-  stackTraceLimit = Error.stackTraceLimit
-  Error.stackTraceLimit = 50
-})
-afterAll(() => {
-  Error.stackTraceLimit = stackTraceLimit
-})
 
 describe("the bad-input table", () => {
   it("has at least 80 rows, each titled uniquely", () => {

@@ -4,7 +4,7 @@
  * shows the value, that the error was built at the call (its stack holds this file), and that nothing started:
  * no worker thread, no signal listener, the process exit code untouched.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -143,15 +143,6 @@ const misuseOf = async (made: Made): Promise<unknown> => {
     }
   }
 }
-
-let stackTraceLimit = 10
-beforeAll(() => {
-  stackTraceLimit = Error.stackTraceLimit
-  Error.stackTraceLimit = 50
-})
-afterAll(() => {
-  Error.stackTraceLimit = stackTraceLimit
-})
 
 describe("the bad-input table of the node package", () => {
   it("has a row per option and argument, each titled uniquely", () => {
