@@ -20,15 +20,18 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
-import { CancelledError, type CancelReason } from "./Errors.ts"
+import { CancelledError, type CancelReason, TypeError } from "./Errors.ts"
 import {
   CurrentTask,
   forwardedReason,
   interruptWithReason,
+  isTask,
+  notAnEffect,
   ownCancelReason,
   reasonAnnotations,
   reasonOf
 } from "./internal/task.ts"
+import * as validate from "./internal/validate.ts"
 import { type CreateTaskOptions, cancelUnsafe, createTask as createTaskImpl, type Task } from "./Task.ts"
 
 // ---------------------------------------------------------------------------------------------------------
@@ -85,6 +88,10 @@ export interface FromPromiseOptions<E> {
  *   task's {@link CancelReason} (`err.reason.kind === "timeout"`, …). Then, unless `waitOnAbort: false`, the
  *   cancellation waits for the promise to settle; its outcome is ignored.
  * - A signal is never aborted after the promise settled.
+ * - A synchronous throw of `evaluate` is the operation failing, like a rejection (`catch` sees it). Misuse is a
+ *   defect carrying `TypeError`: `evaluate` not a function (at the call), or returning something that is not a
+ *   promise — typically a forgotten `return`; the signal is then aborted (its reason is that error) so whatever
+ *   the function started stops, and finalizers run as for any defect.
  *
  * **asyncio** Awaiting a future inside a task: cancelling the task cancels the future, and code that wrapped a
  * callback API in the future stops the operation. `Effect.tryPromise` also passes a signal, aborted with a
@@ -117,56 +124,77 @@ export function fromPromise<A, E>(
   evaluate: (signal: AbortSignal) => PromiseLike<A>,
   options?: FromPromiseOptions<E>
 ): Effect.Effect<A, E | Cause.UnknownError> {
-  const catcher = options?.catch
-  const wait = options?.waitOnAbort ?? true
-  const failWith = (error: unknown): Effect.Effect<never, E | Cause.UnknownError> => {
-    if (catcher === undefined) {
-      return Effect.fail(new Cause.UnknownError(error, "An error occurred in Abort.fromPromise"))
-    }
-    try {
-      return Effect.fail(catcher(error))
-    } catch (defect) {
-      return Effect.die(defect)
-    }
-  }
-  return Effect.suspend(() => {
-    const controller = new AbortController()
-    let settled: Promise<void> | undefined
-    let done = false
-    const operation = Effect.callback<A, E | Cause.UnknownError>((resume) => {
-      let promise: PromiseLike<A>
-      try {
-        promise = evaluate(controller.signal)
-      } catch (error) {
-        done = true
-        resume(failWith(error))
-        return
+  return validate.atCall(() => {
+    validate.fn("Abort.fromPromise", evaluate, "evaluate")
+    const checked = validate.options("Abort.fromPromise", options, fromPromiseKeys)
+    const catcher = validate.optionalFn("Abort.fromPromise", checked.catch, "catch")
+    const wait = validate.boolean("Abort.fromPromise", checked.waitOnAbort, "waitOnAbort", true)
+    const failWith = (error: unknown): Effect.Effect<never, E | Cause.UnknownError> => {
+      if (catcher === undefined) {
+        return Effect.fail(new Cause.UnknownError(error, "An error occurred in Abort.fromPromise"))
       }
-      settled = new Promise<void>((resolve) => {
-        promise.then(
+      try {
+        return Effect.fail(catcher(error))
+      } catch (defect) {
+        return Effect.die(defect)
+      }
+    }
+    return Effect.suspend(() => {
+      const controller = new AbortController()
+      let settled: Promise<void> | undefined
+      let done = false
+      const operation = Effect.callback<A, E | Cause.UnknownError>((resume) => {
+        let promise: unknown
+        try {
+          promise = evaluate(controller.signal)
+        } catch (error) {
+          // A synchronous throw is the operation failing, like a rejection (`new Promise`'s executor and
+          // `Effect.tryPromise` treat it the same way).
+          done = true
+          resume(failWith(error))
+          return
+        }
+        if (!isThenable(promise)) {
+          // Misuse (typically a forgotten `return`): whatever the function started with the signal is stopped,
+          // and the call dies with a TypeError — finalizers run, nothing is left unhandled.
+          done = true
+          const misuse = new TypeError(
+            `Abort.fromPromise: evaluate must return a promise, got ${validate.show(promise)}`
+          )
+          controller.abort(misuse)
+          resume(Effect.die(misuse))
+          return
+        }
+        // `Promise.resolve` adopts any thenable; a `then` that throws becomes a rejection, not a crash.
+        settled = Promise.resolve(promise).then(
           (value) => {
             done = true
-            resolve()
-            resume(Effect.succeed(value))
+            resume(Effect.succeed(value as A))
           },
           (error: unknown) => {
             done = true
-            resolve()
             resume(failWith(error))
           }
         )
       })
-    })
-    return Effect.onExit(operation, (exit) => {
-      if (exit._tag === "Success" || done || !Cause.hasInterrupts(exit.cause)) return Effect.void
-      return Effect.withFiber((fiber) => {
-        controller.abort(new CancelledError(reasonFor(fiber, exit.cause)))
-        const pending = settled
-        return wait && pending !== undefined ? Effect.promise(() => pending) : Effect.void
+      return Effect.onExit(operation, (exit) => {
+        if (exit._tag === "Success" || done || !Cause.hasInterrupts(exit.cause)) return Effect.void
+        return Effect.withFiber((fiber) => {
+          controller.abort(new CancelledError(reasonFor(fiber, exit.cause)))
+          const pending = settled
+          return wait && pending !== undefined ? Effect.promise(() => pending) : Effect.void
+        })
       })
     })
   })
 }
+
+const fromPromiseKeys = ["catch", "waitOnAbort"]
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  (typeof u === "object" || typeof u === "function") &&
+  u !== null &&
+  typeof (u as { readonly then?: unknown }).then === "function"
 
 /**
  * An `AbortSignal` that is aborted when the current scope closes: with the cancel reason if the scope closes
@@ -230,7 +258,7 @@ export const signal: Effect.Effect<AbortSignal, never, Scope.Scope> = Effect.wit
  * @since 0.1.0
  */
 export const reasonOfSignal = (aborted: AbortSignal): CancelReason => {
-  const reason: unknown = aborted.reason
+  const reason: unknown = validate.signal("Abort.reasonOfSignal", aborted).reason
   if (reason instanceof CancelledError) {
     return {
       kind: reason.reason.kind,
@@ -270,6 +298,16 @@ export const withSignal = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   signal: AbortSignal
 ): Effect.Effect<A, E, R> =>
+  validate.atCall(() => {
+    validate.effect("Abort.withSignal", effect)
+    validate.signal("Abort.withSignal", signal)
+    return withSignalChecked(effect, signal)
+  })
+
+const withSignalChecked = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  signal: AbortSignal
+): Effect.Effect<A, E, R> =>
   Effect.withFiber((parent) => {
     if (signal.aborted) {
       return Effect.failCause(Cause.annotate(Cause.interrupt(), reasonAnnotations(reasonOfSignal(signal))))
@@ -277,6 +315,9 @@ export const withSignal = <A, E, R>(
     return Effect.flatMap(Effect.forkChild(effect), (child) => {
       const onAbort = (): void => interruptWithReason(child, undefined, reasonOfSignal(signal))
       signal.addEventListener("abort", onAbort, { once: true })
+      // The signal may have been aborted while the child was being forked (the fiber can yield between two
+      // steps): an abort that fired before the listener existed is applied now, not lost.
+      if (signal.aborted) onAbort()
       return Fiber.join(child).pipe(
         Effect.onInterrupt(() =>
           Effect.suspend(() => {
@@ -337,8 +378,26 @@ export const createTask = <A, E = never, R = never>(
   effect: Effect.Effect<A, E, R>,
   options: CreateTaskWithSignalOptions
 ): Effect.Effect<Task<A, E>, never, R> =>
-  Effect.map(createTaskImpl(effect, { name: options.name }), (task) => {
-    const aborted = options.signal
+  validate.atCall(() => {
+    if (options === undefined || options === null) {
+      throw new TypeError(
+        `Abort.createTask: options with a signal were expected, got ${validate.show(options)}`
+      )
+    }
+    if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect("Abort.createTask", effect)
+    const checked = validate.options("Abort.createTask", options, createTaskKeys)
+    const aborted = validate.signal("Abort.createTask", checked.signal)
+    const name = validate.taskName("Abort.createTask", checked.name)
+    return withAbortingTask(createTaskImpl(effect, { name }), aborted)
+  })
+
+const createTaskKeys = ["name", "signal"]
+
+const withAbortingTask = <A, E, R>(
+  create: Effect.Effect<Task<A, E>, never, R>,
+  aborted: AbortSignal
+): Effect.Effect<Task<A, E>, never, R> =>
+  Effect.map(create, (task) => {
     if (aborted.aborted) {
       cancelUnsafe(task, reasonOfSignal(aborted))
       return task

@@ -7,12 +7,14 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import { TimeoutError, TypeError } from "./Errors.ts"
+import { TimeoutError } from "./Errors.ts"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
-import { CurrentLoop, isTask, notAnEffect, type TaskImpl, toTask } from "./internal/task.ts"
-import { delayToMillis, readDelay, type Seconds, show } from "./internal/time.ts"
+import { isTask, notAnEffect, ownerLoop, type TaskImpl, toTask } from "./internal/task.ts"
+import { delayToMillis, type Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
 import type { Task } from "./Task.ts"
 
 /**
@@ -177,35 +179,37 @@ export const asCompleted = <T extends Effect.Effect<unknown, unknown, unknown>>(
   aws: Iterable<T>,
   options?: AsCompletedOptions
 ): Effect.Effect<AsCompleted<Effect.Success<T>, Effect.Error<T>>, never, Effect.Services<T>> =>
-  Effect.withFiber((fiber) => {
-    if (Effect.isEffect(aws) || typeof (aws as Partial<Iterable<T>>)?.[Symbol.iterator] !== "function") {
-      return Effect.die(
-        new TypeError(`asCompleted: expected an iterable of effects or tasks, got ${show(aws)}`)
-      )
-    }
-    let limit: number
-    try {
-      limit =
-        options?.timeout === undefined || options.timeout === null
-          ? Infinity
-          : delayToMillis(readDelay(options.timeout, "asCompleted timeout"))
-    } catch (error) {
-      return Effect.die(error)
-    }
-    const inputs = Array.from(aws)
-    for (const aw of inputs) {
-      if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("asCompleted", aw))
-    }
-    const loop = fiber.getRef(CurrentLoop)
-    // The same task passed twice counts once (Python de-duplicates its input); effects are descriptions, each
-    // one passed runs as a task of its own.
-    const unique = inputs.some(isTask)
-      ? inputs.filter((aw, i) => !isTask(aw) || inputs.indexOf(aw) === i)
-      : inputs
-    const clock = fiber.getRef(Clock.Clock)
-    const deadline = clock.currentTimeMillisUnsafe() + limit
-    const start = Effect.forEach(unique, (aw) =>
-      toTask(aw as Effect.Effect<Effect.Success<T>, Effect.Error<T>, Effect.Services<T>>, loop)
-    )
-    return Effect.map(start, (tasks) => new AsCompletedImpl(tasks, clock, deadline))
+  validate.atCall(() => {
+    validate.iterable("asCompleted", aws, "aws", "an iterable of effects or tasks")
+    const timeout = validate.options("asCompleted", options, asCompletedKeys).timeout
+    const limit =
+      timeout === undefined || timeout === null
+        ? Infinity
+        : delayToMillis(validate.delay("asCompleted", timeout, "timeout"))
+    return Effect.withFiber((fiber) => start(aws, limit, fiber))
   })
+
+const asCompletedKeys = ["timeout"]
+
+const start = <T extends Effect.Effect<unknown, unknown, unknown>>(
+  aws: Iterable<T>,
+  limit: number,
+  fiber: Fiber.Fiber<unknown, unknown>
+): Effect.Effect<AsCompleted<Effect.Success<T>, Effect.Error<T>>, never, Effect.Services<T>> => {
+  const inputs = Array.from(aws)
+  for (const aw of inputs) {
+    if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("asCompleted", aw))
+  }
+  const loop = ownerLoop("asCompleted", fiber)
+  // The same task passed twice counts once (Python de-duplicates its input); effects are descriptions, each
+  // one passed runs as a task of its own.
+  const unique = inputs.some(isTask)
+    ? inputs.filter((aw, i) => !isTask(aw) || inputs.indexOf(aw) === i)
+    : inputs
+  const clock = fiber.getRef(Clock.Clock)
+  const deadline = clock.currentTimeMillisUnsafe() + limit
+  const started = Effect.forEach(unique, (aw) =>
+    toTask(aw as Effect.Effect<Effect.Success<T>, Effect.Error<T>, Effect.Services<T>>, loop)
+  )
+  return Effect.map(started, (tasks) => new AsCompletedImpl(tasks, clock, deadline))
+}

@@ -22,8 +22,8 @@
 import * as Effect from "effect/Effect"
 import type * as Condition from "./Condition.ts"
 import { makeUnsafe as makeCondition } from "./Condition.ts"
-import { BrokenBarrierError, ValueError } from "./Errors.ts"
-import { show } from "./internal/time.ts"
+import { BrokenBarrierError } from "./Errors.ts"
+import * as validate from "./internal/validate.ts"
 
 const TypeId = "~effect-asyncio/Barrier" as const
 
@@ -250,24 +250,24 @@ export const isBarrier = (u: unknown): u is Barrier => typeof u === "object" && 
  * @category constructors
  * @since 0.1.0
  */
-export const makeUnsafe = (parties: number): Barrier => {
-  if (typeof parties !== "number" || Number.isNaN(parties) || parties < 1) {
-    throw new ValueError("parties must be > 0")
-  }
-  if (!Number.isInteger(parties)) throw new ValueError(`parties must be an integer, got ${show(parties)}`)
-  return new BarrierImpl(parties)
-}
+export const makeUnsafe = (parties: number): Barrier =>
+  new BarrierImpl(validate.integer("Barrier.makeUnsafe", parties, "parties", 1))
 
 /**
  * Creates a {@link Barrier} for `parties` tasks, in the `filling` state.
  *
  * **When to use** To synchronise a fixed group of tasks at the end of each phase of their work.
  *
- * **asyncio** `asyncio.Barrier(parties)`. `parties < 1` is a defect carrying `ValueError("parties must be >
- * 0")`, as Python raises it; so is a non-integer.
+ * **asyncio** `asyncio.Barrier(parties)`. `parties < 1` is a defect carrying `ValueError` (`Barrier.make: parties
+ * must be an integer >= 1, got 0`), as Python raises it; so is a non-integer or NaN (Python accepts them); a
+ * non-number is a `TypeError`, as Python's comparison raises it.
  *
  * @see `Event` to release any number of tasks on a signal
  * @category constructors
  * @since 0.1.0
  */
-export const make = (parties: number): Effect.Effect<Barrier> => Effect.sync(() => makeUnsafe(parties))
+export const make = (parties: number): Effect.Effect<Barrier> =>
+  validate.atCall(() => {
+    const checked = validate.integer("Barrier.make", parties, "parties", 1)
+    return Effect.sync(() => new BarrierImpl(checked))
+  })

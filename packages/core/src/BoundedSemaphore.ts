@@ -11,6 +11,7 @@
  */
 import * as Effect from "effect/Effect"
 import { BoundedSemaphoreImpl, BoundedSemaphoreTypeId, checkInitialValue } from "./internal/semaphore.ts"
+import * as validate from "./internal/validate.ts"
 import type { Semaphore } from "./Semaphore.ts"
 
 /**
@@ -43,7 +44,8 @@ export const isBoundedSemaphore = (u: unknown): u is BoundedSemaphore =>
  * @category constructors
  * @since 0.1.0
  */
-export const makeUnsafe = (value = 1): BoundedSemaphore => new BoundedSemaphoreImpl(checkInitialValue(value))
+export const makeUnsafe = (value = 1): BoundedSemaphore =>
+  new BoundedSemaphoreImpl(checkInitialValue("BoundedSemaphore.makeUnsafe", value))
 
 /**
  * Creates a {@link BoundedSemaphore} whose counter starts at, and may never exceed, `value` (default 1).
@@ -71,4 +73,8 @@ export const makeUnsafe = (value = 1): BoundedSemaphore => new BoundedSemaphoreI
  * @category constructors
  * @since 0.1.0
  */
-export const make = (value = 1): Effect.Effect<BoundedSemaphore> => Effect.sync(() => makeUnsafe(value))
+export const make = (value = 1): Effect.Effect<BoundedSemaphore> =>
+  validate.atCall(() => {
+    const checked = checkInitialValue("BoundedSemaphore.make", value)
+    return Effect.sync(() => new BoundedSemaphoreImpl(checked))
+  })

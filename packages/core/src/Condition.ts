@@ -13,7 +13,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { RuntimeError, TypeError } from "./Errors.ts"
 import { LockImpl } from "./internal/lock.ts"
-import { show } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
 import { block, type Restore, type Waiter, type WaiterHost, WaiterList, wake } from "./internal/waiters.ts"
 import type { Lock, LockStatistics } from "./Lock.ts"
 
@@ -76,7 +76,9 @@ export interface Condition {
    *
    * **Details**
    * - The lock must be held (by anyone: locks are not owned), else the call is a defect carrying
-   *   `RuntimeError("cannot wait on un-acquired lock")`.
+   *   `RuntimeError("Condition.wait: cannot wait on un-acquired lock")`. As in Python (3.11–3.13 check only
+   *   `locked()`), a task that does not hold the lock may wait while another task holds it: it releases that
+   *   task's lock, and re-acquires it for itself when notified (see `docs/misuse.md`).
    * - Releasing the lock and joining the wait queue happen in one step, so no notification can slip between.
    * - **The lock is re-acquired before `wait` ends, however it ends.** If the task is cancelled while waiting
    *   or while re-acquiring, it still takes the lock back (that part cannot be interrupted) and only then ends
@@ -135,7 +137,8 @@ export interface Condition {
    * Wakes up to `n` (default 1) waiting tasks, first-in-first-out.
    *
    * **Details** The lock must be held, else the call is a defect carrying `RuntimeError("cannot notify on
-   * un-acquired lock")`. The woken tasks run one at a time, as each gets the lock (they need it to return from
+   * un-acquired lock")`. `n` is a count: an integer ≥ 0 or `Infinity` (Python's loop wakes nobody for `-1` and
+   * everybody for NaN; here both are a `ValueError`, a non-number a `TypeError`). The woken tasks run one at a time, as each gets the lock (they need it to return from
    * `wait`), so nothing happens until the notifier releases it.
    *
    * **asyncio** `cond.notify(n=1)`.
@@ -152,8 +155,9 @@ export interface Condition {
   statistics(): Effect.Effect<ConditionStatistics>
 }
 
-const notAcquiredWait = Effect.die(new RuntimeError("cannot wait on un-acquired lock"))
-const notAcquiredNotify = Effect.die(new RuntimeError("cannot notify on un-acquired lock"))
+const notAcquiredWait = Effect.die(new RuntimeError("Condition.wait: cannot wait on un-acquired lock"))
+const notAcquiredNotify = (call: string) =>
+  Effect.die(new RuntimeError(`Condition.${call}: cannot notify on un-acquired lock`))
 
 class ConditionImpl implements Condition, WaiterHost<true> {
   readonly [TypeId] = TypeId
@@ -165,7 +169,7 @@ class ConditionImpl implements Condition, WaiterHost<true> {
 
   constructor(lock: LockImpl) {
     this.lock = lock
-    this.withLock = lock.withLock
+    this.withLock = (effect) => lock.withLockChecked("Condition.withLock", effect)
   }
 
   acquire(): Effect.Effect<true> {
@@ -249,6 +253,11 @@ class ConditionImpl implements Condition, WaiterHost<true> {
   }
 
   waitFor<A>(predicate: () => A): Effect.Effect<Exclude<A, Falsy>> {
+    if (typeof predicate !== "function") {
+      return Effect.die(
+        new TypeError(`Condition.waitFor: predicate must be a function, got ${validate.show(predicate)}`)
+      )
+    }
     return Effect.uninterruptibleMask((restore) => {
       // The predicate is checked with the task uninterruptible, right after each wake-up, and a satisfied
       // predicate is handed over as the last step (see `deliver`), so a cancellation cannot swallow the
@@ -270,16 +279,20 @@ class ConditionImpl implements Condition, WaiterHost<true> {
   }
 
   notify(n = 1): Effect.Effect<void> {
-    return Effect.withFiber((fiber) => {
-      if (!this.lock.isLocked) return notAcquiredNotify
-      this.notifyUnsafe(n, fiber)
-      return Effect.void
+    return validate.atCall(() => {
+      // Python compares `idx >= n` in a loop: -1 wakes nobody, NaN everybody. A count it is, or a clear error.
+      const count = validate.integer("Condition.notify", n, "n", 0, true)
+      return Effect.withFiber((fiber) => {
+        if (!this.lock.isLocked) return notAcquiredNotify("notify")
+        this.notifyUnsafe(count, fiber)
+        return Effect.void
+      })
     })
   }
 
   notifyAll(): Effect.Effect<void> {
     return Effect.withFiber((fiber) => {
-      if (!this.lock.isLocked) return notAcquiredNotify
+      if (!this.lock.isLocked) return notAcquiredNotify("notifyAll")
       this.notifyUnsafe(this.queue.size, fiber)
       return Effect.void
     })
@@ -316,12 +329,16 @@ export const isCondition = (u: unknown): u is Condition => typeof u === "object"
  * @category constructors
  * @since 0.1.0
  */
-export const makeUnsafe = (lock?: Lock): Condition => {
-  if (lock === undefined) return new ConditionImpl(new LockImpl())
+export const makeUnsafe = (lock?: Lock): Condition =>
+  new ConditionImpl(lockOf("Condition.makeUnsafe", lock) ?? new LockImpl())
+
+/** The given lock, checked; `undefined` when none was given (the condition gets a new one). */
+const lockOf = (call: string, lock: Lock | undefined): LockImpl | undefined => {
+  if (lock === undefined) return undefined
   if (!(lock instanceof LockImpl)) {
-    throw new TypeError(`Condition: a Lock from Lock.make() was expected, got ${show(lock)}`)
+    throw new TypeError(`${call}: lock must be a Lock made by Lock.make, got ${validate.show(lock)}`)
   }
-  return new ConditionImpl(lock)
+  return lock
 }
 
 /**
@@ -339,4 +356,8 @@ export const makeUnsafe = (lock?: Lock): Condition => {
  * @category constructors
  * @since 0.1.0
  */
-export const make = (lock?: Lock): Effect.Effect<Condition> => Effect.sync(() => makeUnsafe(lock))
+export const make = (lock?: Lock): Effect.Effect<Condition> =>
+  validate.atCall(() => {
+    const checked = lockOf("Condition.make", lock)
+    return Effect.sync(() => new ConditionImpl(checked ?? new LockImpl()))
+  })

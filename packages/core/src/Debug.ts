@@ -31,6 +31,7 @@ import * as hooks from "./internal/hooks.ts"
 import * as registry from "./internal/registry.ts"
 import { CurrentTask } from "./internal/task.ts"
 import { describeError } from "./internal/timeline.ts"
+import * as validate from "./internal/validate.ts"
 
 /**
  * What debug mode reports.
@@ -172,6 +173,7 @@ const defaultWarning = (warning: Warning): void => {
  * @since 0.1.0
  */
 export const makeSessionUnsafe = (options?: DebugOptions): Session => {
+  validate.debugOptions("Debug", options)
   const thresholdMs = (options?.slowCallbackDuration ?? 0.1) * 1000
   const warn = options?.onWarning ?? defaultWarning
   const releaseRegistry = registry.acquire()
@@ -319,8 +321,10 @@ export const debug = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options?: DebugOptions
 ): Effect.Effect<A, E, R> =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => makeSessionUnsafe(options)),
-    (session) => session.run(effect),
-    (session) => Effect.sync(session.close)
-  )
+  !Effect.isEffect(effect)
+    ? Effect.die(validate.notAnEffect("Debug.debug", effect))
+    : Effect.acquireUseRelease(
+        Effect.sync(() => makeSessionUnsafe(options)),
+        (session) => session.run(effect),
+        (session) => Effect.sync(session.close)
+      )

@@ -11,15 +11,16 @@ import type { CancelledError, Defect } from "./Errors.ts"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
 import {
-  CurrentLoop,
   CurrentTask,
   cancelAllAndAwait,
   forwardedReason,
   notAnEffect,
+  ownerLoop,
   settledValue,
   type TaskImpl,
   toTask
 } from "./internal/task.ts"
+import * as validate from "./internal/validate.ts"
 
 /**
  * Options of {@link gather}, given as the last argument.
@@ -46,14 +47,19 @@ export type Settled<T extends ReadonlyArray<AnyEffect>> = {
   -readonly [K in keyof T]: Effect.Success<T[K]> | Effect.Error<T[K]> | Defect | CancelledError
 }
 
-const optionKeys = new Set(["returnExceptions"])
+const optionKeys = ["returnExceptions"]
 
-/** Only a plain object whose keys are all known options counts as options; anything else is an argument. */
-const isOptions = (u: unknown): u is GatherOptions => {
-  if (typeof u !== "object" || u === null) return false
-  const proto = Object.getPrototypeOf(u)
-  if (proto !== Object.prototype && proto !== null) return false
-  return Object.keys(u).every((key) => optionKeys.has(key))
+/**
+ * The trailing options of `gather`, checked: a plain object in last position is always options (an Effect never
+ * is one), so a misspelt key is named instead of being taken for an awaitable.
+ */
+const readOptions = (call: string, u: GatherOptions | undefined): boolean =>
+  validate.boolean(call, validate.options(call, u, optionKeys).returnExceptions, "returnExceptions", false)
+
+const isPlainObject = (u: unknown): u is GatherOptions => {
+  if (typeof u !== "object" || u === null || Effect.isEffect(u)) return false
+  const proto: unknown = Object.getPrototypeOf(u)
+  return proto === Object.prototype || proto === null
 }
 
 /**
@@ -104,10 +110,16 @@ export function gather<const T extends ReadonlyArray<AnyEffect>>(
   ...args: [...aws: T, options: GatherOptions]
 ): Effect.Effect<Results<T> | Settled<T>, Effect.Error<T[number]>, Effect.Services<T[number]>>
 export function gather(...args: ReadonlyArray<unknown>): Effect.Effect<Array<unknown>, unknown, unknown> {
-  const last = args[args.length - 1]
-  const options = args.length > 0 && isOptions(last) ? last : undefined
-  const aws = options === undefined ? args : args.slice(0, -1)
-  return gatherEach(aws, options?.returnExceptions === true)
+  return validate.atCall(() => {
+    const last = args[args.length - 1]
+    const hasOptions = args.length > 0 && isPlainObject(last)
+    const returnExceptions = hasOptions ? readOptions("gather", last) : false
+    const aws = hasOptions ? args.slice(0, -1) : args
+    for (const aw of aws) {
+      if (!Effect.isEffect(aw)) throw notAnEffect("gather", aw)
+    }
+    return gatherEach(aws, returnExceptions)
+  })
 }
 
 /**
@@ -141,11 +153,18 @@ export function gatherAll(
   aws: Iterable<unknown>,
   options?: GatherOptions
 ): Effect.Effect<Array<unknown>, unknown, unknown> {
-  return Effect.suspend(() =>
-    Effect.isEffect(aws) || typeof (aws as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function"
-      ? Effect.die(notAnEffect("gatherAll (an iterable)", aws))
-      : gatherEach(Array.from(aws), options?.returnExceptions === true)
-  )
+  return validate.atCall(() => {
+    validate.iterable("gatherAll", aws, "aws", "an iterable of effects or tasks")
+    const returnExceptions = readOptions("gatherAll", options)
+    // The iterable is read when the effect runs (an effect is a description).
+    return Effect.suspend(() => {
+      const all = Array.from(aws)
+      for (const aw of all) {
+        if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("gatherAll", aw))
+      }
+      return gatherEach(all, returnExceptions)
+    })
+  })
 }
 
 const gatherEach = (
@@ -153,11 +172,8 @@ const gatherEach = (
   returnExceptions: boolean
 ): Effect.Effect<Array<unknown>, unknown, unknown> =>
   Effect.withFiber((fiber) => {
-    for (const aw of aws) {
-      if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("gather", aw))
-    }
     if (aws.length === 0) return Effect.succeed([])
-    const loop = fiber.getRef(CurrentLoop)
+    const loop = ownerLoop("gather", fiber)
     return Effect.flatMap(
       Effect.forEach(aws as ReadonlyArray<AnyEffect>, (aw) => toTask(aw, loop, true)),
       (tasks) =>

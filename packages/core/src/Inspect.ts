@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as registry from "./internal/registry.ts"
 import { CurrentLoop, globalRegistry, LoopImpl } from "./internal/task.ts"
+import * as validate from "./internal/validate.ts"
 
 export type { TaskInfo, TaskState } from "./internal/registry.ts"
 export { describeReason } from "./internal/registry.ts"
@@ -33,11 +34,13 @@ type TaskInfo = registry.TaskInfo
  * @since 0.1.0
  */
 export const track = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.acquireUseRelease(
-    Effect.sync(registry.acquire),
-    () => effect,
-    (release) => Effect.sync(release)
-  )
+  Effect.isEffect(effect)
+    ? Effect.acquireUseRelease(
+        Effect.sync(registry.acquire),
+        () => effect,
+        (release) => Effect.sync(release)
+      )
+    : Effect.die(validate.notAnEffect("Inspect.track", effect))
 
 /**
  * A layer that keeps the task registry on while it is alive.
@@ -129,6 +132,16 @@ export interface ListingOptions {
   readonly sites?: boolean | undefined
 }
 
+/** Checks a listing's arguments (misuse throws, see `validate.ts`); whether to show creation sites. */
+const showSites = (
+  call: string,
+  infos: ReadonlyArray<TaskInfo>,
+  options: ListingOptions | undefined
+): boolean => {
+  validate.iterable(call, infos, "infos", "an array of TaskInfo (from Inspect.tasks)")
+  return validate.boolean(call, validate.options(call, options, ["sites"]).sites, "sites", true)
+}
+
 const dash = (s: string | undefined): string => (s === undefined || s === "" ? "-" : s)
 
 const age = (seconds: number): string => (Number.isNaN(seconds) ? "-" : `${seconds.toFixed(2)}s`)
@@ -141,7 +154,7 @@ const age = (seconds: number): string => (Number.isNaN(seconds) ? "-" : `${secon
  * @since 0.1.0
  */
 export const formatPs = (infos: ReadonlyArray<TaskInfo>, options?: ListingOptions): string => {
-  const sites = options?.sites !== false
+  const sites = showSites("Inspect.formatPs", infos, options)
   const header = ["id", "name", "state", "age", "awaiting", "owner", "creator", "cancel reason"]
   if (sites) header.push("created at")
   const rows = infos.map((info) => {
@@ -195,7 +208,7 @@ interface Node {
  * @since 0.1.0
  */
 export const formatTree = (infos: ReadonlyArray<TaskInfo>, options?: ListingOptions): string => {
-  const sites = options?.sites !== false
+  const sites = showSites("Inspect.formatTree", infos, options)
   const byId = new Map(infos.map((info) => [info.id, info]))
   const nodes = new Map<number, Node>()
   for (const info of infos)
@@ -282,7 +295,10 @@ export const formatTree = (infos: ReadonlyArray<TaskInfo>, options?: ListingOpti
  * @since 0.1.0
  */
 export const ps = (options?: ListingOptions): Effect.Effect<string> =>
-  Effect.map(tasks, (infos) => formatPs(infos, options))
+  validate.atCall(() => {
+    showSites("Inspect.ps", [], options)
+    return Effect.map(tasks, (infos) => formatPs(infos, options))
+  })
 
 /**
  * The tree of owners and tasks. asyncio 3.14's `python -m asyncio pstree PID`, as text.
@@ -291,7 +307,10 @@ export const ps = (options?: ListingOptions): Effect.Effect<string> =>
  * @since 0.1.0
  */
 export const pstree = (options?: ListingOptions): Effect.Effect<string> =>
-  Effect.map(tasks, (infos) => formatTree(infos, options))
+  validate.atCall(() => {
+    showSites("Inspect.pstree", [], options)
+    return Effect.map(tasks, (infos) => formatTree(infos, options))
+  })
 
 /**
  * One task as asyncio prints it in its reports: `<Task waiting name='worker' id=3 awaiting=sleep(1) created at

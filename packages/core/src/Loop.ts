@@ -26,6 +26,7 @@ import {
   shutdownReason,
   spawn
 } from "./internal/task.ts"
+import * as validate from "./internal/validate.ts"
 
 let loopCounter = 0
 
@@ -55,10 +56,26 @@ const defaultShutdownError = (taskName: string, error: unknown): Effect.Effect<v
  * Cancels every task of `loop` that is still pending and waits for them, repeating until none is left (a
  * finalizer may create tasks); then marks the loop closed.
  */
-const shutdown = (loop: LoopImpl, options: LoopOptions | undefined): Effect.Effect<void> =>
+const shutdown = (
+  loop: LoopImpl,
+  onShutdownError: LoopOptions["onShutdownError"],
+  call: string
+): Effect.Effect<void> =>
   Effect.suspend(() => {
     loop.state = "closing"
-    const report = options?.onShutdownError ?? defaultShutdownError
+    const report = (taskName: string, error: unknown): Effect.Effect<void> =>
+      onShutdownError === undefined
+        ? defaultShutdownError(taskName, error)
+        : // A failing observer (a throw, a failure, no Effect returned) is logged; the shutdown goes on and the
+          // next error is still reported.
+          Effect.catchCause(
+            validate.callEffect(`${call} onShutdownError`, () => onShutdownError(taskName, error)),
+            (cause) =>
+              Effect.andThen(
+                Effect.logError(`${call}: onShutdownError failed while reporting task ${taskName}`, cause),
+                defaultShutdownError(taskName, error)
+              )
+          )
     const round: Effect.Effect<void> = Effect.suspend(() => {
       const live = loop.live()
       if (live.length === 0) {
@@ -122,14 +139,32 @@ export const scoped = <A, E, R>(
   main: Effect.Effect<A, E, R>,
   options?: LoopOptions
 ): Effect.Effect<A, E, R> =>
-  Effect.suspend(() => {
-    const loop = new LoopImpl(options?.name ?? `loop-${++loopCounter}`)
-    return spawn(main, options?.mainName, loop).pipe(
-      Effect.flatMap(awaitTask),
-      Effect.ensuring(shutdown(loop, options)),
-      Effect.provideService(CurrentLoop, loop)
-    )
+  validate.atCall(() => {
+    validate.effect("Loop.scoped", main)
+    const checked = readOptions("Loop.scoped", options, scopedKeys)
+    const mainName = validate.taskName("Loop.scoped", checked.mainName)
+    return Effect.suspend(() => {
+      const loop = new LoopImpl(checked.name ?? `loop-${++loopCounter}`)
+      return spawn(main, mainName, loop).pipe(
+        Effect.flatMap(awaitTask),
+        Effect.ensuring(shutdown(loop, checked.onShutdownError, "Loop.scoped")),
+        Effect.provideService(CurrentLoop, loop)
+      )
+    })
   })
+
+const scopedKeys = ["name", "mainName", "onShutdownError"]
+const layerKeys = ["name", "onShutdownError"]
+
+/** Checks the options of {@link scoped} and {@link layer}. */
+const readOptions = (call: string, options: LoopOptions | undefined, keys: ReadonlyArray<string>) => {
+  const checked = validate.options(call, options, keys)
+  return {
+    name: validate.name(call, checked.name),
+    mainName: checked.mainName,
+    onShutdownError: validate.optionalFn(call, checked.onShutdownError, "onShutdownError")
+  }
+}
 
 /**
  * A layer that installs a loop scope for everything it is provided to: tasks created there belong to the loop
@@ -138,11 +173,13 @@ export const scoped = <A, E, R>(
  * @category layers
  * @since 0.1.0
  */
-export const layer = (options?: Omit<LoopOptions, "mainName">) =>
-  Layer.effect(
+export const layer = (options?: Omit<LoopOptions, "mainName">) => {
+  const checked = validate.atCall(() => Effect.succeed(readOptions("Loop.layer", options, layerKeys)))
+  return Layer.effect(
     CurrentLoop,
     Effect.acquireRelease(
-      Effect.sync((): LoopImpl | undefined => new LoopImpl(options?.name ?? `loop-${++loopCounter}`)),
-      (loop) => (loop === undefined ? Effect.void : shutdown(loop, options))
+      Effect.map(checked, (o): LoopImpl | undefined => new LoopImpl(o.name ?? `loop-${++loopCounter}`)),
+      (loop) => (loop === undefined ? Effect.void : shutdown(loop, options?.onShutdownError, "Loop.layer"))
     )
   )
+}

@@ -46,7 +46,8 @@ import * as Stream from "effect/Stream"
 import { type QueueEmpty, type QueueFull, type QueueShutDown, TypeError } from "./Errors.ts"
 import { isQueue as isQueueImpl, QueueImpl, type QueueTypeId } from "./internal/queue.ts"
 import { Heap, pythonOrder, RingBuffer, Stack, type Store } from "./internal/queueStore.ts"
-import { show } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
+import { show } from "./internal/validate.ts"
 
 /**
  * Which of asyncio's classes a {@link Queue} behaves as: the order in which items leave it.
@@ -181,11 +182,13 @@ const construct = <A>(
   maxsize: number,
   store: () => Store<A>
 ): Effect.Effect<Queue<A>> =>
-  typeof maxsize !== "number"
-    ? Effect.die(new TypeError(`${what}: maxsize must be a number, got ${show(maxsize)}`))
-    : Effect.withFiber((fiber) =>
-        Effect.succeed(new QueueImpl(kind, maxsize, store(), fiber.currentDispatcher))
-      )
+  validate.atCall(() => {
+    // Any number, as Python compares it: a fraction, zero, a negative number or NaN are all meaningful.
+    const checked = validate.number(what, maxsize, "maxsize")
+    return Effect.withFiber((fiber) =>
+      Effect.succeed(new QueueImpl(kind, checked, store(), fiber.currentDispatcher))
+    )
+  })
 
 /**
  * Creates a first-in-first-out queue holding at most `maxsize` items (`maxsize <= 0`: unbounded).
@@ -270,9 +273,10 @@ export const makePriority = <A>(
   maxsize = 0,
   compare?: Order.Order<A> | ((self: A, that: A) => number)
 ): Effect.Effect<Queue<A>> =>
-  compare !== undefined && typeof compare !== "function"
-    ? Effect.die(new TypeError(`Queue.makePriority: compare must be a function, got ${show(compare)}`))
-    : construct("Queue.makePriority", "PriorityQueue", maxsize, () => new Heap<A>(compare ?? pythonOrder))
+  validate.atCall(() => {
+    const order = validate.optionalFn("Queue.makePriority", compare, "compare")
+    return construct("Queue.makePriority", "PriorityQueue", maxsize, () => new Heap<A>(order ?? pythonOrder))
+  })
 
 /**
  * Creates a queue that returns its newest item first. asyncio's `asyncio.LifoQueue(maxsize=0)`.
@@ -337,7 +341,12 @@ export const makeLifo = <A>(maxsize = 0): Effect.Effect<Queue<A>> =>
  * @since 0.1.0
  */
 export const stream = <A>(queue: Queue<A>): Stream.Stream<A> =>
-  Stream.fromEffectRepeat(Effect.catchTag(queue.get(), "QueueShutDown", () => Cause.done()))
+  isQueue(queue)
+    ? Stream.fromEffectRepeat(Effect.catchTag(queue.get(), "QueueShutDown", () => Cause.done()))
+    : Stream.die(notAQueue("Queue.stream", queue))
+
+const notAQueue = (call: string, u: unknown): TypeError =>
+  new TypeError(`${call}: a Queue made by Queue.make, makePriority or makeLifo was expected, got ${show(u)}`)
 
 /**
  * Runs `f` on every item of `queue`, one at a time, calling `taskDone()` after each, until the queue is shut
@@ -378,17 +387,21 @@ export const stream = <A>(queue: Queue<A>): Stream.Stream<A> =>
 export const forEach = <A, E, R>(
   queue: Queue<A>,
   f: (item: A) => Effect.Effect<unknown, E, R>
-): Effect.Effect<void, E, R> => {
-  const step: Effect.Effect<void, E, R> = Effect.matchEffect(queue.get(), {
-    onFailure: (_: QueueShutDown) => Effect.void,
-    onSuccess: (item) =>
-      Effect.flatMap(
-        Effect.ensuring(
-          Effect.suspend(() => f(item)),
-          queue.taskDone()
-        ),
-        () => step
-      )
+): Effect.Effect<void, E, R> =>
+  validate.atCall(() => {
+    if (!isQueue(queue)) throw notAQueue("Queue.forEach", queue)
+    validate.fn("Queue.forEach", f, "f")
+    const step: Effect.Effect<void, E, R> = Effect.matchEffect(queue.get(), {
+      onFailure: (_: QueueShutDown) => Effect.void,
+      onSuccess: (item) =>
+        Effect.flatMap(
+          // `f` returning something that is not an Effect dies here, and the item is still marked done.
+          Effect.ensuring(
+            validate.callEffect("Queue.forEach", () => f(item)),
+            queue.taskDone()
+          ),
+          () => step
+        )
+    })
+    return step
   })
-  return step
-}

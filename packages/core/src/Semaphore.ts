@@ -11,6 +11,7 @@
  */
 import * as Effect from "effect/Effect"
 import { checkInitialValue, SemaphoreImpl, SemaphoreTypeId } from "./internal/semaphore.ts"
+import * as validate from "./internal/validate.ts"
 
 /**
  * A snapshot of a {@link Semaphore}'s state, for debugging (Trio's `SemaphoreStatistics`, plus the counter).
@@ -121,7 +122,8 @@ export const isSemaphore = (u: unknown): u is Semaphore =>
  * @category constructors
  * @since 0.1.0
  */
-export const makeUnsafe = (value = 1): Semaphore => new SemaphoreImpl(checkInitialValue(value), Infinity)
+export const makeUnsafe = (value = 1): Semaphore =>
+  new SemaphoreImpl(checkInitialValue("Semaphore.makeUnsafe", value), Infinity)
 
 /**
  * Creates a {@link Semaphore} whose counter starts at `value` (default 1).
@@ -130,8 +132,8 @@ export const makeUnsafe = (value = 1): Semaphore => new SemaphoreImpl(checkIniti
  *
  * **Details** `value` must be an integer ≥ 0; `0` makes a semaphore that is locked until someone releases it.
  *
- * **asyncio** `asyncio.Semaphore(value=1)`. A negative value is a defect carrying `ValueError("Semaphore initial
- * value must be >= 0")`, as Python raises it.
+ * **asyncio** `asyncio.Semaphore(value=1)`. A negative value is a defect carrying `ValueError` (`Semaphore.make:
+ * initial value must be an integer >= 0, got -1`), as Python raises it; a non-number is a `TypeError`.
  *
  * **Gotchas** `release` without a matching `acquire` silently raises the limit; use `BoundedSemaphore` to catch
  * that bug.
@@ -151,4 +153,8 @@ export const makeUnsafe = (value = 1): Semaphore => new SemaphoreImpl(checkIniti
  * @category constructors
  * @since 0.1.0
  */
-export const make = (value = 1): Effect.Effect<Semaphore> => Effect.sync(() => makeUnsafe(value))
+export const make = (value = 1): Effect.Effect<Semaphore> =>
+  validate.atCall(() => {
+    const checked = checkInitialValue("Semaphore.make", value)
+    return Effect.sync(() => new SemaphoreImpl(checked, Infinity))
+  })

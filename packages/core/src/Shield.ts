@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
-import { asTask, CurrentLoop, notAnEffect, spawn, type TaskImpl } from "./internal/task.ts"
+import { asTask, notAnEffect, ownerLoop, spawn, type TaskImpl } from "./internal/task.ts"
 
 /**
  * Awaits `aw` (an effect is first started as a task) in a way that cancelling the awaiting fiber does **not**
@@ -27,12 +27,14 @@ import { asTask, CurrentLoop, notAnEffect, spawn, type TaskImpl } from "./intern
  * @since 0.1.0
  */
 export const shield = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.isEffect(aw) ? shieldChecked(aw) : Effect.die(notAnEffect("shield", aw))
+
+const shieldChecked = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
-    if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("shield", aw))
     const task = asTask(aw)
     const inner: Effect.Effect<TaskImpl<A, E>, never, R> = task !== undefined
       ? Effect.succeed(task)
-      : spawn(aw, undefined, fiber.getRef(CurrentLoop), true)
+      : spawn(aw, undefined, ownerLoop("shield", fiber), true)
     return Effect.flatMap(inner, (task) =>
       hooks.observers.length === 0
         ? Fiber.join(task.fiber)

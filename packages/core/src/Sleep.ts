@@ -7,7 +7,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as hooks from "./internal/hooks.ts"
 import { CurrentTask } from "./internal/task.ts"
-import { readDelay, type Seconds } from "./internal/time.ts"
+import type { Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
 
 /** The sleep, reported to the installed observers as "waiting on sleep(d)" for the current task. */
 const observed = (sleep: Effect.Effect<void>, seconds: number): Effect.Effect<void> =>
@@ -26,8 +27,9 @@ const observed = (sleep: Effect.Effect<void>, seconds: number): Effect.Effect<vo
  *
  * **Details** A number is **seconds**, as in Python; Effect durations (`"500 millis"`) are accepted too. A delay
  * of zero or less yields to the scheduler exactly once (Python's `sleep(0)`), `Infinity` never returns, and NaN
- * is a defect carrying `ValueError` (Python 3.13). Sleeping runs on Effect's `Clock`, so under `TestClock` it is
- * virtual.
+ * is a defect carrying `ValueError` (Python 3.13). A bigint is refused (`TypeError`): it is seconds to Python and
+ * nanoseconds to Effect; so is a duration object with an unknown key (`{ second: 5 }`, which Effect would read
+ * as 0). Sleeping runs on Effect's `Clock`, so under `TestClock` it is virtual.
  *
  * **asyncio** `await asyncio.sleep(delay, result)`. Cancellation (interruption) ends the sleep at once and
  * releases its timer.
@@ -45,24 +47,20 @@ const observed = (sleep: Effect.Effect<void>, seconds: number): Effect.Effect<vo
 export const sleep: {
   (delay: Seconds): Effect.Effect<void>
   <A>(delay: Seconds, result: A): Effect.Effect<A>
-} = <A>(delay: Seconds, result?: A): Effect.Effect<A | undefined> => {
-  let read: ReturnType<typeof readDelay>
-  try {
-    read = readDelay(delay, "sleep")
-  } catch (error) {
-    return Effect.die(error)
-  }
-  switch (read._tag) {
-    case "NonPositive":
-      return Effect.as(Effect.yieldNow, result)
-    case "Infinite":
-      return Effect.never
-    case "Finite": {
-      const sleep = Effect.sleep(read.duration)
-      return Effect.as(
-        hooks.observers.length === 0 ? sleep : observed(sleep, Duration.toMillis(read.duration) / 1000),
-        result
-      )
+} = <A>(delay: Seconds, result?: A): Effect.Effect<A | undefined> =>
+  validate.atCall(() => {
+    const read = validate.delay("sleep", delay)
+    switch (read._tag) {
+      case "NonPositive":
+        return Effect.as(Effect.yieldNow, result)
+      case "Infinite":
+        return Effect.never
+      case "Finite": {
+        const sleep = Effect.sleep(read.duration)
+        return Effect.as(
+          hooks.observers.length === 0 ? sleep : observed(sleep, Duration.toMillis(read.duration) / 1000),
+          result
+        )
+      }
     }
-  }
-}
+  })

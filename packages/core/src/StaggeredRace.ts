@@ -8,17 +8,20 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type { CancelledError, Defect } from "./Errors.ts"
 import { TypeError } from "./Errors.ts"
 import {
-  CurrentLoop,
   cancelAllAndAwait,
   forwardedReason,
   outcomeOf,
+  ownerLoop,
   spawn,
   type TaskImpl
 } from "./internal/task.ts"
-import { delayToMillis, readDelay, type Seconds, show } from "./internal/time.ts"
+import { delayToMillis, type Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
+import { show } from "./internal/validate.ts"
 
 /**
  * What {@link staggeredRace} returns, as Python's tuple: the winner's value (or `undefined`), its index (or
@@ -75,121 +78,123 @@ export const staggeredRace = <A, E, R>(
   fns: Iterable<() => Effect.Effect<A, E, R>>,
   delay: Seconds | null | undefined
 ): Effect.Effect<StaggeredResult<A, E>, never, R> =>
-  Effect.withFiber((parent) => {
-    if (typeof (fns as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
-      return Effect.die(new TypeError(`staggeredRace: expected an iterable of functions, got ${show(fns)}`))
+  validate.atCall(() => {
+    validate.iterable("staggeredRace", fns, "fns", "an iterable of functions returning Effects")
+    const stagger =
+      delay === null || delay === undefined ? Infinity : delayToMillis(validate.delay("staggeredRace", delay))
+    return Effect.withFiber((parent) => race(fns, stagger, parent))
+  })
+
+const race = <A, E, R>(
+  fns: Iterable<() => Effect.Effect<A, E, R>>,
+  stagger: number,
+  parent: Fiber.Fiber<unknown, unknown>
+): Effect.Effect<StaggeredResult<A, E>, never, R> => {
+  const loop = ownerLoop("staggeredRace", parent)
+  const clock = parent.getRef(Clock.Clock)
+  const iterator = fns[Symbol.iterator]()
+  const attempts: Array<TaskImpl<A, E>> = []
+  let exhausted = false
+  let winner: { readonly index: number; readonly value: A } | undefined
+  let latestStart = 0
+  let signalled = false
+  let wake: (() => void) | undefined
+  const signal = (): void => {
+    signalled = true
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  const onDone = (index: number, exit: Exit.Exit<A, E>): void => {
+    if (exit._tag === "Success" && winner === undefined) winner = { index, value: exit.value }
+    signal()
+  }
+  const startNext: Effect.Effect<boolean, never, R> = Effect.suspend(() => {
+    const next = iterator.next()
+    if (next.done === true) {
+      exhausted = true
+      return Effect.succeed(false)
     }
-    let stagger: number
-    try {
-      stagger =
-        delay === null || delay === undefined ? Infinity : delayToMillis(readDelay(delay, "staggeredRace"))
-    } catch (error) {
-      return Effect.die(error)
-    }
-    const loop = parent.getRef(CurrentLoop)
-    const clock = parent.getRef(Clock.Clock)
-    const iterator = fns[Symbol.iterator]()
-    const attempts: Array<TaskImpl<A, E>> = []
-    let exhausted = false
-    let winner: { readonly index: number; readonly value: A } | undefined
-    let latestStart = 0
-    let signalled = false
-    let wake: (() => void) | undefined
-    const signal = (): void => {
-      signalled = true
-      const w = wake
-      wake = undefined
-      w?.()
-    }
-    const onDone = (index: number, exit: Exit.Exit<A, E>): void => {
-      if (exit._tag === "Success" && winner === undefined) winner = { index, value: exit.value }
-      signal()
-    }
-    const startNext: Effect.Effect<boolean, never, R> = Effect.suspend(() => {
-      const next = iterator.next()
-      if (next.done === true) {
-        exhausted = true
-        return Effect.succeed(false)
+    const fn = next.value
+    const index = attempts.length
+    // As in Python, a bad attempt (not a function, or not returning an Effect) is that attempt's exception.
+    const attempt =
+      typeof fn === "function"
+        ? validate.callEffect(`staggeredRace: attempt ${index}`, fn)
+        : Effect.die(new TypeError(`staggeredRace: attempt ${index} is not a function, got ${show(fn)}`))
+    latestStart = clock.currentTimeMillisUnsafe()
+    return Effect.map(spawn(attempt, undefined, loop, true), (task) => {
+      attempts.push(task)
+      task.fiber.addObserver((exit) => onDone(index, exit))
+      return true
+    })
+  })
+  const event = (timeout: number): Effect.Effect<void> => {
+    const wait = Effect.callback<void>((resume) => {
+      if (signalled) {
+        signalled = false
+        return resume(Effect.void)
       }
-      const fn = next.value
-      const index = attempts.length
-      const attempt =
-        typeof fn === "function"
-          ? Effect.suspend(fn)
-          : Effect.die(new TypeError(`staggeredRace: attempt ${index} is not a function, got ${show(fn)}`))
-      latestStart = clock.currentTimeMillisUnsafe()
-      return Effect.map(spawn(attempt, undefined, loop, true), (task) => {
-        attempts.push(task)
-        task.fiber.addObserver((exit) => onDone(index, exit))
-        return true
+      wake = () => {
+        signalled = false
+        resume(Effect.void)
+      }
+      return Effect.sync(() => {
+        wake = undefined
       })
     })
-    const event = (timeout: number): Effect.Effect<void> => {
-      const wait = Effect.callback<void>((resume) => {
-        if (signalled) {
-          signalled = false
-          return resume(Effect.void)
-        }
-        wake = () => {
-          signalled = false
-          resume(Effect.void)
-        }
-        return Effect.sync(() => {
-          wake = undefined
-        })
-      })
-      return timeout === Infinity
-        ? wait
-        : Effect.raceFirst(wait, Effect.sleep(Duration.millis(Math.max(0, timeout))))
-    }
-    const running = (): boolean => attempts.some((task) => task.fiber.pollUnsafe() === undefined)
-    const race: Effect.Effect<void, never, R> = Effect.gen(function* () {
-      yield* startNext
-      while (winner === undefined) {
-        const latest = attempts[attempts.length - 1]
-        const latestExit = latest?.fiber.pollUnsafe()
-        if (!exhausted && latest !== undefined && latestExit !== undefined) {
-          // The latest attempt failed: start the next one at once.
-          yield* startNext
-          continue
-        }
-        if (exhausted && !running()) return
-        const untilNext = exhausted ? Infinity : latestStart + stagger - clock.currentTimeMillisUnsafe()
-        if (untilNext <= 0) {
-          yield* startNext
-          continue
-        }
-        yield* event(untilNext)
+    return timeout === Infinity
+      ? wait
+      : Effect.raceFirst(wait, Effect.sleep(Duration.millis(Math.max(0, timeout))))
+  }
+  const running = (): boolean => attempts.some((task) => task.fiber.pollUnsafe() === undefined)
+  const race: Effect.Effect<void, never, R> = Effect.gen(function* () {
+    yield* startNext
+    while (winner === undefined) {
+      const latest = attempts[attempts.length - 1]
+      const latestExit = latest?.fiber.pollUnsafe()
+      if (!exhausted && latest !== undefined && latestExit !== undefined) {
+        // The latest attempt failed: start the next one at once.
+        yield* startNext
+        continue
       }
+      if (exhausted && !running()) return
+      const untilNext = exhausted ? Infinity : latestStart + stagger - clock.currentTimeMillisUnsafe()
+      if (untilNext <= 0) {
+        yield* startNext
+        continue
+      }
+      yield* event(untilNext)
+    }
+  })
+  const stopOthers = (reason: string) =>
+    cancelAllAndAwait(attempts as ReadonlyArray<TaskImpl<unknown, unknown>>, parent.id, {
+      kind: "sibling",
+      detail: reason
     })
-    const stopOthers = (reason: string) =>
-      cancelAllAndAwait(attempts as ReadonlyArray<TaskImpl<unknown, unknown>>, parent.id, {
-        kind: "sibling",
-        detail: reason
-      })
-    return Effect.onInterrupt(race, () =>
-      Effect.suspend(() =>
-        cancelAllAndAwait(
-          attempts as ReadonlyArray<TaskImpl<unknown, unknown>>,
-          parent.id,
-          forwardedReason(parent, "cancel", "the caller of staggeredRace was cancelled")
-        )
-      )
-    ).pipe(
-      Effect.andThen(
-        Effect.suspend(() =>
-          winner === undefined ? Effect.void : stopOthers(`attempt ${winner.index} won the staggered race`)
-        )
-      ),
-      Effect.andThen(
-        Effect.sync((): StaggeredResult<A, E> => {
-          const exceptions = attempts.map((task, index) => {
-            if (index === winner?.index) return undefined
-            const outcome = outcomeOf(task.fiber.pollUnsafe()!)
-            return outcome._tag === "Result" ? undefined : outcome.error
-          })
-          return [winner?.value, winner?.index, exceptions]
-        })
+  return Effect.onInterrupt(race, () =>
+    Effect.suspend(() =>
+      cancelAllAndAwait(
+        attempts as ReadonlyArray<TaskImpl<unknown, unknown>>,
+        parent.id,
+        forwardedReason(parent, "cancel", "the caller of staggeredRace was cancelled")
       )
     )
-  })
+  ).pipe(
+    Effect.andThen(
+      Effect.suspend(() =>
+        winner === undefined ? Effect.void : stopOthers(`attempt ${winner.index} won the staggered race`)
+      )
+    ),
+    Effect.andThen(
+      Effect.sync((): StaggeredResult<A, E> => {
+        const exceptions = attempts.map((task, index) => {
+          if (index === winner?.index) return undefined
+          const outcome = outcomeOf(task.fiber.pollUnsafe()!)
+          return outcome._tag === "Result" ? undefined : outcome.error
+        })
+        return [winner?.value, winner?.index, exceptions]
+      })
+    )
+  )
+}

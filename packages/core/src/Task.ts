@@ -15,7 +15,13 @@ import * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import * as Eff from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import { CancelledError, type CancelReason, type Defect, type InvalidStateError } from "./Errors.ts"
+import {
+  CancelledError,
+  type CancelReason,
+  type Defect,
+  type InvalidStateError,
+  TypeError
+} from "./Errors.ts"
 import * as hooks from "./internal/hooks.ts"
 import { captureSite } from "./internal/observe.ts"
 import {
@@ -25,10 +31,12 @@ import {
   interruptTask,
   isTask as isTaskImpl,
   notAnEffect,
+  ownerLoop,
   reasonOf,
   spawn,
   TaskTypeId
 } from "./internal/task.ts"
+import * as validate from "./internal/validate.ts"
 
 /**
  * A running or finished piece of concurrent work. asyncio's `Task`.
@@ -145,12 +153,16 @@ export const createTask = <A, E = never, R = never>(
 ): Effect.Effect<Task<A, E>, never, R> => {
   // The call site is known only now, while the caller's frame is on the stack (see Inspect.ts).
   const site = hooks.observers.length !== 0 ? captureSite() : undefined
-  return Eff.withFiber((fiber) =>
-    !Eff.isEffect(effect) || isTaskImpl(effect)
-      ? Eff.die(notAnEffect("createTask", effect))
-      : spawn(effect, options?.name, fiber.getRef(CurrentLoop), false, undefined, site)
-  )
+  return validate.atCall(() => {
+    if (!Eff.isEffect(effect) || isTaskImpl(effect)) throw notAnEffect("createTask", effect)
+    const name = validate.taskName("createTask", validate.options("createTask", options, createTaskKeys).name)
+    return Eff.withFiber((fiber) =>
+      spawn(effect, name, ownerLoop("createTask", fiber), false, undefined, site)
+    )
+  })
 }
+
+const createTaskKeys = ["name"]
 
 /**
  * The task running the current fiber, or `undefined` outside any task. asyncio's `current_task()`.
@@ -188,7 +200,9 @@ export const allTasks: Effect.Effect<ReadonlySet<Task<unknown, unknown>>> = Eff.
  * @since 0.1.0
  */
 export const cancelUnsafe = (task: Task<unknown, unknown>, reason: CancelReason): boolean => {
-  if (!isTaskImpl(task) || task.fiber.pollUnsafe() !== undefined) return false
+  if (!isTaskImpl(task)) throw new TypeError(`cancelUnsafe: a Task was expected, got ${validate.show(task)}`)
+  validate.cancelReason("cancelUnsafe", reason)
+  if (task.fiber.pollUnsafe() !== undefined) return false
   interruptTask(task, undefined, reason)
   return true
 }
@@ -201,8 +215,12 @@ export const cancelUnsafe = (task: Task<unknown, unknown>, reason: CancelReason)
  * @category cancellation
  * @since 0.1.0
  */
-export const cancelledErrorOf = (cause: Cause.Cause<unknown>): CancelledError | undefined =>
-  Cause.hasInterruptsOnly(cause) ? new CancelledError(reasonOf(cause)) : undefined
+export const cancelledErrorOf = (cause: Cause.Cause<unknown>): CancelledError | undefined => {
+  if (!Cause.isCause(cause)) {
+    throw new TypeError(`cancelledErrorOf: a Cause was expected, got ${validate.show(cause)}`)
+  }
+  return Cause.hasInterruptsOnly(cause) ? new CancelledError(reasonOf(cause)) : undefined
+}
 
 /**
  * Python's `except CancelledError as e:` around an await: if `self` ends with a cancellation **that came from
@@ -228,7 +246,13 @@ export const cancelledErrorOf = (cause: Cause.Cause<unknown>): CancelledError | 
 export const catchCancelled =
   <B, E2, R2>(handler: (error: CancelledError) => Effect.Effect<B, E2, R2>) =>
   <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | B, E | E2, R | R2> =>
-    Eff.catchCause(self, (cause): Effect.Effect<B, E | E2, R2> => {
-      const error = cancelledErrorOf(cause)
-      return error === undefined ? Eff.failCause(cause) : handler(error)
+    validate.atCall(() => {
+      validate.fn("catchCancelled", handler, "handler")
+      validate.effect("catchCancelled", self)
+      return Eff.catchCause(self, (cause): Effect.Effect<B, E | E2, R2> => {
+        const error = cancelledErrorOf(cause)
+        return error === undefined
+          ? Eff.failCause(cause)
+          : validate.callEffect("catchCancelled handler", () => handler(error))
+      })
     })

@@ -27,7 +27,6 @@ import { ExceptionGroup, type Member } from "./ExceptionGroup.ts"
 import * as hooks from "./internal/hooks.ts"
 import { captureSite, observeWait } from "./internal/observe.ts"
 import {
-  CurrentLoop,
   CurrentTask,
   exceptionOf,
   forwardedReason,
@@ -35,9 +34,11 @@ import {
   interruptWithReason,
   notAnEffect,
   outcomeOf,
+  ownerLoop,
   spawn,
   type TaskImpl
 } from "./internal/task.ts"
+import * as validate from "./internal/validate.ts"
 import type { CreateTaskOptions, Task } from "./Task.ts"
 
 /**
@@ -102,13 +103,29 @@ class TaskGroupImpl implements TaskGroup {
     options?: CreateTaskOptions
   ): Effect.Effect<Task<A, E>, E, R> {
     const site = hooks.observers.length !== 0 ? captureSite() : undefined
-    return Effect.withFiber((fiber) => {
-      if (!Effect.isEffect(effect)) return Effect.die(notAnEffect("TaskGroup.createTask", effect))
-      if (this.state === "finished") return Effect.die(new RuntimeError(`TaskGroup ${this.name} is finished`))
-      if (this.aborting !== undefined) {
-        return Effect.die(new RuntimeError(`TaskGroup ${this.name} is shutting down`))
-      }
-      return spawn(effect, options?.name, fiber.getRef(CurrentLoop), true, this.name, site, false, this.adopt)
+    return validate.atCall(() => {
+      if (!Effect.isEffect(effect)) throw notAnEffect("TaskGroup.createTask", effect)
+      const name = validate.taskName(
+        "TaskGroup.createTask",
+        validate.options("TaskGroup.createTask", options, nameKey).name
+      )
+      return Effect.withFiber((fiber) => {
+        if (this.state === "finished")
+          return Effect.die(new RuntimeError(`TaskGroup ${this.name} is finished`))
+        if (this.aborting !== undefined) {
+          return Effect.die(new RuntimeError(`TaskGroup ${this.name} is shutting down`))
+        }
+        return spawn(
+          effect,
+          name,
+          ownerLoop("TaskGroup.createTask", fiber),
+          true,
+          this.name,
+          site,
+          false,
+          this.adopt
+        )
+      })
     })
   }
 
@@ -220,9 +237,21 @@ export const run = <A, E, R>(
   body: (tg: TaskGroup) => Effect.Effect<A, E, R>,
   options?: TaskGroupOptions
 ): Effect.Effect<A | undefined, ExceptionGroup<E | Defect>, R> =>
+  validate.atCall(() => {
+    validate.fn("TaskGroup.run", body, "body")
+    const name = validate.name("TaskGroup.run", validate.options("TaskGroup.run", options, nameKey).name)
+    return runGroup(body, name)
+  })
+
+const nameKey = ["name"]
+
+const runGroup = <A, E, R>(
+  body: (tg: TaskGroup) => Effect.Effect<A, E, R>,
+  name: string | undefined
+): Effect.Effect<A | undefined, ExceptionGroup<E | Defect>, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
-      const group = new TaskGroupImpl(options?.name ?? `TaskGroup-${++groupCounter}`)
+      const group = new TaskGroupImpl(name ?? `TaskGroup-${++groupCounter}`)
       const outsideReason = (): CancelReason => {
         const owner = parent.getRef(CurrentTask)
         return forwardedReason(
@@ -231,18 +260,21 @@ export const run = <A, E, R>(
           `${owner?.name ?? "the fiber"} running TaskGroup ${group.name} was cancelled`
         )
       }
+      // A body that returns no Effect is misuse of `run` itself: the group dies with it (not an ExceptionGroup).
+      let misuse: unknown
+      const bodyEffect = Effect.suspend(() => {
+        const effect: unknown = body(group)
+        if (Effect.isEffect(effect)) return effect as Effect.Effect<A, E, R>
+        misuse = validate.notAnEffectResult("TaskGroup.run", effect)
+        return Effect.void as Effect.Effect<A | undefined>
+      })
       return Effect.gen(function* () {
-        const bodyFiber = yield* Effect.forkChild(
-          Effect.suspend(() => body(group)),
-          {
-            startImmediately: true
-          }
-        )
+        const bodyFiber = yield* Effect.forkChild(bodyEffect, { startImmediately: true })
         group.bodyFiber = bodyFiber
         // tg.cancel() (or a child failure) before the body first suspended: cancel the body now.
         if (group.aborting !== undefined) interruptWithReason(bodyFiber, undefined, group.aborting)
         let outside: Cause.Cause<never> | undefined
-        let bodyExit: Exit.Exit<A, E>
+        let bodyExit: Exit.Exit<A | undefined, E>
         const waited = yield* Effect.exit(restore(Fiber.await(bodyFiber)))
         if (waited._tag === "Failure") {
           // Outside cancellation: as in Python, the body is cancelled where it is suspended and the children are
@@ -274,6 +306,7 @@ export const run = <A, E, R>(
           yield* group.childrenDone
         }
         group.state = "finished"
+        if (misuse !== undefined) return yield* Effect.die(misuse)
         const members: Array<Member<unknown>> = group.errors.slice()
         if (bodyOutcome._tag === "Exception") members.push({ error: bodyOutcome.error, task: "<body>" })
         if (members.length > 0) {

@@ -29,7 +29,8 @@ import * as Result from "effect/Result"
 import { TestClock } from "effect/testing"
 import { type CancelReason, RuntimeError, ValueError } from "./Errors.ts"
 import { reasonOf } from "./internal/task.ts"
-import { delayToMillis, readDelay, type Seconds, show } from "./internal/time.ts"
+import { delayToMillis, type Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
 import * as Loop from "./Loop.ts"
 import { allTasks, currentTask } from "./Task.ts"
 
@@ -92,9 +93,11 @@ const isTestClock = (clock: Clock.Clock): clock is TestClock.TestClock => "adjus
 
 const limitMillis = (limit: Seconds | undefined): number => {
   if (limit === undefined) return 3_600_000
-  const delay = readDelay(limit, "Testing.runVirtual: limit")
+  const delay = validate.delay("Testing.runVirtual", limit, "limit")
   if (delay._tag !== "Finite") {
-    throw new ValueError(`Testing.runVirtual: the limit must be a positive, finite time, got ${show(limit)}`)
+    throw new ValueError(
+      `Testing.runVirtual: limit must be a positive, finite time, got ${validate.show(limit)}`
+    )
   }
   return delayToMillis(delay)
 }
@@ -158,15 +161,13 @@ export const runVirtual = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options?: RunVirtualOptions
 ): Effect.Effect<VirtualRun<A, E>, never, R> =>
-  Effect.withFiber((fiber) => {
-    let limit: number
-    try {
-      limit = limitMillis(options?.limit)
-    } catch (error) {
-      return Effect.die(error)
-    }
-    const run = drive(effect, limit)
-    return isTestClock(fiber.getRef(Clock.Clock)) ? run : Effect.provide(run, TestClock.layer())
+  validate.atCall(() => {
+    validate.effect("Testing.runVirtual", effect)
+    const limit = limitMillis(validate.options("Testing.runVirtual", options, ["limit"]).limit)
+    return Effect.withFiber((fiber) => {
+      const run = drive(effect, limit)
+      return isTestClock(fiber.getRef(Clock.Clock)) ? run : Effect.provide(run, TestClock.layer())
+    })
   })
 
 /**
@@ -198,7 +199,8 @@ export const strictLoop = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options?: Loop.LoopOptions
 ): Effect.Effect<A, E, R> =>
-  Effect.suspend(() => {
+  validate.atCall(() => {
+    validate.effect("Testing.strictLoop", effect)
     let leftover: ReadonlyArray<string> = []
     const checked = Effect.onExit(effect, () =>
       Effect.flatMap(currentTask, (main) =>

@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as gantt from "./internal/gantt.ts"
 import * as internal from "./internal/timeline.ts"
+import * as validate from "./internal/validate.ts"
 
 export type { SvgOptions, TextOptions } from "./internal/gantt.ts"
 export type { Event, Outcome, Segment, Timeline, Track } from "./internal/timeline.ts"
@@ -52,6 +53,7 @@ export const record = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R> =>
   Effect.withFiber((fiber) => {
+    if (!Effect.isEffect(effect)) return Effect.die(validate.notAnEffect("Timeline.record", effect))
     const recorder = new internal.Recorder(fiber.getRef(Clock.Clock))
     const uninstall = internal.install(recorder)
     const recorded = Effect.provideService(effect, internal.Recording, [

@@ -23,9 +23,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { RuntimeError, TimeoutError } from "./Errors.ts"
+import { RuntimeError, TimeoutError, TypeError } from "./Errors.ts"
 import { CurrentTask, forwardedReason, interruptWithReason, outcomeOf } from "./internal/task.ts"
-import { delayToMillis, readDelay, type Seconds } from "./internal/time.ts"
+import { delayToMillis, type Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
 
 /**
  * The states of a timeout scope.
@@ -73,8 +74,17 @@ class TimeoutImpl implements Timeout {
   readonly name: string
   /** Deadline in milliseconds on the clock, or undefined. */
   deadline: number | undefined
+  /**
+   * The body's fiber. Recorded in the body's first step, in the same synchronous step that makes the scope
+   * `active` and arms the expiry: while the scope is `active` the body is always known, so an expiry can never
+   * find a scope it cannot cancel (issue 10: a deadline passing between two clock reads was lost and the scope
+   * waited forever).
+   */
   body: Fiber.Fiber<unknown, unknown> | undefined = undefined
-  private timer: Fiber.Fiber<void> | undefined = undefined
+  /** `enterScope` was called: a second entry is refused even before the body's first step has run. */
+  entered = false
+  /** Disarms the pending expiry (a timer fiber, or a callback due on the next scheduler turn). */
+  private disarm: (() => void) | undefined = undefined
 
   /** When the scope was created, in milliseconds on the clock (for readable reasons). */
   private readonly createdAt: number
@@ -94,58 +104,91 @@ class TimeoutImpl implements Timeout {
   }
 
   reschedule(when: number | null | undefined): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      switch (this.state) {
-        case "created":
-          return Effect.die(new RuntimeError("Timeout has not been entered"))
-        case "expiring":
-        case "expired":
-        case "finished":
-          return Effect.die(new RuntimeError(`Cannot change state of ${this.state} Timeout`))
-        case "active":
-          this.deadline = when === null || when === undefined ? undefined : when * 1000
-          return this.schedule
-      }
+    return validate.atCall(() => {
+      const deadline = validate.deadline("Timeout.reschedule", when)
+      return Effect.withFiber((fiber) => this.rescheduleTo(deadline, fiber))
     })
   }
 
-  /** (Re)starts the timer for the current deadline, replacing the previous one. */
-  readonly schedule: Effect.Effect<void> = Effect.suspend(() => {
+  private rescheduleTo(
+    deadline: number | undefined,
+    fiber: Fiber.Fiber<unknown, unknown>
+  ): Effect.Effect<void> {
+    switch (this.state) {
+      case "created":
+        return Effect.die(new RuntimeError("Timeout has not been entered"))
+      case "expiring":
+      case "expired":
+      case "finished":
+        return Effect.die(new RuntimeError(`Cannot change state of ${this.state} Timeout`))
+      case "active":
+        this.deadline = deadline
+        this.arm(fiber)
+        return Effect.void
+    }
+  }
+
+  /**
+   * `created → active`, as the first step of the body's fiber: records the body and arms the expiry in one
+   * synchronous step.
+   */
+  activate(body: Fiber.Fiber<unknown, unknown>): void {
+    this.state = "active"
+    this.body = body
+    this.arm(body)
+  }
+
+  /**
+   * Arms the expiry for the current deadline, replacing the pending one. A deadline in the future gets a timer on
+   * the fiber's `Clock`; a deadline at or before now fires on the next scheduler turn, as Python's
+   * `loop.call_soon(self._on_timeout)`: a body that suspends first is cancelled there, a body that finishes
+   * without suspending is not. Either way something is armed — the clock is read once, and whatever it says, the
+   * expiry cannot be skipped.
+   */
+  private arm(fiber: Fiber.Fiber<unknown, unknown>): void {
     this.cancelTimer()
     const deadline = this.deadline
-    if (deadline === undefined) return Effect.void
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const wait = deadline - now
-      if (wait <= 0) {
-        // Already due: a suspended body is interrupted now, a running one at its next step.
-        this.expire()
-        return Effect.void
+    if (deadline === undefined) return
+    const wait = deadline - fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+    if (wait <= 0) {
+      let armed = true
+      fiber.currentDispatcher.scheduleTask(() => {
+        if (armed) this.expire()
+      }, 0)
+      this.disarm = () => {
+        armed = false
       }
-      const timer = Effect.andThen(
+      return
+    }
+    const timer = Effect.runForkWith(fiber.context)(
+      Effect.andThen(
         Effect.sleep(Duration.millis(wait)),
         Effect.sync(() => this.expire())
       )
-      return Effect.map(Effect.forkDetach(timer), (fiber) => {
-        this.timer = fiber
-      })
-    })
-  })
-
-  cancelTimer(): void {
-    const timer = this.timer
-    this.timer = undefined
-    if (timer !== undefined) timer.interruptUnsafe()
+    )
+    this.disarm = () => timer.interruptUnsafe()
   }
 
+  cancelTimer(): void {
+    const disarm = this.disarm
+    this.disarm = undefined
+    if (disarm !== undefined) disarm()
+  }
+
+  /** `active → expiring`: cancels the body (reason `timeout`, naming the scope). */
   expire(): void {
-    this.timer = undefined
-    if (this.state !== "active" || this.body === undefined) return
+    this.disarm = undefined
+    const body = this.body
+    // `active` implies a recorded body (see `activate`); any other state means the scope is already leaving. A
+    // body already done has finished before its deadline (Python's exit, which runs in the body's last step,
+    // would have cancelled the timer).
+    if (this.state !== "active" || body === undefined || body.pollUnsafe() !== undefined) return
     this.state = "expiring"
     const after =
       this.deadline === undefined
         ? ""
         : ` (${Math.max(0, this.deadline - this.createdAt) / 1000} s after it was set)`
-    interruptWithReason(this.body, undefined, {
+    interruptWithReason(body, undefined, {
       kind: "timeout",
       detail: `the deadline of ${this.name} expired${after}`
     })
@@ -170,29 +213,29 @@ const afterExpiry = <A, E>(exit: Exit.Exit<A, E>, name: string): Effect.Effect<A
 
 /**
  * Runs `body` inside the (not yet entered) scope `self`. A scope can be entered once.
+ *
+ * The body's fiber makes the scope `active` in its own first step ({@link TimeoutImpl.activate}), so nothing can
+ * arm or fire an expiry before the body is recorded. Of two nested scopes with the same deadline the outer one is
+ * armed first, fires first and is the one that converts — as in Python.
  */
 const enter = <A, E, R>(
+  call: string,
   self: TimeoutImpl,
   body: (scope: Timeout) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | TimeoutError, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
-      if (self.state !== "created") return Effect.die(new RuntimeError("Timeout has already been entered"))
-      self.state = "active"
+      if (self.entered) return Effect.die(new RuntimeError("Timeout has already been entered"))
+      self.entered = true
+      const run = Effect.withFiber((fiber) => {
+        self.activate(fiber)
+        const effect: unknown = body(self)
+        return Effect.isEffect(effect)
+          ? (effect as Effect.Effect<A, E, R>)
+          : Effect.die(validate.notAnEffectResult(call, effect))
+      })
       return Effect.gen(function* () {
-        // The timer is started before the body so that, of two nested scopes with the same deadline, the outer
-        // one (entered first) fires first and is the one that converts — as in Python.
-        const entry = yield* Clock.currentTimeMillis
-        const due = self.deadline !== undefined && self.deadline <= entry
-        if (!due) yield* self.schedule
-        const fiber = yield* Effect.forkChild(
-          Effect.suspend(() => body(self)),
-          { startImmediately: true }
-        )
-        self.body = fiber as Fiber.Fiber<unknown, unknown>
-        // A deadline already passed at entry fires at the body's first suspension (Python: the next iteration);
-        // a body that never suspends is never interrupted.
-        if (due && fiber.pollUnsafe() === undefined) self.expire()
+        const fiber = yield* Effect.forkChild(run, { startImmediately: true })
         const waited = yield* Effect.exit(restore(Fiber.await(fiber)))
         if (waited._tag === "Failure") {
           // Outside cancellation: forward it to the body, wait for it, and let the cancellation through even if
@@ -221,12 +264,37 @@ const enter = <A, E, R>(
     })
   )
 
-const absolute = (delay: Seconds | null | undefined, now: number): number | undefined => {
+/** A relative delay as milliseconds from now, or `undefined` for no deadline. */
+const offsetOf = (call: string, delay: unknown): number | undefined => {
   if (delay === null || delay === undefined) return undefined
-  const read = readDelay(delay, "timeout")
+  const read = validate.delay(call, delay)
   // A negative number of seconds gives a deadline in the past, as in Python (`when()` is `now - 11`).
-  if (typeof delay === "number" && read._tag === "NonPositive") return now + delay * 1000
-  return read._tag === "Infinite" ? undefined : now + delayToMillis(read)
+  if (typeof delay === "number" && read._tag === "NonPositive") return delay * 1000
+  return read._tag === "Infinite" ? undefined : delayToMillis(read)
+}
+
+const optionKeys = ["name"]
+
+/** A scope whose deadline is `at(now)`, checked at the call (`call` names it in errors). */
+const makeScope = (
+  call: string,
+  at: (now: number) => number | undefined,
+  options: TimeoutOptions | undefined
+): Effect.Effect<TimeoutImpl> => {
+  const name = validate.name(call, validate.options(call, options, optionKeys).name)
+  return Effect.map(Clock.currentTimeMillis, (now) => new TimeoutImpl(at(now), now, name))
+}
+
+/** {@link makeScope} for a delay from now. */
+const makeRelative = (call: string, delay: unknown, options: TimeoutOptions | undefined) => {
+  const offset = offsetOf(call, delay)
+  return makeScope(call, (now) => (offset === undefined ? undefined : now + offset), options)
+}
+
+/** {@link makeScope} for an absolute deadline. */
+const makeAbsolute = (call: string, when: unknown, options: TimeoutOptions | undefined) => {
+  const deadline = validate.deadline(call, when)
+  return makeScope(call, () => deadline, options)
 }
 
 /**
@@ -248,13 +316,7 @@ export interface TimeoutOptions {
  * @since 0.1.0
  */
 export const make = (delay: Seconds | null | undefined, options?: TimeoutOptions): Effect.Effect<Timeout> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    try {
-      return Effect.succeed<Timeout>(new TimeoutImpl(absolute(delay, now), now, options?.name))
-    } catch (error) {
-      return Effect.die(error)
-    }
-  })
+  validate.atCall(() => makeRelative("Timeout.make", delay, options))
 
 /**
  * Creates a timeout scope handle with an absolute deadline (seconds on {@link time}; `null` = none).
@@ -263,11 +325,7 @@ export const make = (delay: Seconds | null | undefined, options?: TimeoutOptions
  * @since 0.1.0
  */
 export const makeAt = (when: number | null | undefined, options?: TimeoutOptions): Effect.Effect<Timeout> =>
-  Effect.map(
-    Clock.currentTimeMillis,
-    (now) =>
-      new TimeoutImpl(when === null || when === undefined ? undefined : when * 1000, now, options?.name)
-  )
+  validate.atCall(() => makeAbsolute("Timeout.makeAt", when, options))
 
 /**
  * Runs `body` inside the timeout scope `scope` (created by {@link make} or {@link makeAt}). Entering a scope a
@@ -280,9 +338,14 @@ export const enterScope = <A, E, R>(
   scope: Timeout,
   body: (scope: Timeout) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  scope instanceof TimeoutImpl
-    ? enter(scope, body)
-    : Effect.die(new RuntimeError("enterScope: not a Timeout created by Timeout.make"))
+  validate.atCall(() => {
+    if (!(scope instanceof TimeoutImpl)) {
+      throw new TypeError(
+        `Timeout.enterScope: a Timeout made by Timeout.make or Timeout.makeAt was expected, got ${validate.show(scope)}`
+      )
+    }
+    return enter("Timeout.enterScope", scope, validate.fn("Timeout.enterScope", body, "body"))
+  })
 
 /**
  * Runs `body` with a deadline `delay` from now; if it expires, cancels the body, waits for it to finish and
@@ -317,11 +380,18 @@ export const timeout = <A, E, R>(
   body: (scope: Timeout) => Effect.Effect<A, E, R>,
   options?: TimeoutOptions
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.flatMap(make(delay, options), (scope) => enter(scope as TimeoutImpl, body))
+  validate.atCall(() => {
+    validate.fn("timeout", body, "body")
+    return Effect.flatMap(makeRelative("timeout", delay, options), (scope) => enter("timeout", scope, body))
+  })
 
 /**
- * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` = none).
+ * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` or `Infinity` = none).
  * asyncio's `asyncio.timeout_at(when)`.
+ *
+ * **Details** NaN and `-Infinity` are a `ValueError`, anything but a number (`"soon"`, a `Duration`) a `TypeError`,
+ * raised at the call: Python would expire at once on them, but no clock reading is either — they come from a bug.
+ * The same holds for `scope.reschedule(when)`.
  *
  * @category combinators
  * @since 0.1.0
@@ -331,4 +401,9 @@ export const timeoutAt = <A, E, R>(
   body: (scope: Timeout) => Effect.Effect<A, E, R>,
   options?: TimeoutOptions
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.flatMap(makeAt(when, options), (scope) => enter(scope as TimeoutImpl, body))
+  validate.atCall(() => {
+    validate.fn("timeoutAt", body, "body")
+    return Effect.flatMap(makeAbsolute("timeoutAt", when, options), (scope) =>
+      enter("timeoutAt", scope, body)
+    )
+  })

@@ -30,6 +30,7 @@ import type { CancelReason } from "./Errors.ts"
 import * as hooks from "./internal/hooks.ts"
 import { outcomeOf } from "./internal/task.ts"
 import { describeError } from "./internal/timeline.ts"
+import * as validate from "./internal/validate.ts"
 
 /** Whether tasks created by this fiber get spans. */
 const TaskSpans = Context.Reference<boolean>("effect-asyncio/Tracing/TaskSpans", {
@@ -126,11 +127,13 @@ const acquire = hooks.shared(observer)
  * @since 0.1.0
  */
 export const withTaskSpans = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.acquireUseRelease(
-    Effect.sync(acquire),
-    () => Effect.provideService(effect, TaskSpans, true),
-    (release) => Effect.sync(release)
-  )
+  Effect.isEffect(effect)
+    ? Effect.acquireUseRelease(
+        Effect.sync(acquire),
+        () => Effect.provideService(effect, TaskSpans, true),
+        (release) => Effect.sync(release)
+      )
+    : Effect.die(validate.notAnEffect("Tracing.withTaskSpans", effect))
 
 /**
  * A layer that turns task spans on for everything it is provided to. Combine it with your tracer's layer

@@ -10,7 +10,9 @@ import { TypeError, ValueError } from "./Errors.ts"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
 import { isTask, outcomeOf } from "./internal/task.ts"
-import { readDelay, type Seconds, show } from "./internal/time.ts"
+import type { Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
+import { show } from "./internal/validate.ts"
 import type { Task } from "./Task.ts"
 
 /**
@@ -64,23 +66,22 @@ export interface WaitResult<T> {
   readonly pending: Set<T>
 }
 
-const check = <T>(aws: Iterable<T>, returnWhen: unknown): ReadonlyArray<T> | TypeError | ValueError => {
-  if (Effect.isEffect(aws) || typeof (aws as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
-    return new TypeError(`wait: expect an iterable of tasks, not ${show(aws)}`)
-  }
-  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
-    return new ValueError(`wait: invalid returnWhen value: ${show(returnWhen)}`)
-  }
+/** The tasks of `aws`, de-duplicated (Python turns its argument into a set); misuse throws. */
+const tasksOf = <T>(aws: Iterable<T>): ReadonlyArray<T> => {
   const tasks = Array.from(new Set(aws))
-  if (tasks.length === 0) return new ValueError("wait: the set of tasks is empty")
+  if (tasks.length === 0) throw new ValueError("wait: the set of tasks is empty")
   for (const u of tasks) {
     if (isTask(u)) continue
-    return Effect.isEffect(u)
+    throw Effect.isEffect(u)
       ? new TypeError("wait: passing effects is forbidden, use tasks explicitly (createTask)")
       : new TypeError(`wait: expected a task, got ${show(u)}`)
   }
   return tasks
 }
+
+const returnWhens: ReadonlyArray<unknown> = [FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED]
+
+const waitKeys = ["returnWhen", "timeout"]
 
 const isException = (exit: Exit.Exit<unknown, unknown>): boolean =>
   exit._tag === "Failure" && outcomeOf(exit)._tag === "Exception"
@@ -119,19 +120,16 @@ export const wait = <T extends Task<unknown, unknown>>(
   aws: Iterable<T>,
   options?: WaitOptions
 ): Effect.Effect<WaitResult<T>> =>
-  Effect.suspend(() => {
-    const returnWhen = options?.returnWhen ?? ALL_COMPLETED
-    const checked = check(aws, returnWhen)
-    if (!Array.isArray(checked)) return Effect.die(checked)
-    const tasks: ReadonlyArray<T> = checked
+  validate.atCall(() => {
+    validate.iterable("wait", aws, "aws", "an iterable of tasks")
+    const checkedOptions = validate.options("wait", options, waitKeys)
+    const returnWhen = checkedOptions.returnWhen ?? ALL_COMPLETED
+    if (!returnWhens.includes(returnWhen)) {
+      throw new ValueError(`wait: invalid returnWhen value: ${show(returnWhen)}`)
+    }
     let timer: Effect.Effect<void> | undefined
-    if (options?.timeout !== undefined && options.timeout !== null) {
-      let delay: ReturnType<typeof readDelay>
-      try {
-        delay = readDelay(options.timeout, "wait timeout")
-      } catch (error) {
-        return Effect.die(error)
-      }
+    if (checkedOptions.timeout !== undefined && checkedOptions.timeout !== null) {
+      const delay = validate.delay("wait", checkedOptions.timeout, "timeout")
       timer =
         delay._tag === "Finite"
           ? Effect.sleep(delay.duration)
@@ -139,46 +137,55 @@ export const wait = <T extends Task<unknown, unknown>>(
             ? undefined
             : Effect.yieldNow
     }
-    const waiting = Effect.callback<void>((resume) => {
-      let counter = tasks.length
-      let finished = false
-      const removers: Array<() => void> = []
-      const finish = () => {
-        finished = true
-        for (const remove of removers) remove()
-      }
-      for (const task of tasks) {
-        removers.push(
-          task.fiber.addObserver((exit) => {
-            if (finished) return
-            counter--
-            if (
-              counter <= 0 ||
-              returnWhen === FIRST_COMPLETED ||
-              (returnWhen === FIRST_EXCEPTION && isException(exit))
-            ) {
-              finish()
-              resume(Effect.void)
-            }
-          })
-        )
-        if (finished) break
-      }
-      return Effect.sync(finish)
-    })
-    const partition = Effect.sync(() => {
-      const done = new Set<T>()
-      const pending = new Set<T>()
-      for (const task of tasks) {
-        ;(task.fiber.pollUnsafe() === undefined ? pending : done).add(task)
-      }
-      return { done, pending }
-    })
-    const waited = timer === undefined ? waiting : Effect.raceFirst(waiting, timer)
-    return Effect.andThen(
-      hooks.observers.length === 0
-        ? waited
-        : observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
-      partition
-    )
+    // The iterable is read when the effect runs (an effect is a description); a bad element dies then.
+    return Effect.suspend(() => waitOn(tasksOf(aws), returnWhen, timer))
   })
+
+const waitOn = <T extends Task<unknown, unknown>>(
+  tasks: ReadonlyArray<T>,
+  returnWhen: ReturnWhen,
+  timer: Effect.Effect<void> | undefined
+): Effect.Effect<WaitResult<T>> => {
+  const waiting = Effect.callback<void>((resume) => {
+    let counter = tasks.length
+    let finished = false
+    const removers: Array<() => void> = []
+    const finish = () => {
+      finished = true
+      for (const remove of removers) remove()
+    }
+    for (const task of tasks) {
+      removers.push(
+        task.fiber.addObserver((exit) => {
+          if (finished) return
+          counter--
+          if (
+            counter <= 0 ||
+            returnWhen === FIRST_COMPLETED ||
+            (returnWhen === FIRST_EXCEPTION && isException(exit))
+          ) {
+            finish()
+            resume(Effect.void)
+          }
+        })
+      )
+      if (finished) break
+    }
+    return Effect.sync(finish)
+  })
+  const partition = Effect.sync(() => {
+    const done = new Set<T>()
+    const pending = new Set<T>()
+    for (const task of tasks) {
+      ;(task.fiber.pollUnsafe() === undefined ? pending : done).add(task)
+    }
+    return { done, pending }
+  })
+  const waited = timer === undefined ? waiting : Effect.raceFirst(waiting, timer)
+  return Effect.andThen(
+    hooks.observers.length === 0
+      ? waited
+      : observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
+    partition
+  )
+}

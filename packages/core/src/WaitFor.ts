@@ -10,7 +10,8 @@ import * as Fiber from "effect/Fiber"
 import type { CancelReason } from "./Errors.ts"
 import { CancelledError, TimeoutError } from "./Errors.ts"
 import { asTask, interruptTask, notAnEffect, outcomeOf } from "./internal/task.ts"
-import { readDelay, type Seconds } from "./internal/time.ts"
+import type { Delay, Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
 import * as Timeout from "./Timeout.ts"
 
 const timeoutReason = (what: string): CancelReason => ({
@@ -52,28 +53,35 @@ export const waitFor = <A, E, R>(
   aw: Effect.Effect<A, E, R>,
   timeout: Seconds | null | undefined
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.withFiber((parent) => {
-    if (!Effect.isEffect(aw)) return Effect.die(notAnEffect("waitFor", aw))
-    if (timeout === null || timeout === undefined) return aw
-    let delay: ReturnType<typeof readDelay>
-    try {
-      delay = readDelay(timeout, "waitFor")
-    } catch (error) {
-      return Effect.die(error)
-    }
-    if (delay._tag === "Infinite") return aw
-    const task = asTask(aw)
-    const what = task === undefined ? "an effect" : task.name
-    if (delay._tag === "NonPositive") {
-      if (task === undefined) {
-        const error = new TimeoutError("waitFor: the timeout expired before the effect started")
-        error.cause = new CancelledError(timeoutReason(what))
-        return Effect.fail(error)
-      }
-      const exit = task.fiber.pollUnsafe()
-      if (exit !== undefined) return exit
-      interruptTask(task, parent.id, timeoutReason(what))
-      return Effect.flatMap(Fiber.await(task.fiber), afterExpiry)
-    }
-    return Timeout.timeout(delay.duration, () => aw)
+  validate.atCall(() => {
+    if (!Effect.isEffect(aw)) throw notAnEffect("waitFor", aw)
+    if (timeout === null || timeout === undefined) return awaitOf(aw)
+    const delay = validate.delay("waitFor", timeout, "timeout")
+    if (delay._tag === "Infinite") return awaitOf(aw)
+    return Effect.withFiber((parent) => waitWithin(aw, delay, parent.id))
   })
+
+/** Awaiting `aw` with no limit: an effect as it is; a task through an effect of its own (not the task object). */
+const awaitOf = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  asTask(aw) === undefined ? aw : Effect.suspend(() => aw)
+
+const waitWithin = <A, E, R>(
+  aw: Effect.Effect<A, E, R>,
+  delay: Exclude<Delay, { readonly _tag: "Infinite" }>,
+  by: number
+): Effect.Effect<A, E | TimeoutError, R> => {
+  const task = asTask(aw)
+  const what = task === undefined ? "an effect" : task.name
+  if (delay._tag === "NonPositive") {
+    if (task === undefined) {
+      const error = new TimeoutError("waitFor: the timeout expired before the effect started")
+      error.cause = new CancelledError(timeoutReason(what))
+      return Effect.fail(error)
+    }
+    const exit = task.fiber.pollUnsafe()
+    if (exit !== undefined) return exit
+    interruptTask(task, by, timeoutReason(what))
+    return Effect.flatMap(Fiber.await(task.fiber), afterExpiry)
+  }
+  return Timeout.timeout(delay.duration, () => aw)
+}

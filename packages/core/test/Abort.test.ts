@@ -10,8 +10,9 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import { TestClock } from "effect/testing"
-import { cancelledErrorOf, failureOf, isInterrupted, stateOf } from "./utils/taskState.ts"
+import { cancelledErrorOf, defectOf, failureOf, isInterrupted, stateOf } from "./utils/taskState.ts"
 import { now, primeTestClock, runVirtual, settle } from "./utils/virtual.ts"
 
 class Refused extends Data.TaggedError("Refused")<{ readonly message: string }> {}
@@ -177,6 +178,125 @@ describe("Abort.fromPromise: cancellation aborts the signal", () => {
   )
 })
 
+describe("Abort.fromPromise: misuse is a defect, a failing operation is a failure (issue 10)", () => {
+  /** Runs `effect` inside `Effect.ensuring`, and reports the exit and whether the finalizer ran. */
+  const guarded = (effect: Effect.Effect<unknown, unknown>) =>
+    Effect.gen(function* () {
+      let finalized = false
+      const exit = yield* Effect.exit(
+        Effect.ensuring(
+          effect,
+          Effect.sync(() => {
+            finalized = true
+          })
+        )
+      )
+      return { exit, finalized }
+    })
+
+  it.effect(
+    "a function that returns no promise (a forgotten return): TypeError defect, finalizers run, signal aborted",
+    () =>
+      Effect.gen(function* () {
+        for (const [returned, shown] of [
+          [undefined, "undefined"],
+          [42, "42"],
+          [{ value: 1 }, "{ value: 1 }"]
+        ] as const) {
+          let signal: AbortSignal | undefined
+          const { exit, finalized } = yield* guarded(
+            asyncio.Abort.fromPromise((s) => {
+              signal = s
+              // a forgotten `return` of `fetch(url, { signal })`
+              return returned as unknown as Promise<string>
+            })
+          )
+          const defect = defectOf(exit)
+          assert.instanceOf(defect, asyncio.TypeError)
+          assert.include((defect as asyncio.TypeError).message, "Abort.fromPromise")
+          assert.include((defect as asyncio.TypeError).message, `got ${shown}`)
+          assert.isTrue(finalized, "the finalizer ran")
+          assert.isTrue(signal?.aborted, "what the function started is told to stop")
+          assert.strictEqual(signal?.reason, defect)
+        }
+      })
+  )
+
+  it.effect(
+    "fromPromise(42) — not a function — dies with TypeError when the effect runs, naming the value",
+    () =>
+      Effect.gen(function* () {
+        const { exit, finalized } = yield* guarded(
+          asyncio.Abort.fromPromise(42 as unknown as (signal: AbortSignal) => Promise<number>)
+        )
+        const defect = defectOf(exit)
+        assert.instanceOf(defect, asyncio.TypeError)
+        assert.strictEqual(
+          (defect as asyncio.TypeError).message,
+          "Abort.fromPromise: evaluate must be a function, got 42"
+        )
+        assert.isTrue(finalized)
+      })
+  )
+
+  it.effect(
+    "a function that throws synchronously: the operation failed (UnknownError, or catch's error)",
+    () =>
+      Effect.gen(function* () {
+        const thrown = new Error("invalid URL")
+        const { exit, finalized } = yield* guarded(
+          asyncio.Abort.fromPromise(() => {
+            throw thrown
+          })
+        )
+        const error = failureOf(exit)
+        assert.instanceOf(error, Cause.UnknownError)
+        assert.strictEqual((error as Cause.UnknownError).cause, thrown)
+        assert.isTrue(finalized)
+      })
+  )
+
+  it.effect("a thenable whose then throws: the operation failed, nothing crashes", () =>
+    Effect.gen(function* () {
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a deliberately broken thenable is the input under test
+        then: () => {
+          throw new Error("broken thenable")
+        }
+      }
+      const error = yield* Effect.flip(
+        asyncio.Abort.fromPromise(() => thenable as unknown as Promise<number>, {
+          catch: (e) => (e as Error).message
+        })
+      )
+      assert.strictEqual(error, "broken thenable")
+    })
+  )
+
+  it.effect("bad options are refused: an unknown key is named, waitOnAbort must be a boolean", () =>
+    Effect.gen(function* () {
+      const typo = defectOf(
+        yield* Effect.exit(
+          asyncio.Abort.fromPromise(() => Promise.resolve(1), {
+            waitOnAbrot: false
+          } as unknown as { readonly waitOnAbort: boolean })
+        )
+      )
+      assert.instanceOf(typo, asyncio.TypeError)
+      assert.include((typo as asyncio.TypeError).message, '"waitOnAbrot" (did you mean "waitOnAbort"?)')
+      const notBoolean = defectOf(
+        yield* Effect.exit(
+          asyncio.Abort.fromPromise(() => Promise.resolve(1), {
+            waitOnAbort: "no" as unknown as boolean
+          })
+        )
+      )
+      assert.instanceOf(notBoolean, asyncio.TypeError)
+      assert.include((notBoolean as asyncio.TypeError).message, 'waitOnAbort must be a boolean, got "no"')
+    })
+  )
+})
+
 describe("Abort.signal: a signal for the current scope", () => {
   it.effect("aborted with a 'shutdown' reason when the scope closes normally", () =>
     Effect.gen(function* () {
@@ -269,6 +389,41 @@ describe("Abort.withSignal: an external signal cancels an effect", () => {
       )
       yield* Fiber.await(task.fiber)
       assert.deepInclude((yield* cancelledErrorOf(task)).reason, { kind: "cancel", message: "too late" })
+    })
+  )
+
+  it.effect("an abort that lands while the effect is being forked is not lost (issue 10)", () =>
+    Effect.gen(function* () {
+      // A tiny operation budget makes the fiber yield between forking the effect and adding its listener; another
+      // fiber aborts the signal after k scheduler turns, so some k land in that window.
+      const hung: Array<string> = []
+      for (const budget of [3, 4, 5, 6, 7, 8]) {
+        for (let k = 0; k < 12; k++) {
+          const controller = new AbortController()
+          const fiber = yield* Effect.forkChild(
+            Effect.provideService(
+              asyncio.Abort.withSignal(Effect.never, controller.signal),
+              Scheduler.MaxOpsBeforeYield,
+              budget
+            )
+          )
+          yield* Effect.forkChild(
+            Effect.andThen(
+              Effect.repeat(Effect.yieldNow, { times: k }),
+              Effect.sync(() => controller.abort("stop"))
+            )
+          )
+          yield* Effect.repeat(Effect.yieldNow, { times: 200 })
+          const exit = fiber.pollUnsafe()
+          if (exit === undefined) {
+            hung.push(`budget ${budget}, abort after ${k} turns`)
+            yield* Fiber.interrupt(fiber)
+          } else {
+            assert.isTrue(isInterrupted(exit))
+          }
+        }
+      }
+      assert.deepStrictEqual(hung, [])
     })
   )
 

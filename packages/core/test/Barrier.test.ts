@@ -43,7 +43,10 @@ describe("Barrier", () => {
         const exit = yield* Effect.exit(asyncio.Barrier.make(parties))
         assert.strictEqual(defectTag(exit), "ValueError")
         const defect = defectOf(exit)
-        assert.strictEqual(defect instanceof Error ? defect.message : undefined, "parties must be > 0")
+        assert.strictEqual(
+          defect instanceof Error ? defect.message : undefined,
+          `Barrier.make: parties must be an integer >= 1, got ${parties}`
+        )
       }
       assert.strictEqual(defectTag(yield* Effect.exit(asyncio.Barrier.make(2.5))), "ValueError")
       const barrier = yield* asyncio.Barrier.make(N)

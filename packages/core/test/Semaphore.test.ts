@@ -39,8 +39,11 @@ describe("Semaphore", () => {
     Effect.gen(function* () {
       const exit = yield* Effect.exit(asyncio.Semaphore.make(-1))
       assert.strictEqual(defectTag(exit), "ValueError")
-      assert.strictEqual(defectMessage(exit), "Semaphore initial value must be >= 0")
-      assert.throws(() => asyncio.Semaphore.makeUnsafe(-1), "Semaphore initial value must be >= 0")
+      assert.strictEqual(defectMessage(exit), "Semaphore.make: initial value must be an integer >= 0, got -1")
+      assert.throws(
+        () => asyncio.Semaphore.makeUnsafe(-1),
+        "Semaphore.makeUnsafe: initial value must be an integer >= 0, got -1"
+      )
       assert.strictEqual(defectTag(yield* Effect.exit(asyncio.BoundedSemaphore.make(-1))), "ValueError")
       // not Python's (it accepts floats and then misbehaves): a non-integer is rejected too
       assert.strictEqual(defectTag(yield* Effect.exit(asyncio.Semaphore.make(1.5))), "ValueError")

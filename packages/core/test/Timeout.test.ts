@@ -11,15 +11,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { defectOf, failureOf, isInterrupted } from "./utils/exits.ts"
 import { raiseInFinally, timeline } from "./utils/groups.ts"
 import { cancelledErrorOf } from "./utils/taskState.ts"
-import { now, runVirtual } from "./utils/virtual.ts"
+import { now, runVirtual, settle } from "./utils/virtual.ts"
 
 class ZeroDiv extends Data.TaggedError("ZeroDivisionError")<{}> {}
 class KeyErr extends Data.TaggedError("KeyError")<{}> {}
@@ -976,5 +978,109 @@ describe("waitFor is consistent with timeout", () => {
         const error = yield* timeoutErrorOf(r.exit)
         assert.include(cancelCauseOf(error).reason.detail, scope!.name)
       })
+  )
+})
+
+/**
+ * A `Clock` whose time moves forward by `step` milliseconds on every read (and by the slept duration on every
+ * sleep, which resolves on the next scheduler turn): a deadline can pass between any two reads the library makes.
+ * Issue 10: `enter()` read the clock twice; a deadline falling between the reads was treated as due with no body
+ * recorded yet, the expiry was dropped, no timer was armed, and the scope waited forever.
+ */
+const steppingClock = (step: number): Clock.Clock => {
+  let ms = 1_000_000
+  const read = (): number => (ms += step)
+  const nanos = (): bigint => BigInt(Math.round(read() * 1e6))
+  return {
+    currentTimeMillisUnsafe: read,
+    currentTimeMillis: Effect.sync(read),
+    currentTimeNanosUnsafe: nanos,
+    currentTimeNanos: Effect.sync(nanos),
+    monotonicTimeNanosUnsafe: nanos,
+    monotonicTimeNanos: Effect.sync(nanos),
+    sleep: (duration) =>
+      Effect.andThen(
+        Effect.sync(() => {
+          ms += Duration.toMillis(duration)
+        }),
+        Effect.yieldNow
+      )
+  }
+}
+
+/** Runs `effect` on `clock` for a bounded number of scheduler turns; `undefined` if it has not ended by then. */
+const onClock = <A, E>(effect: Effect.Effect<A, E>, clock: Clock.Clock) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(Effect.provideService(effect, Clock.Clock, clock))
+    yield* settle
+    const exit = fiber.pollUnsafe()
+    if (exit === undefined) yield* Fiber.interrupt(fiber)
+    return exit
+  })
+
+describe("timeout — no expiry can be lost (issue 10)", () => {
+  it.effect("a deadline that passes between two clock reads still expires: timeout, timeoutAt, waitFor", () =>
+    Effect.gen(function* () {
+      for (const step of [0.1, 0.25, 0.4, 0.6, 0.75, 0.9, 1.1]) {
+        for (const delay of [0.0005, 0.001, 0.0015, 0.002]) {
+          const label = `step ${step} ms, delay ${delay * 1000} ms`
+          const viaTimeout = yield* onClock(
+            asyncio.timeout(delay, () => Effect.never),
+            steppingClock(step)
+          )
+          assert.isDefined(viaTimeout, `timeout hung: ${label}`)
+          yield* timeoutErrorOf(viaTimeout!)
+
+          const viaAt = yield* onClock(
+            Effect.flatMap(asyncio.Timeout.time, (t) => asyncio.timeoutAt(t + delay, () => Effect.never)),
+            steppingClock(step)
+          )
+          assert.isDefined(viaAt, `timeoutAt hung: ${label}`)
+          yield* timeoutErrorOf(viaAt!)
+
+          const viaWaitFor = yield* onClock(asyncio.waitFor(Effect.never, delay), steppingClock(step))
+          assert.isDefined(viaWaitFor, `waitFor hung: ${label}`)
+          assert.instanceOf(failureOf(viaWaitFor!), asyncio.TimeoutError, label)
+        }
+      }
+    })
+  )
+
+  it.effect(
+    "reschedule(past) made by the body before its first suspension fires at that suspension (TimeoutError)",
+    () =>
+      Effect.gen(function* () {
+        let scope: Scope | undefined
+        const r = yield* runVirtual(
+          asyncio.timeout(10, (s) =>
+            Effect.gen(function* () {
+              scope = s
+              yield* s.reschedule((yield* asyncio.Timeout.time) - 1)
+              return yield* asyncio.sleep(5, "late")
+            })
+          )
+        )
+        assert.strictEqual(r.elapsed, 0)
+        yield* timeoutErrorOf(r.exit)
+        assert.strictEqual(scope!.state, "expired")
+      })
+  )
+
+  it.effect("reschedule(past) by a body that then finishes without suspending: no error, not expired", () =>
+    Effect.gen(function* () {
+      let scope: Scope | undefined
+      const r = yield* runVirtual(
+        asyncio.timeout(10, (s) =>
+          Effect.gen(function* () {
+            scope = s
+            yield* s.reschedule((yield* asyncio.Timeout.time) - 1)
+            return "done"
+          })
+        )
+      )
+      assert.strictEqual(yield* r.exit, "done")
+      assert.strictEqual(scope!.state, "finished")
+      assert.isFalse(yield* scope!.expired())
+    })
   )
 })

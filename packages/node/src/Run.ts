@@ -23,6 +23,7 @@ import { makeObservability, type ObservabilityOptions } from "./internal/observa
 import { CurrentPool, makeConfig, Pool } from "./internal/pool.ts"
 import { formatReport, formatShutdownError } from "./internal/report.ts"
 import { exitCodeOf, runner, type SignalSource } from "./internal/runner.ts"
+import { checkRunOptions } from "./internal/runOptions.ts"
 import type { ThreadPoolOptions } from "./ThreadPool.ts"
 
 /**
@@ -163,7 +164,8 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
   }
   let pool: Pool
   try {
-    pool = new Pool(makeConfig({ name: "ThreadPool-run", ...options?.threads }))
+    checkRunOptions(options)
+    pool = new Pool(makeConfig({ name: "ThreadPool-run", ...options?.threads }, "run (threads)"))
   } catch (error) {
     return Promise.reject(error)
   }

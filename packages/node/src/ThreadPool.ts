@@ -13,9 +13,19 @@
  *
  * @since 0.1.0
  */
+import type { ResourceLimits } from "node:worker_threads"
+import { TypeError } from "@effect-asyncio/core/Errors"
+import * as Validate from "@effect-asyncio/core/Validate"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { CurrentPool, makeConfig, type OnCancel, Pool, type PoolStatistics } from "./internal/pool.ts"
+import {
+  CurrentPool,
+  makeConfig,
+  type OnCancel,
+  Pool,
+  type PoolConfig,
+  type PoolStatistics
+} from "./internal/pool.ts"
 
 /**
  * Options of a thread pool ({@link layer}, {@link scoped}, `run(main, { threads })`).
@@ -43,6 +53,15 @@ export interface ThreadPoolOptions {
   readonly shutdownTimeout?: number | undefined
   /** A name for messages (`ThreadPool-<n>` by default). */
   readonly name?: string | undefined
+  /**
+   * V8 limits of each worker thread (Node's `Worker` `resourceLimits`, in MB). The default caps the heap at
+   * `maxOldGenerationSizeMb: 1024`: a function that exhausts it is stopped within about a second and its call
+   * fails with a `ThreadError` whose `errorName` is `"MemoryError"` (Python's exception for it) and whose
+   * message names the limit; the pool starts a fresh thread for the next call. Keys given replace the default
+   * ones. Without a limit V8 lets a worker grow like the main thread (gigabytes, and many seconds of garbage
+   * collection before it gives up).
+   */
+  readonly resourceLimits?: ResourceLimits | undefined
 }
 
 /**
@@ -54,8 +73,8 @@ export interface ThreadPoolOptions {
  */
 export type ThreadPoolStatistics = PoolStatistics
 
-const create = (options: ThreadPoolOptions | undefined): Effect.Effect<Pool> =>
-  Effect.try({ try: () => new Pool(makeConfig(options ?? {})), catch: (error) => error }).pipe(Effect.orDie)
+/** The pool for a checked configuration, made when the effect runs (each run gets its own pool). */
+const create = (config: PoolConfig): Effect.Effect<Pool> => Effect.sync(() => new Pool(config))
 
 const shutdown = (pool: Pool): Effect.Effect<void> => Effect.promise(() => pool.close())
 
@@ -72,7 +91,10 @@ const shutdown = (pool: Pool): Effect.Effect<void> => Effect.promise(() => pool.
  * @since 0.1.0
  */
 export const layer = (options?: ThreadPoolOptions): Layer.Layer<never> =>
-  Layer.effect(CurrentPool, Effect.acquireRelease(create(options), shutdown))
+  Layer.effect(
+    CurrentPool,
+    Validate.atCall(() => Effect.acquireRelease(create(makeConfig(options, "ThreadPool.layer")), shutdown))
+  )
 
 /**
  * Runs `effect` with a fresh thread pool, shut down when `effect` ends (however it ends).
@@ -84,11 +106,17 @@ export const scoped = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options?: ThreadPoolOptions
 ): Effect.Effect<A, E, R> =>
-  Effect.acquireUseRelease(
-    create(options),
-    (pool) => Effect.provideService(effect, CurrentPool, pool),
-    shutdown
-  )
+  Validate.atCall(() => {
+    if (!Effect.isEffect(effect)) {
+      throw new TypeError(`ThreadPool.scoped: an Effect was expected, got ${Validate.show(effect)}`)
+    }
+    const config = makeConfig(options, "ThreadPool.scoped")
+    return Effect.acquireUseRelease(
+      create(config),
+      (pool) => Effect.provideService(effect, CurrentPool, pool),
+      shutdown
+    )
+  })
 
 /**
  * A snapshot of the pool `toThread` would use here.

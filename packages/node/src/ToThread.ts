@@ -25,9 +25,10 @@
 import { isAbsolute } from "node:path"
 import { pathToFileURL } from "node:url"
 import { TypeError } from "@effect-asyncio/core/Errors"
+import * as Validate from "@effect-asyncio/core/Validate"
 import * as Effect from "effect/Effect"
 import { ThreadError } from "./Errors.ts"
-import { CurrentPool, describeCall, type OnCancel, type Outcome } from "./internal/pool.ts"
+import { CurrentPool, describeCall, type OnCancel, type Outcome, type Pool } from "./internal/pool.ts"
 import type { SerializedError } from "./internal/protocol.ts"
 
 export type { OnCancel } from "./internal/pool.ts"
@@ -118,7 +119,7 @@ class WorkModuleImpl<M> implements WorkModule<M> {
     this.onCancel = onCancel
   }
   withOptions(options: ToThreadOptions): WorkModule<M> {
-    return new WorkModuleImpl<M>(this.url, options.onCancel ?? this.onCancel)
+    return new WorkModuleImpl<M>(this.url, readOnCancel("workModule.withOptions", options) ?? this.onCancel)
   }
   toString(): string {
     return `WorkModule(${this.url})`
@@ -129,17 +130,29 @@ const isWorkModule = (u: unknown): u is WorkModule<unknown> =>
   typeof u === "object" && u !== null && WorkModuleTypeId in u
 
 /** The URL a worker imports for `module`: a `URL`, a URL string or an absolute path. */
-const resolveUrl = (module: URL | string): string => {
+const resolveUrl = (call: string, module: URL | string): string => {
   if (module instanceof URL) return module.href
   if (typeof module === "string") {
     if (isAbsolute(module)) return pathToFileURL(module).href
     if (URL.canParse(module)) return new URL(module).href
   }
   throw new TypeError(
-    `toThread: a module URL was expected (e.g. new URL("./work.ts", import.meta.url)) or an absolute path, got ${
-      typeof module === "string" ? JSON.stringify(module) : typeof module
-    }`
+    `${call}: a module URL was expected (e.g. new URL("./work.ts", import.meta.url)) or an absolute path, got ${Validate.show(module)}`
   )
+}
+
+/**
+ * Arguments that can never reach a worker thread — functions, Effects (closures inside) and symbols — refused at
+ * the call; other values that cannot be cloned are refused when the call is sent.
+ */
+const checkArgs = (name: string, args: ReadonlyArray<unknown>): void => {
+  args.forEach((arg, index) => {
+    if (typeof arg === "function" || typeof arg === "symbol" || Effect.isEffect(arg)) {
+      throw new TypeError(
+        `toThread: argument ${index} of ${name} cannot be sent to a worker thread (structured clone), got ${Validate.show(arg)}`
+      )
+    }
+  })
 }
 
 /**
@@ -165,7 +178,15 @@ const resolveUrl = (module: URL | string): string => {
  * @since 0.1.0
  */
 export const workModule = <M>(url: URL | string, options?: ToThreadOptions): WorkModule<M> =>
-  new WorkModuleImpl<M>(resolveUrl(url), options?.onCancel)
+  new WorkModuleImpl<M>(resolveUrl("workModule", url), readOnCancel("workModule", options))
+
+/** The `onCancel` of a `ToThreadOptions` object, checked (`undefined`: the pool's). */
+const readOnCancel = (call: string, options: ToThreadOptions | undefined): OnCancel | undefined => {
+  const onCancel = Validate.options(call, options, ["onCancel"]).onCancel
+  return onCancel === undefined
+    ? undefined
+    : Validate.oneOf(call, onCancel, "onCancel", ["terminate", "finish"])
+}
 
 const toThreadError = (error: SerializedError, work: string): ThreadError => {
   const result = new ThreadError({
@@ -261,33 +282,35 @@ export function toThread(
   name: string,
   ...args: ReadonlyArray<unknown>
 ): Effect.Effect<unknown, ThreadError> {
-  return Effect.withFiber((fiber) => {
-    let url: string
-    let onCancel: OnCancel | undefined
-    try {
-      if (isWorkModule(module)) {
-        url = module.url
-        onCancel = module.onCancel
-      } else {
-        url = resolveUrl(module)
-      }
-      if (typeof name !== "string") {
-        throw new TypeError(`toThread: the name of an exported function was expected, got ${typeof name}`)
-      }
-    } catch (error) {
-      return Effect.die(error)
-    }
-    const pool = fiber.getRef(CurrentPool)
-    const work = describeCall({ module: url, name })
-    return Effect.callback<unknown, ThreadError>((resume) => {
-      const call = pool.submit(url, name, args, onCancel ?? pool.config.onCancel, (outcome) =>
-        resume(fromOutcome(outcome, work))
+  return Validate.atCall(() => {
+    const url = isWorkModule(module) ? module.url : resolveUrl("toThread", module)
+    const onCancel = isWorkModule(module) ? module.onCancel : undefined
+    if (typeof name !== "string") {
+      throw new TypeError(
+        `toThread: name must be the name of an exported function, got ${Validate.show(name)}`
       )
-      if (call === undefined) return
-      return Effect.suspend(() => {
-        const stopped = pool.cancel(call)
-        return stopped === undefined ? Effect.void : Effect.promise(() => stopped)
-      })
+    }
+    checkArgs(name, args)
+    return Effect.withFiber((fiber) => submit(fiber.getRef(CurrentPool), url, name, args, onCancel))
+  })
+}
+
+const submit = (
+  pool: Pool,
+  url: string,
+  name: string,
+  args: ReadonlyArray<unknown>,
+  onCancel: OnCancel | undefined
+): Effect.Effect<unknown, ThreadError> => {
+  const work = describeCall({ module: url, name })
+  return Effect.callback<unknown, ThreadError>((resume) => {
+    const call = pool.submit(url, name, args, onCancel ?? pool.config.onCancel, (outcome) =>
+      resume(fromOutcome(outcome, work))
+    )
+    if (call === undefined) return
+    return Effect.suspend(() => {
+      const stopped = pool.cancel(call)
+      return stopped === undefined ? Effect.void : Effect.promise(() => stopped)
     })
   })
 }

@@ -7,7 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"
-import { run } from "../src/index.ts"
+import { type RunOptions, run } from "../src/index.ts"
 
 const listeners = () => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]
 
@@ -78,6 +78,34 @@ describe("run (in-process)", () => {
       assert.deepStrictEqual(listeners(), before, "nothing was installed")
     })
   )
+
+  it("bad options are refused before anything starts: a misspelt key named, slowCallbackDuration NaN, threads", async () => {
+    const before = listeners()
+    const cases: ReadonlyArray<
+      readonly [unknown, typeof asyncio.TypeError | typeof asyncio.ValueError, string]
+    > = [
+      [{ debgu: true }, asyncio.TypeError, 'run: unknown option "debgu" (did you mean "debug"?)'],
+      [
+        { slowCallbackDuration: Number.NaN },
+        asyncio.ValueError,
+        "run: slowCallbackDuration must be a number of seconds >= 0, got NaN"
+      ],
+      [{ exit: "no" }, asyncio.TypeError, 'run: exit must be a boolean, got "no"'],
+      [{ threads: 4 }, asyncio.TypeError, "run: threads must be the options of a ThreadPool, got 4"],
+      [
+        { threads: { shutdownTimeout: "x" } },
+        asyncio.TypeError,
+        'run (threads): shutdownTimeout must be a number of seconds >= 0, got "x"'
+      ]
+    ]
+    for (const [options, kind, message] of cases) {
+      const outcome = await settled(run(Effect.succeed(1), options as RunOptions))
+      assert.isFalse(outcome.ok)
+      assert.isTrue(outcome.value instanceof kind, `expected a ${kind.name}, got ${String(outcome.value)}`)
+      assert.include((outcome.value as Error).message, message)
+    }
+    assert.deepStrictEqual(listeners(), before, "nothing was installed")
+  })
 
   it("RUN-04 run() while another run is in progress rejects with RuntimeError; the first one is unaffected", async () => {
     let inner: { readonly ok: boolean; readonly value: unknown } | undefined

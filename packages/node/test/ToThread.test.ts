@@ -389,10 +389,68 @@ describe("ThreadPool lifetime", () => {
     })
   )
 
-  it.effect("bad options are a defect carrying TypeError", () =>
-    Effect.gen(function* () {
-      const exit = yield* Effect.exit(ThreadPool.scoped(Effect.void, { size: 0 }))
-      assert.instanceOf(defectOf(exit), asyncio.TypeError)
-    })
+  it.effect(
+    "a function that exhausts its thread's heap fails fast with a MemoryError ThreadError; the pool starts a new thread",
+    () =>
+      inPool(
+        Effect.gen(function* () {
+          const started = performance.now()
+          const error = yield* Effect.flip(toThread(work, "exhaustHeap"))
+          const seconds = (performance.now() - started) / 1000
+          assert.instanceOf(error, ThreadError)
+          assert.strictEqual(error.errorName, "MemoryError")
+          assert.include(error.message, "ran out of memory (resourceLimits.maxOldGenerationSizeMb: 32)")
+          assert.include(error.message, `exhaustHeap (${workUrl.href})`)
+          assert.deepInclude(error.data, { code: "ERR_WORKER_OUT_OF_MEMORY" })
+          assert.isBelow(seconds, 5, "stopped quickly")
+          // The thread is gone; the next call gets a fresh one.
+          assert.strictEqual(yield* toThread(work, "add", 1, 2), 3)
+          const stats = yield* ThreadPool.statistics
+          assert.strictEqual(stats.started, 2)
+          assert.strictEqual(stats.threads, 1)
+        }),
+        { size: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } }
+      )
+  )
+
+  it("the default resourceLimits cap a worker's heap at 1024 MB; keys given replace the default ones", async () => {
+    const { makeConfig } = await import("../src/internal/pool.ts")
+    assert.deepStrictEqual(makeConfig({}).resourceLimits, { maxOldGenerationSizeMb: 1024 })
+    assert.deepStrictEqual(
+      makeConfig({ resourceLimits: { maxOldGenerationSizeMb: 64, stackSizeMb: 8 } }).resourceLimits,
+      { maxOldGenerationSizeMb: 64, stackSizeMb: 8 }
+    )
+    assert.throws(
+      () => makeConfig({ resourceLimits: { maxOldGenerationSizeMb: Number.NaN } }),
+      asyncio.ValueError,
+      "ThreadPool: resourceLimits.maxOldGenerationSizeMb must be an integer >= 1, got NaN"
+    )
+    assert.throws(
+      () =>
+        makeConfig({ resourceLimits: { maxOldGenMb: 64 } as unknown as { maxOldGenerationSizeMb: number } }),
+      asyncio.TypeError,
+      'unknown option "maxOldGenMb"'
+    )
+  })
+
+  it.effect(
+    "bad options are a defect: size 0 a ValueError (Python's max_workers), shutdownTimeout 'x' a TypeError",
+    () =>
+      Effect.gen(function* () {
+        const zero = defectOf(yield* Effect.exit(ThreadPool.scoped(Effect.void, { size: 0 })))
+        assert.instanceOf(zero, asyncio.ValueError)
+        assert.strictEqual(
+          (zero as asyncio.ValueError).message,
+          "ThreadPool.scoped: size must be an integer >= 1, got 0"
+        )
+        const text = defectOf(
+          yield* Effect.exit(ThreadPool.scoped(Effect.void, { shutdownTimeout: "x" as unknown as number }))
+        )
+        assert.instanceOf(text, asyncio.TypeError)
+        assert.include(
+          (text as asyncio.TypeError).message,
+          'shutdownTimeout must be a number of seconds >= 0, got "x"'
+        )
+      })
   )
 })

@@ -94,6 +94,17 @@ describe("run on a real process", () => {
     assertNoNodeNoise(result.stderr)
   })
 
+  it("Abort.fromPromise misuse in main: a TypeError defect reported, finalizers run, exit code 1", async () => {
+    const result = await start("fail", "fromPromise").finished
+    assert.strictEqual(result.code, 1)
+    assert.deepStrictEqual(result.stdout, ["finalizer ran", "leftover cancelled"])
+    assert.match(
+      result.stderr,
+      /^run: main task 'main' died with a defect: TypeError: Abort\.fromPromise: evaluate must return a promise, got undefined\n/
+    )
+    assertNoNodeNoise(result.stderr)
+  })
+
   it("main cancelled by code: CancelledError with the message and the reason, exit code 1", async () => {
     const result = await start("fail", "cancelled").finished
     assert.strictEqual(result.code, 1)

@@ -2,8 +2,10 @@
  * Renderers of a timeline: a terminal Gantt chart (ASCII or Unicode, optionally coloured) and SVG. Pure
  * functions of the timeline, so their output is golden-tested.
  */
+import { TypeError } from "../Errors.ts"
 import { describeReason, formatSeconds } from "./registry.ts"
 import type { Outcome, Timeline, Track } from "./timeline.ts"
+import * as validate from "./validate.ts"
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared
@@ -61,6 +63,35 @@ export interface TextOptions {
   readonly legend?: boolean | undefined
   /** A title line above the chart. */
   readonly title?: string | undefined
+}
+
+const isTimeline = (u: unknown): boolean =>
+  typeof u === "object" &&
+  u !== null &&
+  Array.isArray(Reflect.get(u, "tasks")) &&
+  typeof Reflect.get(u, "duration") === "number"
+
+/** The checks of `Timeline.toText` (misuse throws `TypeError`/`ValueError`, see `validate.ts`). */
+const checkTextOptions = (timeline: Timeline, options: TextOptions | undefined): void => {
+  const call = "Timeline.toText"
+  if (!isTimeline(timeline))
+    throw new TypeError(`${call}: a Timeline was expected, got ${validate.show(timeline)}`)
+  const checked = validate.options(call, options, ["width", "style", "color", "legend", "title"])
+  if (checked.width !== undefined) validate.integer(call, checked.width, "width", 2)
+  if (checked.style !== undefined) validate.oneOf(call, checked.style, "style", ["ascii", "unicode"])
+  validate.boolean(call, checked.color, "color", false)
+  validate.boolean(call, checked.legend, "legend", true)
+  validate.name(call, checked.title, "title")
+}
+
+/** The checks of `Timeline.toSvg`. */
+const checkSvgOptions = (timeline: Timeline, options: SvgOptions | undefined): void => {
+  const call = "Timeline.toSvg"
+  if (!isTimeline(timeline))
+    throw new TypeError(`${call}: a Timeline was expected, got ${validate.show(timeline)}`)
+  const checked = validate.options(call, options, ["width", "title"])
+  if (checked.width !== undefined) validate.integer(call, checked.width, "width", 200)
+  validate.name(call, checked.title, "title")
 }
 
 type Cell =
@@ -156,6 +187,7 @@ const cellsOf = (track: Track, col: (t: number) => number, columns: number): Arr
 
 /** The Gantt chart of `timeline` for a terminal. */
 export const toText = (timeline: Timeline, options?: TextOptions): string => {
+  checkTextOptions(timeline, options)
   const style = options?.style ?? "ascii"
   const color = options?.color === true
   const g = glyphs[style]
@@ -261,6 +293,7 @@ const CHAR = 7.2 // approximate advance of a 12px monospace character
 
 /** The timeline of `timeline` as a standalone SVG document (one `<g class="task">` per task, a legend). */
 export const toSvg = (timeline: Timeline, options?: SvgOptions): string => {
+  checkSvgOptions(timeline, options)
   const width = options?.width ?? 960
   const duration = timeline.duration
   const names = timeline.tasks.map((track) => truncate(`#${track.id} ${track.name}`, 28))

@@ -9,6 +9,7 @@ import { RuntimeError } from "../Errors.ts"
 import type { Lock, LockStatistics } from "../Lock.ts"
 import type { Task } from "../Task.ts"
 import { CurrentTask } from "./task.ts"
+import * as validate from "./validate.ts"
 import { block, type Restore, type Waiter, type WaiterHost, WaiterList, wake } from "./waiters.ts"
 
 export const LockTypeId = "~effect-asyncio/Lock" as const
@@ -103,7 +104,17 @@ export class LockImpl implements Lock, WaiterHost<boolean> {
   }
 
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) => this.withLockMasked(effect, restore))
+    this.withLockChecked("Lock.withLock", effect)
+
+  /**
+   * `withLock`, with `effect` checked first (at the call, named `call`): a value that is not an effect must never
+   * reach the run loop while the lock is held (effect 4.1.0 would end the fiber there without releasing it).
+   */
+  withLockChecked<A, E, R>(call: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.isEffect(effect)
+      ? Effect.uninterruptibleMask((restore) => this.withLockMasked(effect, restore))
+      : Effect.die(validate.notAnEffect(call, effect))
+  }
 
   /**
    * `withLock` inside its mask. Only the wait is interruptible: the step that hands the lock over also leaves

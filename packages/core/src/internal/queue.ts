@@ -27,11 +27,12 @@
  */
 import * as Effect from "effect/Effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
-import { QueueEmpty, QueueFull, QueueShutDown, ValueError } from "../Errors.ts"
+import { QueueEmpty, QueueFull, QueueShutDown, TypeError, ValueError } from "../Errors.ts"
 import type { QueueKind, QueueState, QueueStatistics } from "../Queue.ts"
 import * as hooks from "./hooks.ts"
 import { observeWait } from "./observe.ts"
 import type { Store } from "./queueStore.ts"
+import { show } from "./validate.ts"
 
 export const QueueTypeId = "~effect-asyncio/Queue" as const
 
@@ -506,6 +507,11 @@ export class QueueImpl<A> {
   private readonly shutdownEffect: Effect.Effect<void> = Effect.sync(() => this.doShutdown(false))
   private readonly shutdownImmediateEffect: Effect.Effect<void> = Effect.sync(() => this.doShutdown(true))
   shutdown(immediate = false): Effect.Effect<void> {
+    if (typeof immediate !== "boolean") {
+      return Effect.die(
+        new TypeError(`${this.kind}.shutdown: immediate must be a boolean, got ${show(immediate)}`)
+      )
+    }
     return immediate ? this.shutdownImmediateEffect : this.shutdownEffect
   }
 

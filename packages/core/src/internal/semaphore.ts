@@ -14,7 +14,7 @@ import type * as Fiber from "effect/Fiber"
 import type { BoundedSemaphore } from "../BoundedSemaphore.ts"
 import { ValueError } from "../Errors.ts"
 import type { Semaphore, SemaphoreStatistics } from "../Semaphore.ts"
-import { show } from "./time.ts"
+import * as validate from "./validate.ts"
 import { block, type Restore, type Waiter, type WaiterHost, WaiterList, wake } from "./waiters.ts"
 
 export const SemaphoreTypeId = "~effect-asyncio/Semaphore" as const
@@ -22,14 +22,13 @@ export const BoundedSemaphoreTypeId = "~effect-asyncio/BoundedSemaphore" as cons
 
 const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
 
-/** Validates an initial value; throws `ValueError` as Python's constructor raises it. */
-export const checkInitialValue = (value: number): number => {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new ValueError(`Semaphore initial value must be an integer >= 0, got ${show(value)}`)
-  }
-  if (value < 0) throw new ValueError("Semaphore initial value must be >= 0")
-  return value
-}
+/**
+ * Validates an initial value, as Python's constructor does: a negative value is a `ValueError` ("initial value must
+ * be >= 0"), something that is not a number a `TypeError`; a fraction or NaN is a `ValueError` too (Python accepts
+ * them; a non-integer counter never works, docs/semantics.md P4).
+ */
+export const checkInitialValue = (call: string, value: unknown): number =>
+  validate.integer(call, value, "initial value", 0)
 
 export class SemaphoreImpl implements Semaphore, WaiterHost<boolean> {
   readonly [SemaphoreTypeId] = SemaphoreTypeId
@@ -132,8 +131,14 @@ export class SemaphoreImpl implements Semaphore, WaiterHost<boolean> {
     return Effect.sync(() => this.isLocked())
   }
 
+  /**
+   * `effect` is checked first, at the call: a value that is not an effect must never reach the run loop while a
+   * permit is held (effect 4.1.0 would end the fiber there without running the release).
+   */
   readonly withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) => this.withPermitMasked(effect, restore))
+    Effect.isEffect(effect)
+      ? Effect.uninterruptibleMask((restore) => this.withPermitMasked(effect, restore))
+      : Effect.die(validate.notAnEffect(`${this.kind}.withPermit`, effect))
 
   /**
    * `withPermit` inside its mask. Only the wait is interruptible: the step that hands the permit over also leaves

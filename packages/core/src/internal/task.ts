@@ -18,7 +18,7 @@ import {
   TypeError
 } from "../Errors.ts"
 import * as hooks from "./hooks.ts"
-import { show } from "./time.ts"
+import * as validate from "./validate.ts"
 
 // ---------------------------------------------------------------------------------------------------------
 // Cancellation reasons travel as annotations on Effect's own `Interrupt` reasons
@@ -219,6 +219,19 @@ export const CurrentLoop = Context.Reference<LoopImpl | undefined>("effect-async
   defaultValue: () => undefined
 })
 
+/**
+ * The loop scope that will own a task created now by `fiber` (`undefined`: none, the fiber owns it). Creating a
+ * task in a loop scope that has ended is misuse, as Python's `create_task` on a closed loop raises
+ * `RuntimeError("Event loop is closed")`; a loop scope that is still shutting down cancels it at once instead.
+ */
+export const ownerLoop = (call: string, fiber: Fiber.Fiber<unknown, unknown>): LoopImpl | undefined => {
+  const loop = fiber.getRef(CurrentLoop)
+  if (loop !== undefined && loop.state === "closed") {
+    throw new RuntimeError(`${call}: the loop scope ${loop.name} is closed (Python: "Event loop is closed")`)
+  }
+  return loop
+}
+
 export const CurrentTask = Context.Reference<TaskImpl<unknown, unknown> | undefined>(
   "effect-asyncio/CurrentTask",
   { defaultValue: () => undefined }
@@ -279,8 +292,15 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   }
 
   setName(name: string): Effect.Effect<void> {
-    return Effect.sync(() => {
-      this.name = String(name)
+    return validate.atCall(() => {
+      // Python's set_name(value) stores str(value); None is the string "None" there, here a misuse.
+      const checked = validate.taskName("task.setName", name)
+      if (checked === undefined) {
+        throw new TypeError(`task.setName: a name was expected, got ${validate.show(name)}`)
+      }
+      return Effect.sync(() => {
+        this.name = checked
+      })
     })
   }
 
@@ -355,6 +375,11 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   }
 
   addDoneCallback(cb: DoneCallback<A, E>): Effect.Effect<void> {
+    if (typeof cb !== "function") {
+      return Effect.die(
+        new TypeError(`task.addDoneCallback: callback must be a function, got ${validate.show(cb)}`)
+      )
+    }
     return Effect.contextWith((context: Context.Context<never>) =>
       Effect.sync(() => {
         if (this.callbacks === undefined) {
@@ -387,7 +412,7 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
         Effect.andThen(
           Effect.yieldNow,
           Effect.catchCause(
-            Effect.suspend(() => cb(this)),
+            validate.callEffect("task.addDoneCallback callback", () => cb(this)),
             (cause) => Effect.logError(`Exception in a done callback of ${this.name}`, cause)
           )
         )
@@ -415,9 +440,11 @@ export const asTask = <A, E, R>(u: Effect.Effect<A, E, R>): TaskImpl<A, E> | und
 // Creating and awaiting
 // ---------------------------------------------------------------------------------------------------------
 
-/** The message asyncio gives for a bad `create_task` argument, adapted. */
+/** The message asyncio gives for a bad `create_task` argument, adapted; a task is named (it is awaited, not run). */
 export const notAnEffect = (what: string, u: unknown): TypeError =>
-  new TypeError(`${what}: an Effect was expected, got ${isTask(u) ? `the Task ${u.name}` : show(u)}`)
+  isTask(u)
+    ? new TypeError(`${what}: an Effect was expected, got the Task ${u.name}`)
+    : validate.notAnEffect(what, u)
 
 /**
  * Creates a task for `effect` under the current owner: the innermost loop scope (detached from the creating

@@ -10,8 +10,9 @@
  * `abandoned`: it keeps its worker until the function returns, and its result is dropped.
  */
 import { availableParallelism } from "node:os"
-import { Worker } from "node:worker_threads"
+import { type ResourceLimits, Worker } from "node:worker_threads"
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
+import * as Validate from "@effect-asyncio/core/Validate"
 import * as Context from "effect/Context"
 import type { CallMessage, ReplyMessage, SerializedError } from "./protocol.ts"
 import { workerSource } from "./worker.ts"
@@ -25,6 +26,8 @@ export interface PoolConfig {
   /** How long `close()` waits for running calls, in milliseconds, before it terminates their threads. */
   readonly shutdownTimeoutMs: number
   readonly name: string
+  /** The worker threads' V8 limits (`new Worker(…, { resourceLimits })`). */
+  readonly resourceLimits: ResourceLimits
 }
 
 /** How a call ended, as the effect wrapper needs it. */
@@ -83,6 +86,10 @@ export const describeCall = (call: { readonly module: string; readonly name: str
   `${call.name} (${call.module})`
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Whether a worker's `error` event says it hit its `resourceLimits`. */
+const isOutOfMemory = (error: unknown): error is Error =>
+  error instanceof Error && Reflect.get(error, "code") === "ERR_WORKER_OUT_OF_MEMORY"
 
 export class Pool {
   readonly config: PoolConfig
@@ -259,7 +266,7 @@ export class Pool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerSource, { eval: true })
+    const worker = new Worker(workerSource, { eval: true, resourceLimits: this.config.resourceLimits })
     const slot: Slot = { worker, number: ++this.started, call: undefined, stopping: false, crash: undefined }
     this.slots.add(slot)
     worker.on("message", (reply: ReplyMessage) => this.onReply(slot, reply))
@@ -347,15 +354,36 @@ export class Pool {
     }
   }
 
+  /** What a call whose thread ran out of memory fails with: a `MemoryError` naming the limit. */
+  private outOfMemory(call: Call, crash: Error): SerializedError {
+    const limits = this.config.resourceLimits
+    const limit = limits.maxOldGenerationSizeMb
+    return {
+      isError: true,
+      name: "MemoryError",
+      message: `the worker thread running ${describeCall(call)} ran out of memory${
+        limit === undefined ? "" : ` (resourceLimits.maxOldGenerationSizeMb: ${limit})`
+      } and was stopped: ${crash.message}`,
+      stack: undefined,
+      data: { code: "ERR_WORKER_OUT_OF_MEMORY", resourceLimits: { ...limits } },
+      value: undefined,
+      cause: undefined
+    }
+  }
+
   private onExit(slot: Slot, code: number): void {
     this.slots.delete(slot)
     const index = this.idle.indexOf(slot)
     if (index >= 0) this.idle.splice(index, 1)
     const call = slot.call
     slot.call = undefined
-    if (call !== undefined && call.state === "running") {
-      // Not cancelled: the thread died under the call (an uncaught error, `process.exit`, out of memory) or the
-      // pool's shutdown timeout expired.
+    if (call !== undefined && call.state === "running" && isOutOfMemory(slot.crash)) {
+      // The function exhausted the thread's heap: it failed (Python's MemoryError), like a function that throws.
+      call.state = "done"
+      call.settle({ _tag: "Threw", error: this.outOfMemory(call, slot.crash) })
+    } else if (call !== undefined && call.state === "running") {
+      // Not cancelled: the thread died under the call (an uncaught error, `process.exit`) or the pool's shutdown
+      // timeout expired.
       call.state = "done"
       const why = slot.stopping
         ? `was terminated because the thread pool ${this.config.name} shut down`
@@ -373,32 +401,51 @@ export class Pool {
   }
 }
 
-/** Reads and checks the options of a pool. */
-export const makeConfig = (options: {
+/** The options `makeConfig` reads (`ThreadPoolOptions`). */
+export interface PoolOptions {
   readonly size?: number | undefined
   readonly onCancel?: OnCancel | undefined
   readonly shutdownTimeout?: number | undefined
   readonly name?: string | undefined
-}): PoolConfig => {
-  const size = options.size ?? Math.max(1, availableParallelism())
-  if (!Number.isInteger(size) || size < 1) {
-    throw new TypeError(`ThreadPool: size must be a positive integer, got ${String(size)}`)
-  }
-  const onCancel = options.onCancel ?? "terminate"
-  if (onCancel !== "terminate" && onCancel !== "finish") {
-    throw new TypeError(`ThreadPool: onCancel must be "terminate" or "finish", got ${String(onCancel)}`)
-  }
-  const timeout = options.shutdownTimeout ?? 300
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw new TypeError(
-      `ThreadPool: shutdownTimeout must be a number of seconds >= 0, got ${String(timeout)}`
-    )
+  readonly resourceLimits?: ResourceLimits | undefined
+}
+
+const poolKeys = ["size", "onCancel", "shutdownTimeout", "name", "resourceLimits"]
+const limitKeys = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"]
+
+/**
+ * The default heap limit of a worker thread, in MB: a function that exhausts it is stopped within a second or so
+ * (without a limit V8 grants a worker as much as the main thread — gigabytes, and many seconds of garbage
+ * collection before it gives up).
+ */
+export const defaultResourceLimits: ResourceLimits = { maxOldGenerationSizeMb: 1024 }
+
+/** Reads and checks the options of a pool (`call` names the entry point in errors). */
+export const makeConfig = (options: PoolOptions | undefined, call = "ThreadPool"): PoolConfig => {
+  const checked = Validate.options(call, options, poolKeys)
+  const size =
+    checked.size === undefined
+      ? Math.max(1, availableParallelism())
+      : Validate.integer(call, checked.size, "size", 1)
+  const onCancel =
+    checked.onCancel === undefined
+      ? "terminate"
+      : Validate.oneOf(call, checked.onCancel, "onCancel", ["terminate", "finish"])
+  const timeout =
+    checked.shutdownTimeout === undefined
+      ? 300
+      : Validate.seconds(call, checked.shutdownTimeout, "shutdownTimeout")
+  const limits = Validate.options(call, checked.resourceLimits, limitKeys)
+  for (const key of limitKeys) {
+    const value: unknown = Reflect.get(limits, key)
+    if (value !== undefined) Validate.integer(call, value, `resourceLimits.${key}`, 1)
   }
   return {
     size,
     onCancel,
     shutdownTimeoutMs: timeout * 1000,
-    name: options.name ?? `ThreadPool-${++poolCounter}`
+    name: Validate.name(call, checked.name) ?? `ThreadPool-${++poolCounter}`,
+    resourceLimits: { ...defaultResourceLimits, ...limits }
   }
 }
 

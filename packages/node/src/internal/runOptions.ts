@@ -1,0 +1,51 @@
+/**
+ * The checks of `run`'s options (issue 10): an unknown key is named, every value has the kind its option needs.
+ * Kept out of `Run.ts` so that the entry point changes by one line; the thread pool options (`threads`) are
+ * checked by the pool's own `makeConfig`.
+ */
+import { TypeError } from "@effect-asyncio/core/Errors"
+import * as Validate from "@effect-asyncio/core/Validate"
+import type { RunOptions } from "../Run.ts"
+
+/** Every option `run` reads. A new option of `run` must be added here. */
+const runKeys = [
+  "mainName",
+  "onShutdownError",
+  "exit",
+  "threads",
+  "debug",
+  "slowCallbackDuration",
+  "inspect",
+  "hangTimeout",
+  "tracing",
+  "timeline",
+  "diagnostics"
+]
+
+/** Throws the library's `TypeError`/`ValueError` for a bad option of `run`. */
+export const checkRunOptions = (options: RunOptions | undefined): void => {
+  const call = "run"
+  const checked = Validate.options(call, options, runKeys)
+  Validate.optionalFn(call, checked.onShutdownError, "onShutdownError")
+  Validate.optionalFn(call, checked.diagnostics, "diagnostics")
+  for (const key of ["exit", "debug", "inspect", "tracing"] as const)
+    Validate.boolean(call, checked[key], key, false)
+  for (const key of ["slowCallbackDuration", "hangTimeout"] as const) {
+    if (checked[key] !== undefined) Validate.seconds(call, checked[key], key)
+  }
+  const timeline = checked.timeline
+  if (
+    timeline !== undefined &&
+    typeof timeline !== "boolean" &&
+    typeof timeline !== "string" &&
+    typeof timeline !== "function"
+  ) {
+    throw new TypeError(
+      `run: timeline must be true, a file path or a function receiving the timeline, got ${Validate.show(timeline)}`
+    )
+  }
+  const threads: unknown = checked.threads
+  if (threads !== undefined && (typeof threads !== "object" || threads === null || Array.isArray(threads))) {
+    throw new TypeError(`run: threads must be the options of a ThreadPool, got ${Validate.show(threads)}`)
+  }
+}
