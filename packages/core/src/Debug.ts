@@ -27,10 +27,10 @@ import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Tracer from "effect/Tracer"
 import { repr, type TaskInfo } from "./Inspect.ts"
+import { describeError, prettyCause } from "./internal/describe.ts"
 import * as hooks from "./internal/hooks.ts"
 import * as registry from "./internal/registry.ts"
 import { CurrentTask } from "./internal/task.ts"
-import { describeError } from "./internal/timeline.ts"
 
 /**
  * What debug mode reports.
@@ -70,7 +70,11 @@ export type Warning =
 export interface DebugOptions {
   /** Seconds a single step may hold the thread before it is reported (default 0.1, asyncio's). */
   readonly slowCallbackDuration?: number | undefined
-  /** Where warnings go (default: `console.warn` of {@link format}). Called synchronously; must not throw. */
+  /**
+   * Where warnings go (default: `console.warn` of {@link format}). Called synchronously, from inside the runtime.
+   * If it throws, the fault is reported once (`console.error`) and the warning goes to `console.warn`; the program
+   * is not affected.
+   */
   readonly onWarning?: ((warning: Warning) => void) | undefined
 }
 
@@ -95,7 +99,7 @@ export const format = (warning: Warning): string => {
       return `Executing ${warning.task === undefined ? `<fiber #${warning.fiberId}>` : repr(warning.task)} took ${seconds(warning.seconds)} seconds`
     case "NeverRetrieved": {
       const task = repr({ ...warning.task, state: "unknown" }).replace("<Task unknown ", "<Task finished ")
-      const pretty = Cause.pretty(warning.cause).trimEnd()
+      const pretty = prettyCause(warning.cause).trimEnd()
       return (
         `Task exception was never retrieved\n` +
         `future: ${task.slice(0, -1)} exception=${describeError(warning.error)}>` +
@@ -166,6 +170,33 @@ const defaultWarning = (warning: Warning): void => {
 }
 
 /**
+ * `onWarning`, guarded: warnings are delivered from inside the runtime (a fiber's step, its exit, a loop's
+ * shutdown), where a throw would change the program's outcome. A callback that throws is reported once on
+ * `console.error`; each warning it fails to take goes to `console.warn` instead, so none is lost.
+ */
+const guardedWarning = (
+  onWarning: ((warning: Warning) => void) | undefined
+): ((warning: Warning) => void) => {
+  if (onWarning === undefined) return defaultWarning
+  let faulted = false
+  return (warning) => {
+    try {
+      onWarning(warning)
+      return
+    } catch (error) {
+      if (!faulted) {
+        faulted = true
+        globalThis.console.error(
+          `effect-asyncio: Debug's onWarning callback threw ${describeError(error)}; the warnings it fails to ` +
+            `take go to console.warn instead`
+        )
+      }
+    }
+    defaultWarning(warning)
+  }
+}
+
+/**
  * Starts a debug session (see {@link Session}). The caller must `close` it.
  *
  * @category sessions
@@ -173,7 +204,7 @@ const defaultWarning = (warning: Warning): void => {
  */
 export const makeSessionUnsafe = (options?: DebugOptions): Session => {
   const thresholdMs = (options?.slowCallbackDuration ?? 0.1) * 1000
-  const warn = options?.onWarning ?? defaultWarning
+  const warn = guardedWarning(options?.onWarning)
   const releaseRegistry = registry.acquire()
   /** The tasks this session watches, with what was known when they were created. */
   const watched = new Map<number, TaskInfo>()
@@ -242,6 +273,7 @@ export const makeSessionUnsafe = (options?: DebugOptions): Session => {
   }
 
   const uninstall = hooks.install({
+    name: "Debug",
     created: (task, creation) => {
       if (creation.parent.getRef(CurrentSession) !== session) return
       const creator = creation.creator

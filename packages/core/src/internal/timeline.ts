@@ -7,6 +7,7 @@ import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import type * as Exit from "effect/Exit"
 import type { CancelReason } from "../Errors.ts"
+import { describeError } from "./describe.ts"
 import * as hooks from "./hooks.ts"
 import { describeTarget } from "./registry.ts"
 import { outcomeOf } from "./task.ts"
@@ -93,18 +94,6 @@ export const Recording = Context.Reference<ReadonlyArray<Recorder>>("effect-asyn
   defaultValue: () => []
 })
 
-/** `Name: message` for an error value. */
-export const describeError = (error: unknown): string => {
-  if (typeof error === "object" && error !== null) {
-    const tag = "_tag" in error && typeof error._tag === "string" ? error._tag : undefined
-    const name = tag ?? (error instanceof Error ? error.name : undefined)
-    const message = "message" in error && typeof error.message === "string" ? error.message : ""
-    if (name === "Defect" && "defect" in error) return describeError(error.defect)
-    if (name !== undefined) return message === "" ? name : `${name}: ${message}`
-  }
-  return String(error)
-}
-
 const outcome = (exit: Exit.Exit<unknown, unknown>): Outcome => {
   const o = outcomeOf(exit)
   switch (o._tag) {
@@ -130,6 +119,7 @@ export class Recorder {
     this.start = clock.currentTimeMillisUnsafe()
     const known = (task: hooks.TaskLike): boolean => this.tasks.has(task.id)
     this.observer = {
+      name: "Timeline.record",
       created: (task, creation) => {
         if (!creation.parent.getRef(Recording).includes(this)) return
         this.tasks.set(task.id, task)
