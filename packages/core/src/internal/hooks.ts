@@ -48,8 +48,13 @@ export interface Creation {
   readonly loop: string | undefined
   /** The fiber that created it (its context has the creator's clock, tracer and references). */
   readonly parent: Fiber.Fiber<unknown, unknown>
-  /** Where `createTask` was called (`file:line:column`), captured only while an observer asks for sites. */
-  readonly site: string | undefined
+  /** Where `createTask` was called, captured only while an observer asks for sites. */
+  readonly site: Site | undefined
+}
+
+/** A call site, `file:line:column`, formatted on first read (formatting a stack costs more than capturing it). */
+export interface Site {
+  readonly location: string | undefined
 }
 
 /**

@@ -107,7 +107,7 @@ class Entry {
       loop: this.creation.loop,
       creator: creator === undefined ? undefined : { id: creator.id, name: creator.name },
       age: Math.max(0, this.clock.currentTimeMillisUnsafe() - this.createdAt) / 1000,
-      site: this.creation.site,
+      site: this.creation.site?.location,
       cancelReason: this.cancelReason
     }
   }

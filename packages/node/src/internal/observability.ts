@@ -57,7 +57,9 @@ export interface ObservabilityOptions {
    * Records the run's timeline (`Timeline` in `@effect-asyncio/core`): `true` prints the Gantt chart to stderr
    * when the run ends (Unicode and colour on a TTY, ASCII otherwise); a path writes it there (SVG for `.svg`,
    * the ASCII chart otherwise); a function receives it. A path that cannot be written or a function that throws
-   * is reported (`run: could not write the timeline to …`); the run's result and exit code are unchanged.
+   * is reported (`run: could not write the timeline to …`); the run's result and exit code are unchanged. The
+   * recording lasts the whole run but is bounded: it keeps text, not tasks or results, and at most
+   * `Timeline.DEFAULT_MAX_EVENTS` (100,000) events, then says what it dropped.
    */
   readonly timeline?: boolean | string | ((timeline: Timeline.Timeline) => void) | undefined
   /**
