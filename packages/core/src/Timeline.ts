@@ -36,7 +36,7 @@ export type { Dropped, Event, Outcome, Segment, Timeline, Track } from "./intern
  */
 export interface RecordOptions {
   /**
-   * The most events the recording keeps (default {@link DEFAULT_MAX_EVENTS}, 100,000: a few MiB). Once it is
+   * The most events the recording keeps (default {@link DEFAULT_MAX_EVENTS}, 100,000: about 11 MiB). Once it is
    * reached, tasks created later are not recorded and recorded tasks keep only how they end; `timeline.dropped`
    * counts what was left out and the renders print a `dropped: …` line.
    */
@@ -44,7 +44,7 @@ export interface RecordOptions {
 }
 
 /**
- * The default limit of a recording, in events (100,000). A task makes 3–6 events (more if it waits often).
+ * The default limit of a recording, in events (100,000). A task makes 2–6 events (more if it waits often).
  *
  * @category models
  * @since 0.1.0
