@@ -6,6 +6,7 @@
 import type { Workload } from "../lib/types.ts"
 import { asCompleted } from "./as-completed.ts"
 import { gather } from "./gather.ts"
+import { gatherDebug } from "./gather-debug.ts"
 import { gatherRecordingOff } from "./gather-recording-off.ts"
 import { gatherSleep0 } from "./gather-sleep0.ts"
 import { queue } from "./queue.ts"
@@ -18,6 +19,7 @@ export const workloads: ReadonlyArray<Workload> = [
   gatherSleep0,
   asCompleted,
   gatherRecordingOff,
+  gatherDebug,
   taskgroupCancel,
   taskgroupCancelSet,
   taskgroupGather,

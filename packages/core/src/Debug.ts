@@ -16,7 +16,11 @@
  * turns a session on with `debug: true` or the environment variable `EFFECT_ASYNCIO_DEBUG=1` (or
  * `PYTHONASYNCIODEBUG=1`), and adds a real-time monitor of the event loop.
  *
- * Costs: the step timing reads the clock twice per effect step (debug mode is for development, like asyncio's).
+ * Costs: the step timing reads the clock twice per effect step, and each `createTask` captures three stack frames
+ * for its creation site (formatted only when a report shows it): about 5× the CPU per task of debug mode off for
+ * `createTask` + `gather` (`npm run bench -- --workload gather-debug`). Memory is bounded: a session keeps no
+ * finished task, the error objects of at most 32 recent failures not yet retrieved, and text for at most
+ * `maxNeverRetrieved` older ones (the rest are counted). Debug mode is for development, like asyncio's.
  *
  * @since 0.1.0
  */
@@ -27,10 +31,10 @@ import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Tracer from "effect/Tracer"
 import { repr, type TaskInfo } from "./Inspect.ts"
+import { describeError, prettyCause } from "./internal/describe.ts"
 import * as hooks from "./internal/hooks.ts"
 import * as registry from "./internal/registry.ts"
 import { CurrentTask } from "./internal/task.ts"
-import { describeError } from "./internal/timeline.ts"
 import * as validate from "./internal/validate.ts"
 
 /**
@@ -47,13 +51,22 @@ export type Warning =
       readonly task: TaskInfo | undefined
       readonly fiberId: number
     }
-  /** `task` failed with `error` and nobody retrieved it. `cause` is the failure (without interruptions). */
+  /**
+   * `task` failed and nobody retrieved its exception. Kept as text, not as the error object, so that debug mode
+   * does not keep what failed tasks hold: `error` is `Name: message`, `traceback` the failure with its stack
+   * (`Cause.pretty`, without interruptions; at most {@link TRACEBACK_CHARS} characters).
+   */
   | {
       readonly _tag: "NeverRetrieved"
       readonly task: TaskInfo
-      readonly error: unknown
-      readonly cause: Cause.Cause<unknown>
+      readonly error: string
+      readonly traceback: string
     }
+  /**
+   * `count` more tasks failed and nobody retrieved their exceptions; debug mode keeps the details of at most
+   * `maxNeverRetrieved` of them (an option), so that a program that forgets many tasks does not fill its memory.
+   */
+  | { readonly _tag: "NeverRetrievedOmitted"; readonly count: number; readonly kept: number }
   /** The loop scope `loop` ended with `tasks` still pending; it is about to cancel them. */
   | { readonly _tag: "PendingAtShutdown"; readonly loop: string; readonly tasks: ReadonlyArray<TaskInfo> }
   /**
@@ -71,9 +84,26 @@ export type Warning =
 export interface DebugOptions {
   /** Seconds a single step may hold the thread before it is reported (default 0.1, asyncio's). */
   readonly slowCallbackDuration?: number | undefined
-  /** Where warnings go (default: `console.warn` of {@link format}). Called synchronously; must not throw. */
+  /**
+   * Where warnings go (default: `console.warn` of {@link format}). Called synchronously, from inside the runtime.
+   * If it throws, the fault is reported once (`console.error`) and the warning goes to `console.warn`; the program
+   * is not affected.
+   */
   readonly onWarning?: ((warning: Warning) => void) | undefined
+  /**
+   * How many exceptions never retrieved are reported in full when the session ends (default 100); beyond that,
+   * one `NeverRetrievedOmitted` warning gives the count. Memory stays bounded whatever the program forgets.
+   */
+  readonly maxNeverRetrieved?: number | undefined
 }
+
+/**
+ * The longest traceback kept for an exception never retrieved, in characters; a longer one is cut, with a note.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const TRACEBACK_CHARS = 4000
 
 const indent = (text: string, prefix = "  "): string =>
   text
@@ -96,13 +126,17 @@ export const format = (warning: Warning): string => {
       return `Executing ${warning.task === undefined ? `<fiber #${warning.fiberId}>` : repr(warning.task)} took ${seconds(warning.seconds)} seconds`
     case "NeverRetrieved": {
       const task = repr({ ...warning.task, state: "unknown" }).replace("<Task unknown ", "<Task finished ")
-      const pretty = Cause.pretty(warning.cause).trimEnd()
       return (
         `Task exception was never retrieved\n` +
-        `future: ${task.slice(0, -1)} exception=${describeError(warning.error)}>` +
-        (pretty === "" ? "" : `\n${indent(pretty)}`)
+        `future: ${task.slice(0, -1)} exception=${warning.error}>` +
+        (warning.traceback === "" ? "" : `\n${indent(warning.traceback)}`)
       )
     }
+    case "NeverRetrievedOmitted":
+      return (
+        `… and ${warning.count} more task${warning.count === 1 ? "" : "s"} whose exception was never retrieved ` +
+        `(debug mode keeps the details of ${warning.kept})`
+      )
     case "PendingAtShutdown": {
       const n = warning.tasks.length
       return [
@@ -146,12 +180,29 @@ export interface Session {
   readonly close: () => void
 }
 
-interface Failed {
-  readonly info: TaskInfo
-  readonly error: unknown
-  readonly cause: Cause.Cause<unknown>
+/** What a session keeps of a task it watches, from its creation (not the creating fiber, nor the creator task). */
+interface Watched {
+  readonly owner: string
+  readonly group: string | undefined
+  readonly loop: string | undefined
+  readonly creator: { readonly id: number; readonly name: string } | undefined
+  readonly site: hooks.Site | undefined
 }
 
+/**
+ * A failure not retrieved yet, as it was: most are retrieved moments later (an awaiter, a `gather`), so they are
+ * kept as objects only while they are among the most recent {@link RECENT_FAILURES}, and turned into text after.
+ */
+interface Failed {
+  readonly task: hooks.TaskLike
+  readonly info: TaskInfo
+  readonly exit: Exit.Exit<unknown, unknown>
+}
+
+/** How many failures not yet retrieved a session keeps as objects before it turns the oldest into text. */
+const RECENT_FAILURES = 32
+
+/** The first error of a failed exit and its cause without interruptions, or `undefined`. */
 const failureOf = (
   exit: Exit.Exit<unknown, unknown>
 ): { error: unknown; cause: Cause.Cause<unknown> } | undefined => {
@@ -162,8 +213,53 @@ const failureOf = (
   return { error: first._tag === "Fail" ? first.error : first.defect, cause: Cause.fromReasons(reasons) }
 }
 
+const isFailure = (exit: Exit.Exit<unknown, unknown>): boolean =>
+  exit._tag === "Failure" && exit.cause.reasons.some((r) => r._tag !== "Interrupt")
+
+/** The warning for a failure, as text: what a session keeps of it once it is no longer recent. */
+const neverRetrieved = (failed: Failed): Warning => {
+  const failure = failureOf(failed.exit)
+  const traceback = failure === undefined ? "" : prettyCause(failure.cause).trimEnd()
+  return {
+    _tag: "NeverRetrieved",
+    task: failed.info,
+    error: failure === undefined ? "" : describeError(failure.error),
+    traceback:
+      traceback.length <= TRACEBACK_CHARS
+        ? traceback
+        : `${traceback.slice(0, TRACEBACK_CHARS)}\n… (${traceback.length - TRACEBACK_CHARS} more characters)`
+  }
+}
+
 const defaultWarning = (warning: Warning): void => {
   globalThis.console.warn(format(warning))
+}
+
+/**
+ * `onWarning`, guarded: warnings are delivered from inside the runtime (a fiber's step, its exit, a loop's
+ * shutdown), where a throw would change the program's outcome. A callback that throws is reported once on
+ * `console.error`; each warning it fails to take goes to `console.warn` instead, so none is lost.
+ */
+const guardedWarning = (
+  onWarning: ((warning: Warning) => void) | undefined
+): ((warning: Warning) => void) => {
+  if (onWarning === undefined) return defaultWarning
+  let faulted = false
+  return (warning) => {
+    try {
+      onWarning(warning)
+      return
+    } catch (error) {
+      if (!faulted) {
+        faulted = true
+        globalThis.console.error(
+          `effect-asyncio: Debug's onWarning callback threw ${describeError(error)}; the warnings it fails to ` +
+            `take go to console.warn instead`
+        )
+      }
+    }
+    defaultWarning(warning)
+  }
 }
 
 /**
@@ -175,11 +271,16 @@ const defaultWarning = (warning: Warning): void => {
 export const makeSessionUnsafe = (options?: DebugOptions): Session => {
   validate.debugOptions("Debug", options)
   const thresholdMs = (options?.slowCallbackDuration ?? 0.1) * 1000
-  const warn = options?.onWarning ?? defaultWarning
+  const warn = guardedWarning(options?.onWarning)
+  const maxKept = options?.maxNeverRetrieved ?? 100
   const releaseRegistry = registry.acquire()
-  /** The tasks this session watches, with what was known when they were created. */
-  const watched = new Map<number, TaskInfo>()
-  const failed = new Map<number, Failed>()
+  /** The live tasks this session watches. */
+  const watched = new Map<number, Watched>()
+  /** Failures not retrieved yet: the most recent as objects, older ones as text, the rest only counted. */
+  const recent = new Map<number, Failed>()
+  const kept = new Map<number, Warning>()
+  const omitted = new WeakSet<hooks.TaskLike>()
+  let omittedCount = 0
   let lastFiber: Fiber.Fiber<unknown, unknown> | undefined
   let lastSlowAt = 0
   let reports = 0
@@ -235,20 +336,24 @@ export const makeSessionUnsafe = (options?: DebugOptions): Session => {
       if (closed) return
       closed = true
       uninstall()
-      for (const entry of failed.values()) {
-        warn({ _tag: "NeverRetrieved", task: entry.info, error: entry.error, cause: entry.cause })
+      for (const warning of kept.values()) warn(warning)
+      for (const failed of recent.values()) {
+        if (kept.size < maxKept) warn(neverRetrieved(failed))
+        else omittedCount++
       }
-      failed.clear()
+      if (omittedCount > 0) warn({ _tag: "NeverRetrievedOmitted", count: omittedCount, kept: maxKept })
+      kept.clear()
+      recent.clear()
       releaseRegistry()
     }
   }
 
   const uninstall = hooks.install({
+    name: "Debug",
     created: (task, creation) => {
       if (creation.parent.getRef(CurrentSession) !== session) return
       const creator = creation.creator
       watched.set(task.id, {
-        ...minimalInfo(task),
         owner: creation.owner,
         group: creation.group,
         loop: creation.loop,
@@ -257,15 +362,32 @@ export const makeSessionUnsafe = (options?: DebugOptions): Session => {
       })
     },
     done: (task, exit) => {
-      const info = watched.get(task.id)
-      if (info === undefined) return
+      const entry = watched.get(task.id)
+      if (entry === undefined) return
       watched.delete(task.id)
-      const failure = failureOf(exit)
-      if (failure === undefined) return
-      failed.set(task.id, { info: { ...info, name: task.name }, error: failure.error, cause: failure.cause })
+      if (!isFailure(exit)) return
+      const info: TaskInfo = {
+        ...minimalInfo(task),
+        owner: entry.owner,
+        group: entry.group,
+        loop: entry.loop,
+        creator: entry.creator,
+        site: entry.site?.location
+      }
+      recent.set(task.id, { task, info, exit })
+      if (recent.size <= RECENT_FAILURES) return
+      // The oldest recent failure was not retrieved meanwhile: keep it as text, or only count it.
+      const [id, oldest] = recent.entries().next().value!
+      recent.delete(id)
+      if (kept.size < maxKept) kept.set(id, neverRetrieved(oldest))
+      else {
+        omitted.add(oldest.task)
+        omittedCount++
+      }
     },
     retrieved: (task) => {
-      failed.delete(task.id)
+      if (recent.delete(task.id) || kept.delete(task.id)) return
+      if (omitted.delete(task)) omittedCount--
     },
     shutdown: (loop, pending) => {
       const tasks = pending.filter((task) => watched.has(task.id))

@@ -18,6 +18,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import { text } from "./internal/describe.ts"
 
 /**
  * Why a task was cancelled. Every cancellation the library makes carries one; cancellations made by raw Effect
@@ -48,7 +49,7 @@ export interface CancelReason {
 }
 
 const describe = (reason: CancelReason): string =>
-  reason.message === undefined ? reason.detail : String(reason.message)
+  reason.message === undefined ? reason.detail : text(reason.message)
 
 /**
  * A cancellation reported as a value. asyncio's `CancelledError`.
@@ -114,7 +115,7 @@ export class Defect extends Data.TaggedError("Defect")<{
 }> {
   constructor(defect: unknown) {
     super({
-      message: defect instanceof globalThis.Error ? defect.message : String(defect),
+      message: defect instanceof globalThis.Error ? defect.message : text(defect),
       defect
     })
     if (defect instanceof globalThis.Error) this.cause = defect

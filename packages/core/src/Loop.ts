@@ -13,8 +13,10 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { describeError } from "./internal/describe.ts"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
 import {
@@ -44,13 +46,48 @@ export interface LoopOptions {
   /**
    * Called for each leftover task that, once cancelled at shutdown, ended with an error instead of being
    * cancelled (Python reports these as "unhandled exception during asyncio.run() shutdown"). Defaults to
-   * logging the error with `Effect.logError`.
+   * logging the error with `Effect.logError`. A reporter that throws, returns something other than an effect, or
+   * whose effect fails does not change how the loop ends: the fault is logged once and the error goes to the
+   * default report.
    */
   readonly onShutdownError?: ((taskName: string, error: unknown) => Effect.Effect<void>) | undefined
 }
 
 const defaultShutdownError = (taskName: string, error: unknown): Effect.Effect<void> =>
   Effect.logError(`unhandled exception during loop shutdown in task ${taskName}`, error)
+
+type ShutdownErrorReporter = (taskName: string, error: unknown) => Effect.Effect<void>
+
+/**
+ * `onShutdownError`, guarded: a reporter must not change how the loop ends. One that throws, returns something
+ * other than an effect, or whose effect fails is reported once (`Effect.logError`), and the error it was given
+ * goes to the default report — as does every later error it fails to report — so none is lost.
+ */
+const guardedReporter = (report: ShutdownErrorReporter | undefined, call: string): ShutdownErrorReporter => {
+  if (report === undefined) return defaultShutdownError
+  let faulted = false
+  return (taskName, error) => {
+    const fallback = (problem: string, cause?: Cause.Cause<unknown>): Effect.Effect<void> => {
+      const fallen = defaultShutdownError(taskName, error)
+      if (faulted) return fallen
+      faulted = true
+      const message = `${call}: onShutdownError ${problem}; the errors it does not report are logged instead`
+      return Effect.andThen(
+        cause === undefined ? Effect.logError(message) : Effect.logError(message, cause),
+        fallen
+      )
+    }
+    let reported: Effect.Effect<void>
+    try {
+      reported = report(taskName, error)
+    } catch (thrown) {
+      return fallback(`threw ${describeError(thrown)}`)
+    }
+    if (!Effect.isEffect(reported))
+      return fallback(`returned ${validate.show(reported)} instead of an Effect`)
+    return Effect.catchCause(reported, (cause) => fallback("failed", cause))
+  }
+}
 
 /**
  * Cancels every task of `loop` that is still pending and waits for them, repeating until none is left (a
@@ -63,19 +100,7 @@ const shutdown = (
 ): Effect.Effect<void> =>
   Effect.suspend(() => {
     loop.state = "closing"
-    const report = (taskName: string, error: unknown): Effect.Effect<void> =>
-      onShutdownError === undefined
-        ? defaultShutdownError(taskName, error)
-        : // A failing observer (a throw, a failure, no Effect returned) is logged; the shutdown goes on and the
-          // next error is still reported.
-          Effect.catchCause(
-            validate.callEffect(`${call} onShutdownError`, () => onShutdownError(taskName, error)),
-            (cause) =>
-              Effect.andThen(
-                Effect.logError(`${call}: onShutdownError failed while reporting task ${taskName}`, cause),
-                defaultShutdownError(taskName, error)
-              )
-          )
+    const report = guardedReporter(onShutdownError, call)
     const round: Effect.Effect<void> = Effect.suspend(() => {
       const live = loop.live()
       if (live.length === 0) {

@@ -27,11 +27,38 @@ import * as internal from "./internal/timeline.ts"
 import * as validate from "./internal/validate.ts"
 
 export type { SvgOptions, TextOptions } from "./internal/gantt.ts"
-export type { Event, Outcome, Segment, Timeline, Track } from "./internal/timeline.ts"
+export type { Dropped, Event, Outcome, Segment, Timeline, Track } from "./internal/timeline.ts"
+
+/**
+ * Options of {@link record}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RecordOptions {
+  /**
+   * The most events the recording keeps (default {@link DEFAULT_MAX_EVENTS}, 100,000: about 11 MiB). Once it is
+   * reached, tasks created later are not recorded and recorded tasks keep only how they end; `timeline.dropped`
+   * counts what was left out and the renders print a `dropped: …` line.
+   */
+  readonly maxEvents?: number | undefined
+}
+
+/**
+ * The default limit of a recording, in events (100,000). A task makes 2–6 events (more if it waits often).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const DEFAULT_MAX_EVENTS: number = internal.DEFAULT_MAX_EVENTS
 
 /**
  * Runs `effect` while recording the lifecycle of every task created inside it, and returns how it ended together
  * with the timeline. Never fails: the effect's failure is in the `Exit`.
+ *
+ * The recording keeps names, times, what tasks waited on and how they ended — as text and numbers, never the
+ * tasks or their results — and at most `maxEvents` events (see {@link RecordOptions}), so recording a whole
+ * program (`run(main, { timeline: true })`) is safe.
  *
  * **Example** (Record a program, print its Gantt chart)
  * ```ts
@@ -50,11 +77,22 @@ export type { Event, Outcome, Segment, Timeline, Track } from "./internal/timeli
  * @since 0.1.0
  */
 export const record = <A, E, R>(
-  effect: Effect.Effect<A, E, R>
+  effect: Effect.Effect<A, E, R>,
+  options?: RecordOptions
+): Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R> =>
+  validate.atCall(() => {
+    validate.effect("Timeline.record", effect)
+    const { maxEvents } = validate.options("Timeline.record", options, ["maxEvents"])
+    if (maxEvents !== undefined) validate.integer("Timeline.record", maxEvents, "maxEvents", 0)
+    return record_(effect, maxEvents)
+  })
+
+const record_ = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  maxEvents: number | undefined
 ): Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R> =>
   Effect.withFiber((fiber) => {
-    if (!Effect.isEffect(effect)) return Effect.die(validate.notAnEffect("Timeline.record", effect))
-    const recorder = new internal.Recorder(fiber.getRef(Clock.Clock))
+    const recorder = new internal.Recorder(fiber.getRef(Clock.Clock), maxEvents)
     const uninstall = internal.install(recorder)
     const recorded = Effect.provideService(effect, internal.Recording, [
       ...fiber.getRef(internal.Recording),

@@ -24,12 +24,13 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Tracer from "effect/Tracer"
 import type { CancelReason } from "./Errors.ts"
+import { describeError, text } from "./internal/describe.ts"
 import * as hooks from "./internal/hooks.ts"
 import { outcomeOf } from "./internal/task.ts"
-import { describeError } from "./internal/timeline.ts"
 import * as validate from "./internal/validate.ts"
 
 /** Whether tasks created by this fiber get spans. */
@@ -45,8 +46,21 @@ const reasonAttributes = (reason: CancelReason): Record<string, unknown> => {
     "asyncio.cancel.kind": reason.kind,
     "asyncio.cancel.detail": reason.detail
   }
-  if (reason.message !== undefined) attributes["asyncio.cancel.message"] = String(reason.message)
+  if (reason.message !== undefined) attributes["asyncio.cancel.message"] = text(reason.message)
   return attributes
+}
+
+/** The attributes a task's span gets when it ends: its outcome, error or cancel reason. */
+const endAttributes = (exit: Exit.Exit<unknown, unknown>): Record<string, unknown> => {
+  const outcome = outcomeOf(exit)
+  switch (outcome._tag) {
+    case "Result":
+      return { "asyncio.task.outcome": "result" }
+    case "Exception":
+      return { "asyncio.task.outcome": "exception", "asyncio.task.error": describeError(outcome.error) }
+    case "Cancelled":
+      return { "asyncio.task.outcome": "cancelled", ...reasonAttributes(outcome.error.reason) }
+  }
 }
 
 const traced = <A, E, R>(
@@ -62,32 +76,26 @@ const traced = <A, E, R>(
   if (creation.creator !== undefined) attributes["asyncio.task.creator"] = creation.creator.name
   const inSpan = Effect.withFiber((fiber) =>
     Effect.flatMap(Effect.exit(Effect.currentSpan), (current) => {
-      if (current._tag === "Success")
-        spans.set(task, { span: current.value, clock: fiber.getRef(Clock.Clock) })
-      return Effect.onExit(body, (exit) => {
-        const outcome = outcomeOf(exit)
-        const end: Record<string, unknown> = {}
-        switch (outcome._tag) {
-          case "Result":
-            end["asyncio.task.outcome"] = "result"
-            break
-          case "Exception":
-            end["asyncio.task.outcome"] = "exception"
-            end["asyncio.task.error"] = describeError(outcome.error)
-            break
-          case "Cancelled":
-            end["asyncio.task.outcome"] = "cancelled"
-            Object.assign(end, reasonAttributes(outcome.error.reason))
-            break
-        }
-        return Effect.annotateCurrentSpan(end)
-      })
+      if (current._tag === "Failure") return body
+      const span = current.value
+      spans.set(task, { span, clock: fiber.getRef(Clock.Clock) })
+      // The task's outcome on its span. Guarded: a tracer that throws must not change how the task ended.
+      return Effect.onExit(body, (exit) =>
+        Effect.sync(() => {
+          try {
+            for (const [key, value] of Object.entries(endAttributes(exit))) span.attribute(key, value)
+          } catch (error) {
+            hooks.fault(observer, "span attributes", error)
+          }
+        })
+      )
     })
   )
   return Effect.withSpan(inSpan, `task ${task.name}`, { attributes })
 }
 
 const observer: hooks.Observer = {
+  name: "Tracing",
   instrument: (task, body, creation) =>
     creation.parent.getRef(TaskSpans) ? traced(task, body, creation) : body,
   cancelRequested: (task, reason) => {

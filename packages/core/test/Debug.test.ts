@@ -58,7 +58,7 @@ describe("Debug — exceptions never retrieved", () => {
       assert.strictEqual(exit._tag, "Success")
       assert.deepStrictEqual(
         warnings.map((w) => (w._tag === "NeverRetrieved" ? [w._tag, w.task.name, w.error] : [w._tag])),
-        [["NeverRetrieved", "forgotten", new Boom({ message: "forgotten" })]]
+        [["NeverRetrieved", "forgotten", "Boom: forgotten"]]
       )
       const text = Debug.format(warnings[0])
       assert.match(

@@ -17,12 +17,13 @@
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type { KeyboardInterrupt } from "./Errors.ts"
 import { makeObservability, type ObservabilityOptions } from "./internal/observability.ts"
 import { CurrentPool, makeConfig, Pool } from "./internal/pool.ts"
-import { formatReport, formatShutdownError } from "./internal/report.ts"
-import { exitCodeOf, runner, type SignalSource } from "./internal/runner.ts"
+import { describeError, formatReport, formatShutdownError } from "./internal/report.ts"
+import { exitCodeOf, type RunResult, runner, type SignalSource } from "./internal/runner.ts"
 import { checkRunOptions } from "./internal/runOptions.ts"
 import type { ThreadPoolOptions } from "./ThreadPool.ts"
 
@@ -44,7 +45,9 @@ export interface RunOptions extends ObservabilityOptions {
   /**
    * Called for each task left over when main ended that, once cancelled at shutdown, ended with an error instead
    * of being cancelled. Defaults to writing `run: unhandled exception during shutdown in task '<name>': …` (with
-   * the stack) to stderr. The error is a `Defect` for a defect.
+   * the stack) to stderr. The error is a `Defect` for a defect. A callback that throws, returns something other
+   * than an effect, or whose effect fails is reported once on stderr and the error gets the default line: no
+   * shutdown error is lost, and the run's result and exit code are unchanged.
    *
    * **asyncio** `asyncio.run()` passes these to the loop's exception handler with the message "unhandled
    * exception during asyncio.run() shutdown", which logs them to stderr; they are not raised.
@@ -98,6 +101,43 @@ const writeShutdownError = (taskName: string, error: unknown): Effect.Effect<voi
   Effect.sync(() => {
     process.stderr.write(formatShutdownError(taskName, error))
   })
+
+type ShutdownErrorReporter = NonNullable<RunOptions["onShutdownError"]>
+
+/**
+ * The `onShutdownError` option, guarded: a reporter that throws, returns something other than an effect, or whose
+ * effect fails is reported once on stderr, and the error it was given — like every later one it fails to report —
+ * gets the default line, so no shutdown error is lost and the run's outcome is unchanged.
+ */
+const guardedShutdownError = (report: ShutdownErrorReporter | undefined): ShutdownErrorReporter => {
+  if (report === undefined) return writeShutdownError
+  let faulted = false
+  return (taskName, error) => {
+    const fallback = (problem: () => string): Effect.Effect<void> =>
+      Effect.andThen(
+        Effect.sync(() => {
+          if (faulted) return
+          faulted = true
+          process.stderr.write(
+            `run: onShutdownError ${problem()}; the errors it does not report are written here instead\n`
+          )
+        }),
+        writeShutdownError(taskName, error)
+      )
+    let reported: Effect.Effect<void>
+    try {
+      reported = report(taskName, error)
+    } catch (thrown) {
+      return fallback(() => `threw ${describeError(thrown)}`)
+    }
+    if (!Effect.isEffect(reported)) {
+      return fallback(() => `returned ${describeError(reported)} instead of an Effect`)
+    }
+    return Effect.catchCause(reported, (cause) =>
+      fallback(() => `failed: ${describeError(Cause.squash(cause))}`)
+    )
+  }
+}
 
 /**
  * Runs `main` as the main task of a new loop scope on Node and resolves with its result; the program's entry
@@ -179,7 +219,7 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
     const fiber = Effect.runFork(
       runner(main, {
         mainName: options?.mainName,
-        onShutdownError: options?.onShutdownError ?? writeShutdownError,
+        onShutdownError: guardedShutdownError(options?.onShutdownError),
         signals: processSignals,
         wrapLoop: observability.wrap,
         // The run's thread pool: shut down after the loop scope (and with it every task) has ended. A pool that
@@ -191,10 +231,7 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
         )
       }).pipe(Effect.provideService(CurrentPool, pool))
     )
-    fiber.addObserver((exit) => {
-      clearInterval(keepAlive)
-      running = false
-      observability.stop()
+    const settle = (exit: Exit.Exit<RunResult<A, E>>): void => {
       if (exit._tag === "Failure") {
         // The runner never fails; if it did, it is a bug in this package: surface it unchanged.
         reject(Cause.squash(exit.cause))
@@ -206,12 +243,26 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
         return
       }
       if (ownsProcess) {
-        const report = formatReport(result)
-        if (report !== undefined) process.stderr.write(report)
-        if (result._tag === "Interrupted") process.exit(exitCodeOf(result))
         process.exitCode = exitCodeOf(result)
+        try {
+          const report = formatReport(result)
+          if (report !== undefined) process.stderr.write(report)
+        } finally {
+          if (result._tag === "Interrupted") process.exit(exitCodeOf(result))
+        }
       }
       reject(result.error)
+    }
+    fiber.addObserver((exit) => {
+      clearInterval(keepAlive)
+      running = false
+      // Whatever the diagnostics do when they end (report, write, call back), the promise settles.
+      try {
+        observability.stop()
+      } catch (error) {
+        process.stderr.write(`run: the diagnostics failed when the run ended: ${describeError(error)}\n`)
+      }
+      settle(exit)
     })
   })
   if (ownsProcess) promise.catch(noop)

@@ -41,6 +41,22 @@ export const describeOutcome = (track: Track): string => {
   return text
 }
 
+/**
+ * The line saying what a recording left out once it reached its limit, or `undefined` if it left out nothing:
+ * `dropped: the recording reached its limit of 100000 events at 12.5 s; 4,000 later tasks were not recorded, …`.
+ */
+export const describeDropped = (timeline: Timeline): string | undefined => {
+  const { dropped } = timeline
+  if (dropped.tasks === 0 && dropped.events === 0) return undefined
+  const at = dropped.at === undefined ? "" : ` at ${formatSeconds(dropped.at)} s`
+  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? "" : "s"}`
+  return (
+    `dropped: the recording reached its limit of ${dropped.maxEvents} events${at}; ` +
+    `${plural(dropped.tasks, "later task")} not recorded, ${plural(dropped.events, "event")} of recorded tasks ` +
+    `dropped (how each recorded task ended is kept)`
+  )
+}
+
 /** How a task ended, without the cancellations inside it. */
 const captionOf = (track: Track): string => describeOutcome({ ...track, scopeCancellations: [] })
 
@@ -246,6 +262,8 @@ export const toText = (timeline: Timeline, options?: TextOptions): string => {
     const outcome = paint(track.outcome === undefined ? "empty" : end, describeOutcome(track))
     lines.push(`${labels[i].padEnd(labelWidth)}  ${bar}  ${outcome}`.trimEnd())
   })
+  const dropped = describeDropped(timeline)
+  if (dropped !== undefined) lines.push(dropped)
   if (options?.legend !== false) {
     lines.push(`legend: ${legendOrder.map(([cell, text]) => `${paint(cell, g[cell])} ${text}`).join("  ")}`)
   }
@@ -315,7 +333,8 @@ export const toSvg = (timeline: Timeline, options?: SvgOptions): string => {
     rowsBottom += h
   }
   const legendTop = rowsBottom + 16
-  const height = legendTop + 52
+  const dropped = describeDropped(timeline)
+  const height = legendTop + 52 + (dropped === undefined ? 0 : 20)
   const maxChars = Math.floor((width - left - 8) / (CHAR * 0.92))
 
   const out: Array<string> = []
@@ -493,6 +512,11 @@ export const toSvg = (timeline: Timeline, options?: SvgOptions): string => {
     lx += w
   }
   out.push("</g>")
+  if (dropped !== undefined) {
+    out.push(
+      `<text class="dropped" x="12" y="${legendTop + 60}" fill="${COLORS.Failed}">${escapeXml(dropped)}</text>`
+    )
+  }
   out.push("</svg>")
   return `${out.join("\n")}\n`
 }

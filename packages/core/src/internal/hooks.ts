@@ -10,11 +10,18 @@
  * wraps around its slow path only), `TaskGroup` and a loop's shutdown report (retrieved), `Loop` (shutdown).
  * Every site is written `if (hooks.observers.length !== 0) …` (or the equivalent conditional), so that the
  * `gather-recording-off` benchmark can compile them all out for its baseline.
+ *
+ * **Diagnostics never change a program's outcome.** Observers run inside the runtime (in a fiber's exit
+ * observers, in the middle of a step): an exception escaping one would skip the fiber's other exit observers
+ * (its awaiters would hang) or crash the process. So every call into an observer is guarded: a callback that
+ * throws is reported once per observer ({@link fault}), the event is lost for that observer only, and the program
+ * carries on as if the callback had returned.
  */
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type { CancelReason } from "../Errors.ts"
+import { describeError } from "./describe.ts"
 
 /** What an observer learns about a task. Structural, so that this module does not depend on the task class. */
 export interface TaskLike {
@@ -41,15 +48,22 @@ export interface Creation {
   readonly loop: string | undefined
   /** The fiber that created it (its context has the creator's clock, tracer and references). */
   readonly parent: Fiber.Fiber<unknown, unknown>
-  /** Where `createTask` was called (`file:line:column`), captured only while an observer asks for sites. */
-  readonly site: string | undefined
+  /** Where `createTask` was called, captured only while an observer asks for sites. */
+  readonly site: Site | undefined
+}
+
+/** A call site, `file:line:column`, formatted on first read (formatting a stack costs more than capturing it). */
+export interface Site {
+  readonly location: string | undefined
 }
 
 /**
- * An observer of task lifecycles. Every callback is optional and must be fast and must not throw; they run
- * synchronously inside the runtime.
+ * An observer of task lifecycles. Every callback is optional and must be fast; they run synchronously inside the
+ * runtime. One that throws is reported once and otherwise ignored (see the module documentation).
  */
 export interface Observer {
+  /** Who it is, for the report of a fault: `Timeline.record`, `Debug`, `Tracing`, `the task registry`. */
+  readonly name: string
   /** Whether `createTask` should capture its call site (a stack trace: costly) while this observer is installed. */
   readonly captureSites?: boolean
   /** A task was created. */
@@ -131,39 +145,68 @@ export const shared = (observer: Observer, onIdle?: () => void): (() => () => vo
 /** Whether an installed observer wants creation sites. */
 export const wantsSites = (): boolean => siteObservers > 0
 
-export const emitCreated = (task: TaskLike, creation: Creation): void => {
-  for (const o of observers) o.created?.(task, creation)
+const faulted = new WeakSet<Observer>()
+
+/**
+ * An observer's `hook` threw `error`. Reported once per observer on `console.error` (the observers are the
+ * library's own; a fault is a bug in one of them, or in a `Clock` or `Tracer` it calls), never rethrown.
+ */
+export const fault = (observer: Observer, hook: string, error: unknown): void => {
+  if (faulted.has(observer)) return
+  faulted.add(observer)
+  try {
+    globalThis.console.error(
+      `effect-asyncio: the ${observer.name} observer threw in its '${hook}' hook: ${describeError(error)}. ` +
+        `The program is not affected; what ${observer.name} shows may be incomplete (further faults of this ` +
+        `observer are not reported).`
+    )
+  } catch {
+    // nowhere to report to
+  }
 }
+
+/** The hooks that report an event (every callback but `instrument`, which wraps a body). */
+type EventHook = Exclude<keyof Observer, "name" | "captureSites" | "instrument">
+type Args<K extends EventHook> = Parameters<NonNullable<Observer[K]>>
+
+/** Calls `hook` of every installed observer that has one, each guarded (see {@link fault}). */
+const emit = <K extends EventHook>(hook: K, ...args: Args<K>): void => {
+  for (const o of observers) {
+    const callback = o[hook] as ((...args: Args<K>) => void) | undefined
+    if (callback === undefined) continue
+    try {
+      callback(...args)
+    } catch (error) {
+      fault(o, hook, error)
+    }
+  }
+}
+
 export const instrument = <A, E, R>(
   task: TaskLike,
   body: Effect.Effect<A, E, R>,
   creation: Creation
 ): Effect.Effect<A, E, R> => {
   let wrapped = body
-  for (const o of observers) if (o.instrument !== undefined) wrapped = o.instrument(task, wrapped, creation)
+  for (const o of observers) {
+    if (o.instrument === undefined) continue
+    try {
+      wrapped = o.instrument(task, wrapped, creation)
+    } catch (error) {
+      fault(o, "instrument", error)
+    }
+  }
   return wrapped
 }
-export const emitStarted = (task: TaskLike): void => {
-  for (const o of observers) o.started?.(task)
-}
-export const emitWaiting = (task: TaskLike, target: WaitTarget): void => {
-  for (const o of observers) o.waiting?.(task, target)
-}
-export const emitResumed = (task: TaskLike): void => {
-  for (const o of observers) o.resumed?.(task)
-}
-export const emitCancelRequested = (task: TaskLike, reason: CancelReason): void => {
-  for (const o of observers) o.cancelRequested?.(task, reason)
-}
-export const emitScopeCancelled = (task: TaskLike, reason: CancelReason): void => {
-  for (const o of observers) o.scopeCancelled?.(task, reason)
-}
-export const emitDone = (task: TaskLike, exit: Exit.Exit<unknown, unknown>): void => {
-  for (const o of observers) o.done?.(task, exit)
-}
-export const emitRetrieved = (task: TaskLike): void => {
-  for (const o of observers) o.retrieved?.(task)
-}
-export const emitShutdown = (loop: string, pending: ReadonlyArray<TaskLike>): void => {
-  for (const o of observers) o.shutdown?.(loop, pending)
-}
+export const emitCreated = (task: TaskLike, creation: Creation): void => emit("created", task, creation)
+export const emitStarted = (task: TaskLike): void => emit("started", task)
+export const emitWaiting = (task: TaskLike, target: WaitTarget): void => emit("waiting", task, target)
+export const emitResumed = (task: TaskLike): void => emit("resumed", task)
+export const emitCancelRequested = (task: TaskLike, reason: CancelReason): void =>
+  emit("cancelRequested", task, reason)
+export const emitScopeCancelled = (task: TaskLike, reason: CancelReason): void =>
+  emit("scopeCancelled", task, reason)
+export const emitDone = (task: TaskLike, exit: Exit.Exit<unknown, unknown>): void => emit("done", task, exit)
+export const emitRetrieved = (task: TaskLike): void => emit("retrieved", task)
+export const emitShutdown = (loop: string, pending: ReadonlyArray<TaskLike>): void =>
+  emit("shutdown", loop, pending)

@@ -45,16 +45,11 @@ const cwdPrefix = (): string | undefined => {
   return cwd === undefined ? undefined : cwd.endsWith("/") ? cwd : `${cwd}/`
 }
 
-/**
- * The first stack frame outside this library and Effect, as `path:line:column` (relative to the working directory
- * when it is under it), or `undefined`. Costs a stack trace: call it only when an observer asks for sites.
- */
-export const captureSite = (): string | undefined => {
-  if (!hooks.wantsSites()) return undefined
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 24
-  const stack = new Error().stack
-  Error.stackTraceLimit = limit
+/** Frames captured for a creation site: `createTask` (or `tg.createTask`) and the few frames above it. */
+const SITE_FRAMES = 3
+
+/** The first frame of `stack` outside this library and Effect, as `path:line:column`, or `undefined`. */
+const firstUserFrame = (stack: string | undefined): string | undefined => {
   if (stack === undefined) return undefined
   const lines = stack.split("\n").slice(1)
   for (const line of lines) {
@@ -67,4 +62,41 @@ export const captureSite = (): string | undefined => {
     return location
   }
   return undefined
+}
+
+/**
+ * A captured call site. Capturing the stack is cheap next to formatting it, so the frames are kept as V8 captured
+ * them and turned into text on first use — most tasks finish without anybody asking where they were created.
+ */
+class CapturedSite implements hooks.Site {
+  private holder: { stack?: string } | undefined
+  private text: string | undefined = undefined
+
+  constructor(holder: { stack?: string }) {
+    this.holder = holder
+  }
+
+  get location(): string | undefined {
+    const holder = this.holder
+    if (holder !== undefined) {
+      this.holder = undefined
+      this.text = firstUserFrame(holder.stack)
+    }
+    return this.text
+  }
+}
+
+/**
+ * The call site of the library function that calls this (`createTask`, `tg.createTask`): the first stack frame
+ * outside this library and Effect, formatted lazily (see {@link CapturedSite}). `undefined` unless an observer
+ * asks for sites. Costs a stack capture of a few frames.
+ */
+export const captureSite = (): hooks.Site | undefined => {
+  if (!hooks.wantsSites()) return undefined
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = SITE_FRAMES
+  const holder: { stack?: string } = {}
+  Error.captureStackTrace(holder, captureSite)
+  Error.stackTraceLimit = limit
+  return new CapturedSite(holder)
 }

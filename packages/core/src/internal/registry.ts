@@ -5,6 +5,7 @@
  */
 import * as Clock from "effect/Clock"
 import type { CancelReason } from "../Errors.ts"
+import { text } from "./describe.ts"
 import * as hooks from "./hooks.ts"
 
 /** The state of a live task as `ps` shows it. */
@@ -56,7 +57,7 @@ export const formatSeconds = (seconds: number): string => String(Math.round(seco
 
 /** A cancel reason in one line: `cancel 'stop': worker was cancelled by main`. */
 export const describeReason = (reason: CancelReason): string => {
-  const message = reason.message === undefined ? "" : ` ${quote(String(reason.message))}`
+  const message = reason.message === undefined ? "" : ` ${quote(text(reason.message))}`
   return `${reason.kind}${message}: ${reason.detail}`
 }
 
@@ -106,7 +107,7 @@ class Entry {
       loop: this.creation.loop,
       creator: creator === undefined ? undefined : { id: creator.id, name: creator.name },
       age: Math.max(0, this.clock.currentTimeMillisUnsafe() - this.createdAt) / 1000,
-      site: this.creation.site,
+      site: this.creation.site?.location,
       cancelReason: this.cancelReason
     }
   }
@@ -116,6 +117,7 @@ const entries = new Map<number, Entry>()
 let events = 0
 
 const observer: hooks.Observer = {
+  name: "Inspect (task registry)",
   captureSites: true,
   created: (task, creation) => {
     events++

@@ -162,40 +162,33 @@ export const settledValue = <A, E>(exit: Exit.Exit<A, E>): A | E | Defect | Canc
 // Registries: who owns a task
 // ---------------------------------------------------------------------------------------------------------
 
-const PRUNE_MIN = 1024
-
 /**
- * The set of tasks created under one owner. Finished tasks are swept lazily (when the set has doubled since
- * the last sweep), so registering a task costs one `Set.add` and no completion hook.
+ * The set of live tasks created under one owner, in creation order. A task leaves it when it finishes (an exit
+ * observer on its fiber), so after a burst the owner holds no finished task — nor, through it, its result.
  */
 export class Registry {
-  /** Tasks in creation order; finished ones are compacted away lazily. */
-  private tasks: Array<TaskImpl<unknown, unknown>> = []
-  private pruneAt = PRUNE_MIN
+  private readonly tasks = new Set<TaskImpl<unknown, unknown>>()
 
   register(task: TaskImpl<unknown, unknown>): void {
     // A task that already finished (a gather child that returned at once) needs no owner any more.
     if (task.fiber.pollUnsafe() !== undefined) return
-    this.tasks.push(task)
-    if (this.tasks.length >= this.pruneAt) this.prune()
-  }
-
-  /** Drops finished tasks in place, keeping creation order. */
-  prune(): void {
     const tasks = this.tasks
-    let kept = 0
-    for (let i = 0; i < tasks.length; i++) {
-      const task = tasks[i]
-      if (task.fiber.pollUnsafe() === undefined) tasks[kept++] = task
-    }
-    tasks.length = kept
-    this.pruneAt = Math.max(PRUNE_MIN, kept * 2)
+    tasks.add(task)
+    task.fiber.addObserver(() => {
+      tasks.delete(task)
+    })
   }
 
   /** The tasks that are not done, in creation order. */
   live(): Array<TaskImpl<unknown, unknown>> {
-    this.prune()
-    return this.tasks.slice()
+    const live: Array<TaskImpl<unknown, unknown>> = []
+    for (const task of this.tasks) if (task.fiber.pollUnsafe() === undefined) live.push(task)
+    return live
+  }
+
+  /** How many tasks the owner holds (live ones only; for tests and the soak). */
+  retained(): number {
+    return this.tasks.size
   }
 }
 
@@ -458,7 +451,7 @@ export const spawn = <A, E, R>(
   loop: LoopImpl | undefined,
   detached = false,
   group?: string,
-  site?: string,
+  site?: hooks.Site,
   startImmediately = false,
   adopt?: (task: TaskImpl<unknown, unknown>) => void
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
@@ -519,7 +512,7 @@ const spawnObserved = <A, E, R>(
   loop: LoopImpl | undefined,
   detached: boolean,
   group: string | undefined,
-  site: string | undefined,
+  site: hooks.Site | undefined,
   startImmediately: boolean,
   adopt: ((task: TaskImpl<unknown, unknown>) => void) | undefined
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>

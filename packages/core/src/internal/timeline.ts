@@ -2,11 +2,17 @@
  * The timeline model and recorder behind `Timeline.ts`: an observer that stamps every lifecycle event of the
  * tasks created inside a recorded effect with the clock of that effect (virtual under `TestClock`), and the
  * replay that turns the events into per-task tracks of segments.
+ *
+ * Memory: the recorder keeps text and numbers (names, times, what a task waited on, outcomes as text, cancel
+ * reasons with their message as text), never a task, its fiber or its result; and at most `maxEvents` events
+ * (then later tasks are dropped, and the events of recorded tasks except how they ended), counted in
+ * `Timeline.dropped`.
  */
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import type * as Exit from "effect/Exit"
 import type { CancelReason } from "../Errors.ts"
+import { describeError, text } from "./describe.ts"
 import * as hooks from "./hooks.ts"
 import { describeTarget } from "./registry.ts"
 import { outcomeOf } from "./task.ts"
@@ -26,6 +32,8 @@ export type Event =
       readonly name: string
       readonly owner: string
       readonly creator: number | undefined
+      /** The creator's name when the task was created. */
+      readonly creatorName: string | undefined
     }
   | { readonly _tag: "Started"; readonly at: number; readonly task: number }
   | { readonly _tag: "Waiting"; readonly at: number; readonly task: number; readonly on: string }
@@ -42,7 +50,14 @@ export type Event =
       readonly task: number
       readonly reason: CancelReason
     }
-  | { readonly _tag: "Done"; readonly at: number; readonly task: number; readonly outcome: Outcome }
+  | {
+      readonly _tag: "Done"
+      readonly at: number
+      readonly task: number
+      /** The task's name when it ended (a task can be renamed). */
+      readonly name: string
+      readonly outcome: Outcome
+    }
 
 /** A stretch of a task's life in one state. */
 export interface Segment {
@@ -78,6 +93,18 @@ export interface Track {
   readonly segments: ReadonlyArray<Segment>
 }
 
+/** What a recording left out once it reached its limit (`maxEvents`). */
+export interface Dropped {
+  /** Tasks created after the limit was reached: not recorded at all. */
+  readonly tasks: number
+  /** Events of recorded tasks after the limit (waits, resumes, cancel requests); how each ended is always kept. */
+  readonly events: number
+  /** When the limit was reached (seconds since the start); `undefined` if it was not. */
+  readonly at: number | undefined
+  /** The limit: the most events the recording keeps before it drops (how recorded tasks end is kept beyond it). */
+  readonly maxEvents: number
+}
+
 /** A finished recording. */
 export interface Timeline {
   /** Seconds from the start to the end of the recording. */
@@ -86,24 +113,21 @@ export interface Timeline {
   readonly tasks: ReadonlyArray<Track>
   /** Every event, in order. */
   readonly events: ReadonlyArray<Event>
+  /** What the recording left out once it reached its limit (all zero when it did not). */
+  readonly dropped: Dropped
 }
+
+/**
+ * The default limit of a recording: 100,000 events (about 11 MiB, measured by `npm run soak`; a task makes 2–6 events, more if it waits often).
+ * Beyond it, later tasks are not recorded and recorded tasks keep only how they end; the renders say how much was
+ * dropped.
+ */
+export const DEFAULT_MAX_EVENTS = 100_000
 
 /** Which recorders the current fiber records for (a task is recorded if its creator's fiber has the recorder). */
 export const Recording = Context.Reference<ReadonlyArray<Recorder>>("effect-asyncio/Timeline/Recording", {
   defaultValue: () => []
 })
-
-/** `Name: message` for an error value. */
-export const describeError = (error: unknown): string => {
-  if (typeof error === "object" && error !== null) {
-    const tag = "_tag" in error && typeof error._tag === "string" ? error._tag : undefined
-    const name = tag ?? (error instanceof Error ? error.name : undefined)
-    const message = "message" in error && typeof error.message === "string" ? error.message : ""
-    if (name === "Defect" && "defect" in error) return describeError(error.defect)
-    if (name !== undefined) return message === "" ? name : `${name}: ${message}`
-  }
-  return String(error)
-}
 
 const outcome = (exit: Exit.Exit<unknown, unknown>): Outcome => {
   const o = outcomeOf(exit)
@@ -113,57 +137,89 @@ const outcome = (exit: Exit.Exit<unknown, unknown>): Outcome => {
     case "Exception":
       return { _tag: "Failed", error: describeError(o.error) }
     case "Cancelled":
-      return { _tag: "Cancelled", reason: o.error.reason }
+      return { _tag: "Cancelled", reason: asText(o.error.reason) }
   }
 }
+
+/** A cancel reason with its message as text: a recording keeps no user object alive. */
+const asText = (reason: CancelReason): CancelReason =>
+  reason.message === undefined || typeof reason.message === "string"
+    ? reason
+    : { kind: reason.kind, message: text(reason.message), detail: reason.detail }
 
 export class Recorder {
   readonly clock: Clock.Clock
   readonly start: number
+  readonly maxEvents: number
   readonly events: Array<Event> = []
-  private readonly tasks = new Map<number, hooks.TaskLike>()
-  private readonly creators = new Map<number, string | undefined>()
+  /** The recorded tasks that have not ended, for their current name (a live task is referenced anyway). */
+  private readonly live = new Map<number, hooks.TaskLike>()
+  private droppedTasks = 0
+  private droppedEvents = 0
+  private droppedAt: number | undefined = undefined
   readonly observer: hooks.Observer
 
-  constructor(clock: Clock.Clock) {
+  constructor(clock: Clock.Clock, maxEvents = DEFAULT_MAX_EVENTS) {
     this.clock = clock
     this.start = clock.currentTimeMillisUnsafe()
-    const known = (task: hooks.TaskLike): boolean => this.tasks.has(task.id)
+    this.maxEvents = maxEvents
+    /** Records `event` of a recorded task unless the limit is reached (then it is counted). */
+    const push = (task: hooks.TaskLike, event: () => Event): void => {
+      if (!this.live.has(task.id)) return
+      if (this.full()) this.droppedEvents++
+      else this.events.push(event())
+    }
     this.observer = {
+      name: "Timeline.record",
       created: (task, creation) => {
         if (!creation.parent.getRef(Recording).includes(this)) return
-        this.tasks.set(task.id, task)
-        this.creators.set(task.id, creation.creator?.name)
+        if (this.full()) {
+          this.droppedTasks++
+          return
+        }
+        this.live.set(task.id, task)
         this.events.push({
           _tag: "Created",
           at: this.now(),
           task: task.id,
           name: task.name,
           owner: creation.owner,
-          creator: creation.creator?.id
+          creator: creation.creator?.id,
+          creatorName: creation.creator?.name
         })
       },
-      started: (task) => {
-        if (known(task)) this.events.push({ _tag: "Started", at: this.now(), task: task.id })
-      },
-      waiting: (task, target) => {
-        if (known(task))
-          this.events.push({ _tag: "Waiting", at: this.now(), task: task.id, on: describeTarget(target) })
-      },
-      resumed: (task) => {
-        if (known(task)) this.events.push({ _tag: "Resumed", at: this.now(), task: task.id })
-      },
-      cancelRequested: (task, reason) => {
-        if (known(task)) this.events.push({ _tag: "CancelRequested", at: this.now(), task: task.id, reason })
-      },
-      scopeCancelled: (task, reason) => {
-        if (known(task)) this.events.push({ _tag: "ScopeCancelled", at: this.now(), task: task.id, reason })
-      },
+      started: (task) => push(task, () => ({ _tag: "Started", at: this.now(), task: task.id })),
+      waiting: (task, target) =>
+        push(task, () => ({ _tag: "Waiting", at: this.now(), task: task.id, on: describeTarget(target) })),
+      resumed: (task) => push(task, () => ({ _tag: "Resumed", at: this.now(), task: task.id })),
+      cancelRequested: (task, reason) =>
+        push(task, () => ({
+          _tag: "CancelRequested",
+          at: this.now(),
+          task: task.id,
+          reason: asText(reason)
+        })),
+      scopeCancelled: (task, reason) =>
+        push(task, () => ({ _tag: "ScopeCancelled", at: this.now(), task: task.id, reason: asText(reason) })),
       done: (task, exit) => {
-        if (known(task))
-          this.events.push({ _tag: "Done", at: this.now(), task: task.id, outcome: outcome(exit) })
+        // How a recorded task ended is kept even beyond the limit (at most one event per recorded task).
+        if (!this.live.delete(task.id)) return
+        this.events.push({
+          _tag: "Done",
+          at: this.now(),
+          task: task.id,
+          name: task.name,
+          outcome: outcome(exit)
+        })
       }
     }
+  }
+
+  /** Whether the limit is reached (and notes when it first was). */
+  private full(): boolean {
+    if (this.events.length < this.maxEvents) return false
+    this.droppedAt ??= this.now()
+    return true
   }
 
   /** Seconds since the start, rounded to the microsecond (no float noise in renders). */
@@ -176,8 +232,14 @@ export class Recorder {
     const duration = this.now()
     return {
       duration,
-      tasks: replay(this.events, this.tasks, this.creators, duration),
-      events: this.events.slice()
+      tasks: replay(this.events, this.live, duration),
+      events: this.events.slice(),
+      dropped: {
+        tasks: this.droppedTasks,
+        events: this.droppedEvents,
+        at: this.droppedAt,
+        maxEvents: this.maxEvents
+      }
     }
   }
 }
@@ -213,8 +275,7 @@ const close = (b: Building, at: number): void => {
 
 const replay = (
   events: ReadonlyArray<Event>,
-  tasks: ReadonlyMap<number, hooks.TaskLike>,
-  creators: ReadonlyMap<number, string | undefined>,
+  live: ReadonlyMap<number, hooks.TaskLike>,
   duration: number
 ): Array<Track> => {
   const building = new Map<number, Building>()
@@ -222,9 +283,9 @@ const replay = (
     if (event._tag === "Created") {
       building.set(event.task, {
         id: event.task,
-        name: tasks.get(event.task)?.name ?? event.name,
+        name: live.get(event.task)?.name ?? event.name,
         owner: event.owner,
-        creator: creators.get(event.task),
+        creator: event.creatorName,
         created: event.at,
         started: undefined,
         ended: undefined,
@@ -267,6 +328,7 @@ const replay = (
         break
       case "Done":
         close(b, event.at)
+        b.name = event.name
         b.ended = event.at
         b.outcome = event.outcome
         break

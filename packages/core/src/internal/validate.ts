@@ -413,12 +413,20 @@ export const deadline = (call: string, u: unknown, param = "when"): number | und
 /** The options of a debug session (`Debug.debug`, `Debug.makeSessionUnsafe`, `run`'s debug mode). */
 export const debugOptions = (
   call: string,
-  u: { readonly slowCallbackDuration?: unknown; readonly onWarning?: unknown } | undefined
+  u:
+    | {
+        readonly slowCallbackDuration?: unknown
+        readonly onWarning?: unknown
+        readonly maxNeverRetrieved?: unknown
+      }
+    | undefined
 ): void => {
-  const checked = options(call, u, ["slowCallbackDuration", "onWarning"])
+  const checked = options(call, u, ["slowCallbackDuration", "onWarning", "maxNeverRetrieved"])
   if (checked.slowCallbackDuration !== undefined)
     seconds(call, checked.slowCallbackDuration, "slowCallbackDuration")
   optionalFn(call, checked.onWarning, "onWarning")
+  if (checked.maxNeverRetrieved !== undefined)
+    integer(call, checked.maxNeverRetrieved, "maxNeverRetrieved", 0)
 }
 
 /** One of a few allowed values (`onCancel: "terminate" | "finish"`): a string that is not one is a `ValueError`. */

@@ -9,6 +9,7 @@ import * as Inspect from "@effect-asyncio/core/Inspect"
 import * as Timeline from "@effect-asyncio/core/Timeline"
 import * as Tracing from "@effect-asyncio/core/Tracing"
 import * as Effect from "effect/Effect"
+import { describeError } from "./report.ts"
 
 /**
  * The observability options of `run`.
@@ -55,12 +56,16 @@ export interface ObservabilityOptions {
   /**
    * Records the run's timeline (`Timeline` in `@effect-asyncio/core`): `true` prints the Gantt chart to stderr
    * when the run ends (Unicode and colour on a TTY, ASCII otherwise); a path writes it there (SVG for `.svg`,
-   * the ASCII chart otherwise); a function receives it.
+   * the ASCII chart otherwise); a function receives it. A path that cannot be written or a function that throws
+   * is reported (`run: could not write the timeline to …`); the run's result and exit code are unchanged. The
+   * recording lasts the whole run but is bounded: it keeps text, not tasks or results, and at most
+   * `Timeline.DEFAULT_MAX_EVENTS` (100,000) events, then says what it dropped.
    */
   readonly timeline?: boolean | string | ((timeline: Timeline.Timeline) => void) | undefined
   /**
    * Where the text of debug warnings, listings and timelines goes (default: `process.stderr`). For tests and
-   * for applications that route diagnostics elsewhere.
+   * for applications that route diagnostics elsewhere. If it throws, the fault is reported once on stderr and
+   * what it fails to take goes to stderr; the run's result and exit code are unchanged.
    */
   readonly diagnostics?: ((text: string) => void) | undefined
 }
@@ -75,6 +80,34 @@ export const debugFromEnvironment = (env: NodeJS.ProcessEnv = process.env): bool
 
 const useColor = (stream: NodeJS.WriteStream): boolean =>
   stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
+
+const stderr = (text: string): void => {
+  process.stderr.write(text)
+}
+
+/**
+ * The `diagnostics` option, guarded: diagnostics are written from inside the run (a fiber's step, a signal
+ * handler, a timer, the end of the run), where a throw would change the outcome or leave `run` unsettled. A
+ * callback that throws is reported once on stderr, and each text it fails to take goes to stderr instead.
+ */
+const guardedDiagnostics = (diagnostics: ((text: string) => void) | undefined): ((text: string) => void) => {
+  if (diagnostics === undefined) return stderr
+  let faulted = false
+  return (text) => {
+    try {
+      diagnostics(text)
+      return
+    } catch (error) {
+      if (!faulted) {
+        faulted = true
+        stderr(
+          `run: the diagnostics callback threw ${describeError(error)}; what it fails to take goes to stderr\n`
+        )
+      }
+    }
+    stderr(text)
+  }
+}
 
 /** The observability of one run: wrap the loop scope, start before it, stop when the run has ended. */
 export interface Observability {
@@ -100,7 +133,7 @@ export const makeObservability = (options: ObservabilityOptions | undefined): Ob
   const timeline = options?.timeline ?? false
   if (!debug && !inspect && !tracing && timeline === false) return nothing
 
-  const write = options?.diagnostics ?? ((text: string) => void process.stderr.write(text))
+  const write = guardedDiagnostics(options?.diagnostics)
   const threshold = options?.slowCallbackDuration ?? 0.1
   const session = debug
     ? Debug.makeSessionUnsafe({
@@ -110,16 +143,29 @@ export const makeObservability = (options: ObservabilityOptions | undefined): Ob
     : undefined
   const cleanups: Array<() => void> = []
 
+  // Guarded: the timeline is delivered inside the run, after main has ended; a callback that throws or a path that
+  // cannot be written is reported and changes nothing else.
   const deliver = (recorded: Timeline.Timeline): void => {
     if (typeof timeline === "function") {
-      timeline(recorded)
+      try {
+        timeline(recorded)
+      } catch (error) {
+        write(
+          `run: the timeline callback threw ${describeError(error)}; the program's outcome is unchanged\n`
+        )
+      }
       return
     }
     if (typeof timeline === "string") {
-      writeFileSync(
-        timeline,
-        timeline.endsWith(".svg") ? Timeline.toSvg(recorded) : Timeline.toText(recorded)
-      )
+      try {
+        writeFileSync(
+          timeline,
+          timeline.endsWith(".svg") ? Timeline.toSvg(recorded) : Timeline.toText(recorded)
+        )
+      } catch (error) {
+        write(`run: could not write the timeline to ${timeline}: ${describeError(error)}\n`)
+        return
+      }
       write(`run: timeline written to ${timeline}\n`)
       return
     }

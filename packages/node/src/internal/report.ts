@@ -15,15 +15,29 @@ const isRecord = (u: unknown): u is Record<PropertyKey, unknown> => typeof u ===
  * `Error`, followed by its message; any other value is shown with `util.inspect`.
  */
 export const describeError = (error: unknown): string => {
-  if (isRecord(error)) {
-    const tag = typeof error._tag === "string" ? error._tag : undefined
-    const name = tag ?? (error instanceof Error ? error.name : undefined)
-    if (name !== undefined) {
-      const message = typeof error.message === "string" ? error.message : ""
-      return message === "" ? name : `${name}: ${message}`
+  try {
+    if (isRecord(error)) {
+      const tag = typeof error._tag === "string" ? error._tag : undefined
+      const name = tag ?? (error instanceof Error ? error.name : undefined)
+      if (name !== undefined) {
+        const message = typeof error.message === "string" ? error.message : ""
+        return message === "" ? name : `${name}: ${message}`
+      }
     }
+    return inspect(error, { depth: 4, breakLength: Number.POSITIVE_INFINITY })
+  } catch {
+    // a throwing getter or proxy trap: a report must not fail because of what it reports
+    return "[unprintable value]"
   }
-  return inspect(error, { depth: 4, breakLength: Number.POSITIVE_INFINITY })
+}
+
+/** `Cause.pretty`, or the first error described when rendering the cause throws. */
+const pretty = (cause: Cause.Cause<unknown>, error: unknown): string => {
+  try {
+    return Cause.pretty(cause).trimEnd()
+  } catch {
+    return describeError(error)
+  }
 }
 
 const indent = (text: string, prefix = "  "): string =>
@@ -55,8 +69,8 @@ export const formatReport = (result: RunResult<unknown, unknown>): string | unde
       return undefined
     case "Failure": {
       const what = result.defect ? "died with a defect:" : "raised"
-      const pretty = Cause.pretty(result.cause).trimEnd()
-      return `run: ${main} ${what} ${describeError(result.error)}\n${pretty === "" ? "" : indent(pretty) + "\n"}`
+      const trace = pretty(result.cause, result.error)
+      return `run: ${main} ${what} ${describeError(result.error)}\n${trace === "" ? "" : indent(trace) + "\n"}`
     }
     case "Cancelled": {
       const { reason } = result.error
@@ -84,6 +98,6 @@ export const formatShutdownError = (taskName: string, error: unknown): string =>
   const defect = error instanceof Defect
   const value = defect ? error.defect : error
   const what = defect ? "defect" : "exception"
-  const pretty = Cause.pretty(defect ? Cause.die(value) : Cause.fail(value)).trimEnd()
-  return `run: unhandled ${what} during shutdown in task '${taskName}': ${describeError(value)}\n${indent(pretty)}\n`
+  const trace = pretty(defect ? Cause.die(value) : Cause.fail(value), value)
+  return `run: unhandled ${what} during shutdown in task '${taskName}': ${describeError(value)}\n${indent(trace)}\n`
 }
