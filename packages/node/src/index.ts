@@ -24,6 +24,7 @@ export {
 } from "./Errors.ts"
 export { type RunOptions, run } from "./Run.ts"
 export * as Streams from "./Streams.ts"
+export * as Subprocess from "./Subprocess.ts"
 export * as ThreadPool from "./ThreadPool.ts"
 export {
   type AnyFunction,
