@@ -1,6 +1,6 @@
 /**
  * Streams: asyncio's high-level network API — `open_connection`, `start_server`, `StreamReader`,
- * `StreamWriter` — on Node sockets, with `@effect/platform-node`'s `NodeSocket` reading them.
+ * `StreamWriter` — on Node's `net` and `tls` sockets.
  *
  * ```ts
  * import { Streams } from "@effect-asyncio/node"            // or "@effect-asyncio/node/Streams"
@@ -47,9 +47,9 @@ export type SocketAddress = readonly [host: string, port: number] | string
  * The reading end of a connection or pipe. asyncio's `StreamReader`.
  *
  * Every read returns the bytes as a `Buffer` (a `Uint8Array`; `.toString()` decodes UTF-8, Python's
- * `.decode()`). A read that needs more bytes than are buffered asks the socket for the next chunk; the socket is
- * paused in between, so the bytes nobody reads stay in the kernel and the peer's writes block — backpressure,
- * with at most `limit` bytes plus one chunk held here.
+ * `.decode()`). As asyncio's, the reader buffers what arrives and pauses the socket when more than twice `limit`
+ * bytes wait to be read (the peer's writes then block: backpressure); reads resume it once the buffer is down
+ * to `limit`.
  *
  * **Cancellation** Cancelling a task blocked in a read loses nothing: the bytes already buffered (a partial line)
  * stay for the next read, and the stream stays usable — as in asyncio.
@@ -89,13 +89,7 @@ export interface StreamReader {
    * asyncio's `readexactly(n)`.
    */
   readexactly(n: number): Effect.Effect<Buffer, AnyOSError | IncompleteReadError>
-  /**
-   * Whether the buffer is empty and the end of the stream has been seen. asyncio's `at_eof()`.
-   *
-   * **Gotchas** The end is seen by a read (the socket is read only when a read needs bytes), so right after the
-   * last line `atEof()` can be `false` and the next `readline` returns an empty buffer — a loop on `readline`
-   * until it returns an empty buffer works the same in both.
-   */
+  /** Whether the buffer is empty and the peer has ended the stream. asyncio's `at_eof()`. */
   atEof(): Effect.Effect<boolean>
   /** The connection error every read fails with, if one happened. asyncio's `exception()`. */
   exception(): Effect.Effect<AnyOSError | undefined>

@@ -120,6 +120,17 @@ describe("openConnection / startServer", () => {
     })
   )
 
+  it.live("atEof is true once the peer has ended the stream and the buffer is empty, as asyncio's", () =>
+    Effect.gen(function* () {
+      const { port } = yield* sender(["only line\n"], 0.01, (s) => s.end())
+      const [reader] = yield* Streams.openConnection(HOST, port)
+      yield* asyncio.sleep(0.05)
+      assert.isFalse(yield* reader.atEof())
+      assert.strictEqual((yield* reader.readline()).toString(), "only line\n")
+      assert.isTrue(yield* reader.atEof())
+    })
+  )
+
   it.live("readexactly at the end of the stream: IncompleteReadError carrying partial and expected", () =>
     Effect.gen(function* () {
       const { port } = yield* sender(["abc"], 0.01, (s) => s.end())

@@ -1,7 +1,7 @@
 /**
  * One Node socket (a TCP, TLS or Unix connection, or a pipe to a child process) as asyncio's transport: the
- * first error it reported, whether it is closed, the tasks waiting for it to drain or close; and the
- * `StreamWriter` over it, plus the wiring of a socket into a reader and a writer.
+ * first error it reported, whether it is closed, the tasks waiting for it to drain or close; the `StreamWriter`
+ * over it, and the wiring of a socket into a reader and a writer.
  *
  * Writing goes straight to the socket: asyncio's `write` never waits, so the platform's `Socket.Writer` (whose
  * `write` waits for `drain` when the buffer is full) does not fit it; see docs/io.md.
@@ -9,7 +9,6 @@
 
 import type * as Net from "node:net"
 import type * as Tls from "node:tls"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
@@ -42,17 +41,22 @@ export class Connection {
   closing = false
   private readonly drainWaiters = new Set<Resume>()
   private readonly closeWaiters = new Set<Resume>()
+  /** The reader of this socket, told of errors and of the end (asyncio's `connection_lost`). */
+  private readonly reader: StreamReaderImpl | undefined
 
-  constructor(socket: Net.Socket, kind: Kind, names: Names) {
+  constructor(socket: Net.Socket, kind: Kind, names: Names, reader?: StreamReaderImpl) {
     this.socket = socket
     this.kind = kind
     this.names = names
+    this.reader = reader
     socket.on("error", (error) => {
       this.error ??= toOSError(error)
+      this.reader?.setException(this.error)
     })
     socket.on("drain", () => this.wake(this.drainWaiters, Effect.void))
     socket.on("close", () => {
       this.closed = true
+      if (this.error === undefined) this.reader?.feedEof()
       const outcome = this.error === undefined ? Effect.void : Effect.fail(this.error)
       // asyncio wakes a paused drain with the connection's error, or normally when it closed without one.
       this.wake(this.drainWaiters, outcome)
@@ -218,23 +222,6 @@ export class StreamWriterImpl implements StreamWriter {
 }
 
 /**
- * A reader over `socket` through the platform's `NodeSocket.fromDuplex` (its pulls end when `scope` closes),
- * for `conn` (whose error the reader also fails with).
- */
-export const readerOf = (
-  socket: Net.Socket,
-  conn: Connection,
-  limit: number,
-  scope: Scope.Scope
-): Effect.Effect<StreamReaderImpl> =>
-  Effect.map(
-    Effect.flatMap(NodeSocket.fromDuplex(Effect.succeed(socket)), (platform) =>
-      Effect.orDie(Scope.provide(platform.reader, scope))
-    ),
-    (reader) => new StreamReaderImpl({ pull: reader.pull, error: () => conn.error }, limit)
-  )
-
-/**
  * A connected socket as asyncio's `(reader, writer)` pair, closed (gracefully) when `scope` ends.
  */
 export const wrapSocket = (
@@ -245,16 +232,13 @@ export const wrapSocket = (
   scope: Scope.Scope
 ): Effect.Effect<readonly [StreamReaderImpl, StreamWriterImpl]> =>
   Effect.suspend(() => {
-    const conn = new Connection(socket, kind, names)
-    return Effect.map(
-      readerOf(socket, conn, limit, scope),
-      (reader) => [reader, new StreamWriterImpl(conn)] as const
-    ).pipe(
-      Effect.tap(() =>
-        Scope.addFinalizer(
-          scope,
-          Effect.sync(() => conn.close())
-        )
-      )
+    const reader = new StreamReaderImpl(socket, limit)
+    const conn = new Connection(socket, kind, names, reader)
+    return Effect.as(
+      Scope.addFinalizer(
+        scope,
+        Effect.sync(() => conn.close())
+      ),
+      [reader, new StreamWriterImpl(conn)] as const
     )
   })

@@ -1,28 +1,25 @@
 /**
- * asyncio's `StreamReader` over a pull: the platform's `Socket.Reader.pull` (`@effect/platform-node`'s
- * `NodeSocket.fromDuplex`), which reads a paused Node stream chunk by chunk and keeps the bytes of a pull that was
- * interrupted for the next one. The reader pulls only when a read needs more bytes than are buffered, so the
- * socket stays paused otherwise (backpressure up to the kernel), and an interrupted read leaves its bytes in the
- * buffer (cancel-safety).
+ * asyncio's `StreamReader`, fed as asyncio's `StreamReaderProtocol` feeds it: the socket flows, every chunk goes
+ * into the buffer (`feed_data`), the end of the stream and errors are recorded (`feed_eof`, `set_exception`). When
+ * the buffer holds more than twice the `limit` the socket is paused, and it is resumed once reads have brought it
+ * down to `limit` (or a read needs more than is buffered): asyncio's flow control.
+ *
+ * A read that must wait registers one waiter with the number of bytes it needs; the socket's `data` handler wakes
+ * it only when they are there (or the stream ended), so a read resumes its fiber once. Cancelling a read only
+ * removes the waiter: the bytes stay in the buffer (cancel-safety).
+ *
+ * The platform's pull-based `Socket.Reader` (`NodeSocket.fromDuplex`) is not used: see docs/io.md.
  */
+
+import type * as Net from "node:net"
 import { RuntimeError, TypeError, ValueError } from "@effect-asyncio/core/Errors"
-import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type * as Socket from "effect/socket/Socket"
 import { type AnyOSError, IncompleteReadError, LimitOverrunError } from "../Errors.ts"
 import type { StreamReader } from "../Streams.ts"
 import { ByteBuffer, EMPTY, toBuffer } from "./buffer.ts"
 import { describe } from "./describe.ts"
-import { toOSError } from "./oserror.ts"
-
-/** What a reader reads from, and the error its connection reported, if any. */
-export interface ReaderSource {
-  readonly pull: Effect.Effect<NonEmptyReadonlyArray<Uint8Array | string>, Socket.SocketError>
-  /** The first error of the connection (reported by the socket, or by a write). */
-  readonly error: () => AnyOSError | undefined
-}
 
 const NEWLINE = Buffer.from("\n")
 
@@ -43,105 +40,155 @@ const checkSize = (what: string, n: unknown): number => {
   return n
 }
 
+interface Waiter {
+  /** The read that waits, for the message when a second read comes. */
+  readonly what: string
+  /** Wake it when the buffer holds this many bytes (or the stream ended or failed). */
+  readonly need: number
+  /** Resumes the read (called from the socket's event handler). */
+  readonly wake: () => void
+}
+
 export class StreamReaderImpl implements StreamReader {
   readonly limit: number
-  private readonly source: ReaderSource
+  private readonly socket: Net.Socket
   private readonly buffer = new ByteBuffer()
   private eof = false
   private error: AnyOSError | undefined = undefined
-  /** The name of the read waiting for bytes (asyncio's `_waiter`), if one is. */
-  private waiting: string | undefined = undefined
+  private paused = false
+  private waiter: Waiter | undefined = undefined
 
-  constructor(source: ReaderSource, limit: number) {
-    this.source = source
+  constructor(socket: Net.Socket, limit: number) {
+    this.socket = socket
     this.limit = limit
+    socket.on("data", (chunk: Buffer | string) => this.feedData(toBuffer(chunk)))
+    socket.on("end", () => this.feedEof())
   }
 
-  /** The error reads fail with: the reader's own, else the connection's (asyncio's `_exception`). */
-  private failure(): AnyOSError | undefined {
-    return this.error ?? this.source.error()
+  // --- the protocol side ---------------------------------------------------------------------------------
+
+  private feedData(chunk: Buffer): void {
+    this.buffer.push(chunk)
+    const waiter = this.waiter
+    if (waiter !== undefined) {
+      if (this.buffer.length < waiter.need) return // it needs more: keep reading, even past the limit
+      this.waiter = undefined
+      waiter.wake()
+    }
+    if (!this.paused && this.buffer.length > 2 * this.limit && this.waiter === undefined) {
+      this.paused = true
+      this.socket.pause()
+    }
   }
 
-  /** Pulls one chunk into the buffer, or records the end of the stream or the error. */
-  private waitForData(what: string): Effect.Effect<void, AnyOSError> {
-    if (this.waiting !== undefined) {
-      return Effect.die(
-        new RuntimeError(`${what}() called while another task is already waiting for incoming data`)
-      )
-    }
-    this.waiting = what
-    return Effect.onInterrupt(
-      Effect.matchEffect(this.source.pull, {
-        onSuccess: (chunks) => {
-          this.waiting = undefined
-          for (let i = 0; i < chunks.length; i++) this.buffer.push(toBuffer(chunks[i]))
-          return Effect.void
-        },
-        onFailure: (error) => {
-          this.waiting = undefined
-          return this.ended(error)
-        }
-      }),
-      () =>
-        Effect.sync(() => {
-          this.waiting = undefined
-        })
-    )
+  /** The end of the stream (asyncio's `feed_eof`); also when the connection closed without an error. */
+  feedEof(): void {
+    this.eof = true
+    this.wake()
   }
 
-  /** The pull failed: the end of the stream (a normal close) or a connection error. */
-  private ended(error: Socket.SocketError): Effect.Effect<void, AnyOSError> {
-    const reason = error.reason
-    const connection = this.source.error()
-    if (connection !== undefined) {
-      this.error = connection
-      return Effect.fail(connection)
-    }
-    if (reason._tag === "SocketCloseError") {
-      this.eof = true
-      return Effect.void
-    }
-    this.error = toOSError(reason.cause)
-    return Effect.fail(this.error)
+  /** The connection failed (asyncio's `set_exception`): every read fails with `error` from now on. */
+  setException(error: AnyOSError): void {
+    this.error ??= error
+    this.wake()
   }
+
+  private wake(): void {
+    const waiter = this.waiter
+    if (waiter === undefined) return
+    this.waiter = undefined
+    waiter.wake()
+  }
+
+  private maybeResume(): void {
+    if (this.paused && this.buffer.length <= this.limit) {
+      this.paused = false
+      this.socket.resume()
+    }
+  }
+
+  private take(n: number): Buffer {
+    const bytes = this.buffer.take(n)
+    this.maybeResume()
+    return bytes
+  }
+
+  /**
+   * Waits until `need` bytes are buffered, the stream ended, or it failed (asyncio's `_wait_for_data`), then
+   * continues with `next()` (run by the fiber, so nothing is taken from the buffer for a read that was cancelled).
+   */
+  private waitFor<A, E>(
+    what: string,
+    need: number,
+    next: () => Effect.Effect<A, E>
+  ): Effect.Effect<A, E | AnyOSError> {
+    return Effect.callback<A, E | AnyOSError>((resume) => {
+      if (this.waiter !== undefined) {
+        resume(
+          Effect.die(
+            new RuntimeError(`${what}() called while another task is already waiting for incoming data`)
+          )
+        )
+        return
+      }
+      const waiter: Waiter = { what, need, wake: () => resume(Effect.suspend(this.failedOr(next))) }
+      this.waiter = waiter
+      // Waiting while paused would never end (readexactly(n) with n > 2 * limit): read on.
+      if (this.paused) {
+        this.paused = false
+        this.socket.resume()
+      }
+      return Effect.sync(() => {
+        if (this.waiter === waiter) this.waiter = undefined
+      })
+    })
+  }
+
+  private failedOr<A, E>(next: () => Effect.Effect<A, E>): () => Effect.Effect<A, E | AnyOSError> {
+    return () => (this.error === undefined ? next() : Effect.fail(this.error))
+  }
+
+  // --- reads ---------------------------------------------------------------------------------------------
 
   read(n: number = -1): Effect.Effect<Buffer, AnyOSError> {
     return Effect.suspend((): Effect.Effect<Buffer, AnyOSError> => {
       const size = checkSize("read()", n)
-      const error = this.failure()
-      if (error !== undefined) return Effect.fail(error)
+      if (this.error !== undefined) return Effect.fail(this.error)
       if (size === 0) return Effect.succeed(EMPTY)
       if (size < 0) return this.readAll
-      if (this.buffer.length === 0 && !this.eof) {
-        return Effect.flatMap(this.waitForData("read"), () =>
-          Effect.succeed(this.buffer.take(Math.min(size, this.buffer.length)))
-        )
-      }
-      return Effect.succeed(this.buffer.take(Math.min(size, this.buffer.length)))
+      if (this.buffer.length === 0 && !this.eof) return this.waitFor("read", 1, () => this.takeUpTo(size))
+      return this.takeUpTo(size)
     })
+  }
+
+  private takeUpTo(size: number): Effect.Effect<Buffer, AnyOSError> {
+    return this.error !== undefined
+      ? Effect.fail(this.error)
+      : Effect.succeed(this.take(Math.min(size, this.buffer.length)))
   }
 
   /** Everything until the end of the stream. */
   private readonly readAll: Effect.Effect<Buffer, AnyOSError> = Effect.suspend(
-    (): Effect.Effect<Buffer, AnyOSError> =>
-      this.eof
-        ? Effect.succeed(this.buffer.takeAll())
-        : Effect.flatMap(this.waitForData("read"), () => this.readAll)
+    (): Effect.Effect<Buffer, AnyOSError> => {
+      if (this.error !== undefined) return Effect.fail(this.error)
+      if (this.eof) return Effect.succeed(this.take(this.buffer.length))
+      return this.waitFor("read", Number.POSITIVE_INFINITY, () => this.readAll)
+    }
   )
 
   readexactly(n: number): Effect.Effect<Buffer, AnyOSError | IncompleteReadError> {
-    return Effect.suspend(() => {
+    return Effect.suspend((): Effect.Effect<Buffer, AnyOSError | IncompleteReadError> => {
       const size = checkSize("readexactly()", n)
       if (size < 0) return Effect.die(new ValueError("readexactly size can not be less than zero"))
-      const error = this.failure()
-      if (error !== undefined) return Effect.fail(error)
-      const loop: Effect.Effect<Buffer, AnyOSError | IncompleteReadError> = Effect.suspend(() => {
-        if (this.buffer.length >= size) return Effect.succeed(this.buffer.take(size))
-        if (this.eof) return Effect.fail(new IncompleteReadError(this.buffer.takeAll(), size))
-        return Effect.flatMap(this.waitForData("readexactly"), () => loop)
-      })
-      return loop
+      return this.exactly(size)
     })
+  }
+
+  private exactly(size: number): Effect.Effect<Buffer, AnyOSError | IncompleteReadError> {
+    if (this.error !== undefined) return Effect.fail(this.error)
+    if (this.buffer.length >= size) return Effect.succeed(this.take(size))
+    if (this.eof) return Effect.fail(new IncompleteReadError(this.take(this.buffer.length), size))
+    return this.waitFor("readexactly", size, () => this.exactly(size))
   }
 
   readuntil(
@@ -173,8 +220,8 @@ export class StreamReaderImpl implements StreamReader {
       (e) => {
         if (e instanceof IncompleteReadError) return Effect.succeed(e.partial)
         // asyncio discards the overlong line (the whole line if its end is buffered, else the buffer).
-        if (this.buffer.startsWith(NEWLINE, e.consumed)) this.buffer.take(e.consumed + NEWLINE.length)
-        else this.buffer.clear()
+        if (this.buffer.startsWith(NEWLINE, e.consumed)) this.take(e.consumed + NEWLINE.length)
+        else this.take(this.buffer.length)
         return Effect.fail(e)
       }
     )
@@ -185,8 +232,7 @@ export class StreamReaderImpl implements StreamReader {
     sep: Buffer,
     what: string
   ): Effect.Effect<Buffer, AnyOSError | IncompleteReadError | LimitOverrunError> {
-    const error = this.failure()
-    if (error !== undefined) return Effect.fail(error)
+    if (this.error !== undefined) return Effect.fail(this.error)
     // Bytes from the start of the buffer known not to contain the separator.
     let offset = 0
     const loop: Effect.Effect<Buffer, AnyOSError | IncompleteReadError | LimitOverrunError> = Effect.suspend(
@@ -200,7 +246,7 @@ export class StreamReaderImpl implements StreamReader {
                 new LimitOverrunError("Separator is found, but chunk is longer than limit", at)
               )
             }
-            return Effect.succeed(this.buffer.take(at + sep.length))
+            return Effect.succeed(this.take(at + sep.length))
           }
           offset = length + 1 - sep.length
           if (offset > this.limit) {
@@ -209,8 +255,8 @@ export class StreamReaderImpl implements StreamReader {
             )
           }
         }
-        if (this.eof) return Effect.fail(new IncompleteReadError(this.buffer.takeAll(), undefined))
-        return Effect.flatMap(this.waitForData(what), () => loop)
+        if (this.eof) return Effect.fail(new IncompleteReadError(this.take(this.buffer.length), undefined))
+        return this.waitFor(what, length + 1, () => loop)
       }
     )
     return loop
@@ -221,7 +267,7 @@ export class StreamReaderImpl implements StreamReader {
   }
 
   exception(): Effect.Effect<AnyOSError | undefined> {
-    return Effect.sync(() => this.failure())
+    return Effect.sync(() => this.error)
   }
 
   get lines(): Stream.Stream<Buffer, AnyOSError | LimitOverrunError> {

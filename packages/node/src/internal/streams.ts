@@ -1,10 +1,10 @@
 /**
  * The implementation of `Streams.ts` (loaded on first use): connecting, and the server.
  *
- * Sockets are opened and listened on with `node:net`/`node:tls`; each connection is read through the platform's
- * `NodeSocket.fromDuplex` (see `reader.ts`) and written directly (see `connection.ts`). The server is written
- * over `node:net` rather than `NodeSocketServer`, whose handlers are root fibers it forks and whose only way to
- * stop listening is to end its scope, which waits for every connection to end; docs/io.md has the measurements.
+ * Sockets are opened and listened on with `node:net`/`node:tls`, read by `reader.ts` and written by
+ * `connection.ts`. The server is written over `node:net` rather than `@effect/platform-node`'s
+ * `NodeSocketServer`, whose handlers are root fibers it forks (not tasks the server owns) and whose only way to
+ * stop listening is to end its scope, which waits for every connection to end; see docs/io.md.
  */
 
 import { statSync, unlinkSync } from "node:fs"

@@ -1,9 +1,9 @@
 /**
  * The implementation of `Subprocess.ts` (loaded on first use), over `node:child_process`. The pipes are the
- * same `Connection`s as sockets (a pipe to a child is a `net.Socket` in Node), read through the platform's
- * `NodeSocket.fromDuplex`. `@effect/platform-node`'s `NodeChildProcessSpawner` is not used: its outputs are
- * `Stream`s over a `PassThrough` copy (no cancel-safe `readline`), it signals the process group and, without
- * `forceKillAfter`, waits forever for a child that ignores SIGTERM; docs/io.md has the measurements.
+ * same readers and writers as sockets (a pipe to a child is a `net.Socket` in Node). `@effect/platform-node`'s
+ * `NodeChildProcessSpawner` is not used: its outputs are `Stream`s over a `PassThrough` copy (no `readline`, no
+ * cancel-safe partial reads), it signals the process group, and without `forceKillAfter` it waits forever for a
+ * child that ignores SIGTERM; see docs/io.md.
  */
 import * as ChildProcess from "node:child_process"
 import { accessSync, constants as fs, statSync } from "node:fs"
@@ -16,11 +16,10 @@ import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import { type AnyOSError, BrokenPipeError, ConnectionResetError } from "../Errors.ts"
 import type { ExecArgs, Process, SubprocessOptions } from "../Subprocess.ts"
-import { Connection, readerOf, StreamWriterImpl } from "./connection.ts"
+import { Connection, StreamWriterImpl } from "./connection.ts"
 import { describe } from "./describe.ts"
 import { toOSError } from "./oserror.ts"
-import type { StreamReaderImpl } from "./reader.ts"
-import { checkLimit } from "./reader.ts"
+import { checkLimit, StreamReaderImpl } from "./reader.ts"
 
 const signals: Readonly<Record<string, number>> = constants.signals
 
@@ -221,21 +220,24 @@ const spawn = (
           })
         )
       })
-      return Effect.andThen(Scope.addFinalizer(scope, Effect.asVoid(finalizer)), () =>
-        Effect.gen(function* () {
-          const stdin =
-            child.stdin instanceof Net.Socket
-              ? new StreamWriterImpl(new Connection(child.stdin, "pipe", { pid: child.pid }))
-              : undefined
-          const reader = (pipe: unknown) =>
-            pipe instanceof Net.Socket
-              ? readerOf(pipe, new Connection(pipe, "pipe", { pid: child.pid }), limit, scope)
-              : Effect.succeed(undefined)
-          const stdout = yield* reader(child.stdout)
-          const stderr = yield* reader(child.stderr)
-          return new ProcessImpl(child, exit, { stdin, stdout, stderr }) satisfies Process
-        })
-      )
+      const names = { pid: child.pid }
+      const stdin =
+        child.stdin instanceof Net.Socket
+          ? new StreamWriterImpl(new Connection(child.stdin, "pipe", names))
+          : undefined
+      const reader = (pipe: unknown): StreamReaderImpl | undefined => {
+        if (!(pipe instanceof Net.Socket)) return undefined
+        const reader = new StreamReaderImpl(pipe, limit)
+        // The connection records the pipe's errors and end for the reader.
+        void new Connection(pipe, "pipe", names, reader)
+        return reader
+      }
+      const proc = new ProcessImpl(child, exit, {
+        stdin,
+        stdout: reader(child.stdout),
+        stderr: reader(child.stderr)
+      })
+      return Effect.as(Scope.addFinalizer(scope, Effect.asVoid(finalizer)), proc)
     }).pipe(Effect.uninterruptible)
   })
 
