@@ -115,7 +115,9 @@ export class StreamReaderImpl implements StreamReader {
 
   /**
    * Waits until `need` bytes are buffered, the stream ended, or it failed (asyncio's `_wait_for_data`), then
-   * continues with `next()` (run by the fiber, so nothing is taken from the buffer for a read that was cancelled).
+   * continues with `next()`, computed when the socket's event wakes the read. A read that is cancelled has
+   * removed its waiter by then (interrupting a suspended fiber runs its clean-up at once), so `next()` never
+   * takes bytes for a read that will not get them.
    */
   private waitFor<A, E>(
     what: string,
@@ -131,7 +133,11 @@ export class StreamReaderImpl implements StreamReader {
         )
         return
       }
-      const waiter: Waiter = { what, need, wake: () => resume(Effect.suspend(this.failedOr(next))) }
+      const waiter: Waiter = {
+        what,
+        need,
+        wake: () => resume(this.error === undefined ? next() : Effect.fail(this.error))
+      }
       this.waiter = waiter
       // Waiting while paused would never end (readexactly(n) with n > 2 * limit): read on.
       if (this.paused) {
@@ -142,10 +148,6 @@ export class StreamReaderImpl implements StreamReader {
         if (this.waiter === waiter) this.waiter = undefined
       })
     })
-  }
-
-  private failedOr<A, E>(next: () => Effect.Effect<A, E>): () => Effect.Effect<A, E | AnyOSError> {
-    return () => (this.error === undefined ? next() : Effect.fail(this.error))
   }
 
   // --- reads ---------------------------------------------------------------------------------------------
