@@ -474,6 +474,20 @@ describe("cancellation in each blocking call", () => {
 })
 
 describe("the server owns its handlers", () => {
+  it.live("serveForever returns when the server is closed elsewhere (asyncio cancels the serving task)", () =>
+    Effect.gen(function* () {
+      const server = yield* Streams.startServer(echoLines, HOST, 0)
+      const serving = yield* asyncio.createTask(server.serveForever())
+      yield* asyncio.sleep(0.02)
+      yield* server.close()
+      yield* Fiber.await(serving.fiber)
+      assert.isFalse(yield* serving.cancelled())
+      assert.isUndefined(yield* serving.result())
+      const again = defectOf(yield* Effect.exit(server.serveForever())) as { _tag?: string }
+      assert.strictEqual(again._tag, "RuntimeError")
+    }).pipe(asyncio.Loop.scoped)
+  )
+
   it.live(
     "handlers are tasks listed by ps; closing a busy server cancels them, closes their connections",
     () =>
