@@ -169,9 +169,13 @@ const effectBulk = (n: number) => {
         Effect.gen(function* () {
           const reader = yield* socket.reader
           const writer = yield* socket.writer
-          const total = yield* pullBytes(reader, Number.POSITIVE_INFINITY).pipe(
-            Effect.catch(() => Effect.succeed(-1))
-          )
+          // Pulls until the end of the stream (a pull that fails with the close), counting the bytes.
+          let total = 0
+          yield* Effect.forever(
+            Effect.map(reader.pull, (chunks) => {
+              for (const chunk of chunks) total += chunk.length
+            })
+          ).pipe(Effect.catch(() => Effect.void))
           yield* writer.write(String(total))
         })
       )

@@ -3,7 +3,7 @@
  * number and text, and the wording asyncio uses for a failed connect or bind.
  */
 import { constants } from "node:os"
-import { getSystemErrorMessage } from "node:util"
+import { getSystemErrorMap } from "node:util"
 import {
   type AnyOSError,
   BrokenPipeError,
@@ -49,9 +49,12 @@ interface NodeSystemError {
 
 const errnos: Readonly<Record<string, number>> = constants.errno
 
+let systemErrors: Map<number, [string, string]> | undefined
+
 /** The libuv text for an errno, with Python's capital ("connection refused" → "Connection refused"). */
 const strerrorOf = (errno: number): string => {
-  const text = getSystemErrorMessage(-errno)
+  systemErrors ??= getSystemErrorMap()
+  const text = systemErrors.get(-errno)?.[1] ?? `errno ${errno}`
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
