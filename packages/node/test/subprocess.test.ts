@@ -3,11 +3,14 @@
  * processes (`sh`, `cat`, `sleep`, `head`). Real time. After each child is gone the test checks that it was
  * reaped (no zombie: `kill(pid, 0)` fails with ESRCH) and that no pipe of ours is left open.
  */
+import { unlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { BrokenPipeError, FileNotFoundError } from "../src/Errors.ts"
+import { BrokenPipeError, FileNotFoundError, PermissionError } from "../src/Errors.ts"
 import * as Subprocess from "../src/Subprocess.ts"
 import { defectOf, failureOf, openFds } from "./utils/io.ts"
 
@@ -116,6 +119,18 @@ describe("createSubprocessExec / createSubprocessShell", () => {
       )
       assert.instanceOf(cwd, FileNotFoundError)
       assert.strictEqual((cwd as FileNotFoundError).filename, "/no/such/dir")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("PermissionError for a file that is not executable", () =>
+    Effect.gen(function* () {
+      const file = join(tmpdir(), `effect-asyncio-subprocess-${process.pid}.txt`)
+      writeFileSync(file, "not a program\n", { mode: 0o644 })
+      const error = failureOf(yield* Effect.exit(Subprocess.createSubprocessExec(file)))
+      unlinkSync(file)
+      assert.instanceOf(error, PermissionError)
+      assert.strictEqual((error as PermissionError).errno, 13)
+      assert.strictEqual((error as PermissionError).message, `[Errno 13] Permission denied: '${file}'`)
     }).pipe(Effect.scoped)
   )
 
