@@ -92,7 +92,10 @@ const main = async (): Promise<void> => {
             ...cell,
             n,
             runs: options.runs,
-            warmupSmall: { size: small, count: Math.max(2, Math.ceil(WARMUP_TASKS / small)) },
+            warmupSmall: {
+              size: small,
+              count: Math.max(2, Math.ceil((workload.warmupTasks?.(n) ?? WARMUP_TASKS) / small))
+            },
             warmupFull: 1
           },
           options

@@ -10,8 +10,9 @@
  */
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { examples } from "./src/index.ts"
+import { examples, realTimeExamples } from "./src/index.ts"
 import { pythonTranscript } from "./src/shared/example.ts"
+import { transcriptMismatch } from "./src/shared/realtime.ts"
 
 const SLACK = 0.15
 const python = process.env.PYTHON ?? "python3"
@@ -58,6 +59,32 @@ for (const { meta } of selected) {
   })
   if (!(Math.abs(end - meta.elapsed) <= SLACK)) problems.push(`ended at ${end} s, expected ${meta.elapsed} s`)
   console.log(`${problems.length === 0 ? "✓" : "✗"} ${meta.python} (${end} s)`)
+  for (const problem of problems) console.log(`    ${problem}`)
+  if (problems.length > 0) failures++
+}
+
+// The I/O examples (real sockets and processes, real time): the lines must match the transcript, whose patterns
+// stand for what changes from run to run (ports, measured seconds); times are not compared.
+const selectedIo = realTimeExamples.filter(
+  ({ meta }) =>
+    meta.checkPython === true &&
+    (selectors.length === 0 ||
+      selectors.some((s) =>
+        /^\d+$/.test(s) ? Number.parseInt(meta.id, 10) === Number(s) : meta.id.includes(s.toLowerCase())
+      ))
+)
+for (const { meta } of selectedIo) {
+  if (meta.python === undefined) continue
+  const script = fileURLToPath(new URL(`./${meta.python}`, import.meta.url))
+  const child = spawnSync(python, [script], { encoding: "utf8", timeout: 60_000 })
+  const lines = child.stdout.split("\n").filter((line, i, all) => i < all.length - 1 || line !== "")
+  const mismatch = transcriptMismatch(meta.transcript, lines)
+  const problems = [
+    ...(child.status === 0 ? [] : [`exit ${child.status}: ${child.stderr}`]),
+    ...(child.stderr === "" || child.status !== 0 ? [] : [`stderr: ${child.stderr}`]),
+    ...(mismatch === undefined ? [] : [mismatch])
+  ]
+  console.log(`${problems.length === 0 ? "✓" : "✗"} ${meta.python} (real time)`)
   for (const problem of problems) console.log(`    ${problem}`)
   if (problems.length > 0) failures++
 }

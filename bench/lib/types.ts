@@ -47,6 +47,11 @@ export interface Workload {
    * default. E.g. a quadratic baseline caps them.
    */
   readonly sizes?: (requested: ReadonlyArray<number>) => ReadonlyArray<number>
+  /**
+   * How many tasks the untimed warm-up repetitions run in all before a cell at `n` (at min(n, 10k) each, at
+   * least 2 of them); 100k by default. I/O workloads, whose tasks are round trips, warm up less.
+   */
+  readonly warmupTasks?: (n: number) => number
 }
 
 /** A JS implementation the worker can run: which workload, which impl, which variant. */

@@ -117,6 +117,78 @@ async def queue(n):
     return sum(await asyncio.gather(*consumers))
 
 
+# --- streams over loopback TCP (echo-1k, echo-64k, bulk: see bench/workloads/io.ts) -------------------------
+
+_CONNECTIONS = 100
+_CHUNK = 64 * 1024
+
+
+async def _echo_handler(reader, writer):
+    while True:
+        data = await reader.read(65536)
+        if not data:
+            break
+        writer.write(data)
+        await writer.drain()
+    writer.close()
+
+
+async def _echo(n, size):
+    server = await asyncio.start_server(_echo_handler, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    message = b"x" * size
+    rounds = n // _CONNECTIONS
+
+    async def client():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(rounds):
+            writer.write(message)
+            await writer.drain()
+            await reader.readexactly(size)
+        writer.close()
+        await writer.wait_closed()
+        return rounds
+
+    done = await asyncio.gather(*[client() for _ in range(_CONNECTIONS)])
+    server.close()
+    await server.wait_closed()
+    return sum(done)
+
+
+async def echo_1k(n):
+    return await _echo(n, 1024)
+
+
+async def echo_64k(n):
+    return await _echo(n, 64 * 1024)
+
+
+async def bulk(n):
+    async def count(reader, writer):
+        total = 0
+        while True:
+            data = await reader.read(_CHUNK)
+            if not data:
+                break
+            total += len(data)
+        writer.write(str(total).encode())
+        writer.close()
+
+    server = await asyncio.start_server(count, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    chunk = b"x" * _CHUNK
+    for _ in range(n):
+        writer.write(chunk)
+        await writer.drain()
+    writer.write_eof()
+    total = int(await reader.read())
+    writer.close()
+    server.close()
+    await server.wait_closed()
+    return total // _CHUNK
+
+
 WORKLOADS = {
     "gather": gather,
     "gather_sleep0": gather_sleep0,
@@ -125,7 +197,13 @@ WORKLOADS = {
     "taskgroup_gather": taskgroup_gather,
     "semaphore": semaphore,
     "queue": queue,
+    "echo_1k": echo_1k,
+    "echo_64k": echo_64k,
+    "bulk": bulk,
 }
+
+# The checksum of each workload for n (default: 0 + 1 + ... + n - 1); the I/O workloads count what they did.
+EXPECTED = {"echo_1k": lambda n: n, "echo_64k": lambda n: n, "bulk": lambda n: n}
 
 
 def current_rss_mib():
@@ -142,7 +220,7 @@ def peak_rss_mib():
 
 async def main(name, n, runs, warmup_n):
     work = WORKLOADS[name]
-    expected = n * (n - 1) // 2
+    expected = EXPECTED.get(name, lambda n: n * (n - 1) // 2)(n)
     gc.collect()
     base = current_rss_mib()
     if warmup_n > 0:

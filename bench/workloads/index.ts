@@ -9,6 +9,7 @@ import { gather } from "./gather.ts"
 import { gatherDebug } from "./gather-debug.ts"
 import { gatherRecordingOff } from "./gather-recording-off.ts"
 import { gatherSleep0 } from "./gather-sleep0.ts"
+import { bulk, echo1k, echo64k } from "./io.ts"
 import { queue } from "./queue.ts"
 import { semaphore, semaphoreEffect, semaphoreFibers } from "./semaphore.ts"
 import { taskgroupCancel, taskgroupCancelSet } from "./taskgroup-cancel.ts"
@@ -26,7 +27,10 @@ export const workloads: ReadonlyArray<Workload> = [
   semaphore,
   semaphoreFibers,
   semaphoreEffect,
-  queue
+  queue,
+  echo1k,
+  echo64k,
+  bulk
 ]
 
 export const workloadByName = (name: string): Workload | undefined => workloads.find((w) => w.name === name)

@@ -1,7 +1,7 @@
 /**
  * Every example, in order. `run-all.ts`, `run.ts` and the tests read these lists; a test checks that together
- * they name every `NN-*.ts` file of this folder. `examples` run on virtual time; `realTimeExamples` (31–33) are
- * about real time — threads, blocking calls, sockets — and run in real time.
+ * they name every `NN-*.ts` file of this folder. `examples` run on virtual time; `realTimeExamples` (31–33, 50–54)
+ * are about real time — threads, blocking calls, sockets, child processes — and run in real time.
  */
 import type * as Effect from "effect/Effect"
 import * as e01 from "./01-create-task-gather.ts"
@@ -36,6 +36,11 @@ import * as e42 from "./42-worker-pool.ts"
 import * as e43 from "./43-event-starting-gun.ts"
 import * as e44 from "./44-condition-wait-for.ts"
 import * as e45 from "./45-barrier.ts"
+import * as e50 from "./50-echo-server-client.ts"
+import * as e51 from "./51-chat-server.ts"
+import * as e52 from "./52-happy-eyeballs.ts"
+import * as e53 from "./53-subprocess-pipeline.ts"
+import * as e54 from "./54-http-headers.ts"
 import type { ExampleMeta } from "./shared/example.ts"
 import type { RealTimeMeta } from "./shared/realtime.ts"
 
@@ -82,8 +87,11 @@ export interface RealTimeExample {
   readonly main: Effect.Effect<void, unknown>
 }
 
-/** The real-time examples, in order; `test/realtime.test.ts` runs them. */
-export const realTimeExamples: ReadonlyArray<RealTimeExample> = [e31, e32, e33]
+/**
+ * The real-time examples, in order; `test/realtime.test.ts` runs 31–33, `test/streams-examples.test.ts` the I/O
+ * examples 50–54 (sockets and child processes).
+ */
+export const realTimeExamples: ReadonlyArray<RealTimeExample> = [e31, e32, e33, e50, e51, e52, e53, e54]
 
 /** Every example, virtual-time and real-time, in file order: what `npm run example(s)` runs. */
 export const allExamples: ReadonlyArray<Example | RealTimeExample> = [...examples, ...realTimeExamples].sort(

@@ -10,29 +10,16 @@ import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
-import { ThreadPool } from "@effect-asyncio/node"
 import * as Console from "effect/Console"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { type ClientStats, fanOut, makeMain } from "../src/33-http-fanout.ts"
 import { examples, realTimeExamples } from "../src/index.ts"
-import { MAIN_TASK, type Recording, recordingConsole } from "../src/shared/example.ts"
+import { recordingConsole } from "../src/shared/example.ts"
 import { expectedOutcomes, startServer } from "../src/shared/fanout-server.ts"
 import { transcriptMismatch } from "../src/shared/realtime.ts"
-
-/** Runs `main` as `run` would (main task of a loop scope, its own thread pool), in real time; returns its lines. */
-const runReal = async (main: Effect.Effect<void, unknown>): Promise<ReadonlyArray<string>> => {
-  const recording: Recording = { lines: [] }
-  const started = performance.now()
-  const console = recordingConsole(recording, () => (performance.now() - started) / 1000)
-  await Effect.runPromise(
-    ThreadPool.scoped(asyncio.Loop.scoped(main, { mainName: MAIN_TASK })).pipe(
-      Effect.provideService(Console.Console, console)
-    )
-  )
-  return recording.lines.map(([, text]) => text)
-}
+import { runReal } from "./utils/realtime.ts"
 
 const exampleMain = (id: string) => {
   const found = realTimeExamples.find(({ meta }) => meta.id === id)

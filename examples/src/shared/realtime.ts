@@ -20,10 +20,16 @@ export interface RealTimeMeta {
   /** The asyncio functions the example shows, by their Python names. */
   readonly asyncio: ReadonlyArray<string>
   /**
-   * A Python program showing the same thing under `examples/python/`, or `undefined` when there is none. Its
-   * measurements differ from run to run, so `check:python` does not compare it; run it by hand.
+   * A Python program showing the same thing under `examples/python/`, or `undefined` when there is none. Unless
+   * `checkPython` says otherwise its measurements differ from run to run, so `check:python` does not compare it;
+   * run it by hand.
    */
   readonly python: string | undefined
+  /**
+   * `true` when CPython prints the transcript too (the I/O examples: ports and timings are patterns):
+   * `npm run check:python -w examples` runs the script and compares its lines with `transcript`.
+   */
+  readonly checkPython?: boolean | undefined
   /** What the tutorial claims that the example demonstrates. */
   readonly tutorialSays: ReadonlyArray<string>
   /**

@@ -124,7 +124,10 @@ export function fromPromise<A, E>(
   evaluate: (signal: AbortSignal) => PromiseLike<A>,
   options?: FromPromiseOptions<E>
 ): Effect.Effect<A, E | Cause.UnknownError> {
-  return validate.atCall(() => {
+  // An overload implementation returns a wider type than each overload, and the Effect language service compares
+  // the body with an overload.
+  // @effect-diagnostics-next-line missingEffectContext:off missingEffectError:off
+  return validate.atCall<A, E | Cause.UnknownError, never>(() => {
     validate.fn("Abort.fromPromise", evaluate, "evaluate")
     const checked = validate.options("Abort.fromPromise", options, fromPromiseKeys)
     const catcher = validate.optionalFn("Abort.fromPromise", checked.catch, "catch")

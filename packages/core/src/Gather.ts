@@ -110,7 +110,10 @@ export function gather<const T extends ReadonlyArray<AnyEffect>>(
   ...args: [...aws: T, options: GatherOptions]
 ): Effect.Effect<Results<T> | Settled<T>, Effect.Error<T[number]>, Effect.Services<T[number]>>
 export function gather(...args: ReadonlyArray<unknown>): Effect.Effect<Array<unknown>, unknown, unknown> {
-  return validate.atCall(() => {
+  // An overload implementation returns a wider type than each overload, and the Effect language service compares
+  // the body with an overload.
+  // @effect-diagnostics-next-line missingEffectContext:off missingEffectError:off
+  return validate.atCall<Array<unknown>, unknown, unknown>(() => {
     const last = args[args.length - 1]
     const hasOptions = args.length > 0 && isPlainObject(last)
     const returnExceptions = hasOptions ? readOptions("gather", last) : false
@@ -153,7 +156,10 @@ export function gatherAll(
   aws: Iterable<unknown>,
   options?: GatherOptions
 ): Effect.Effect<Array<unknown>, unknown, unknown> {
-  return validate.atCall(() => {
+  // An overload implementation returns a wider type than each overload, and the Effect language service compares
+  // the body with an overload.
+  // @effect-diagnostics-next-line missingEffectContext:off missingEffectError:off
+  return validate.atCall<Array<unknown>, unknown, unknown>(() => {
     validate.iterable("gatherAll", aws, "aws", "an iterable of effects or tasks")
     const returnExceptions = readOptions("gatherAll", options)
     // The iterable is read when the effect runs (an effect is a description).

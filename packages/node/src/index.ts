@@ -1,11 +1,30 @@
 /**
  * Node runtime for effect-asyncio: `run`, asyncio's `asyncio.run(main())`, with signals, exit codes and a
- * clean shutdown; `toThread`, asyncio's `asyncio.to_thread`, on a pool of worker threads (`ThreadPool`).
+ * clean shutdown; `toThread`, asyncio's `asyncio.to_thread`, on a pool of worker threads (`ThreadPool`);
+ * `Streams` and `Subprocess`, asyncio's streams and subprocesses (their socket code loads on first use).
  *
  * @since 0.1.0
  */
-export { KeyboardInterrupt, type Signal, ThreadError } from "./Errors.ts"
+export {
+  type AnyOSError,
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  FileNotFoundError,
+  IncompleteReadError,
+  isOSError,
+  KeyboardInterrupt,
+  LimitOverrunError,
+  OSError,
+  type OSErrorFields,
+  PermissionError,
+  type Signal,
+  ThreadError
+} from "./Errors.ts"
 export { type RunOptions, run } from "./Run.ts"
+export * as Streams from "./Streams.ts"
+export * as Subprocess from "./Subprocess.ts"
 export * as ThreadPool from "./ThreadPool.ts"
 export {
   type AnyFunction,
