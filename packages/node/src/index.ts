@@ -1,10 +1,14 @@
 /**
  * Node runtime for effect-asyncio: `run`, asyncio's `asyncio.run(main())`, with signals, exit codes and a
- * clean shutdown; `toThread`, asyncio's `asyncio.to_thread`, on a pool of worker threads (`ThreadPool`).
+ * clean shutdown; `toThread`, asyncio's `asyncio.to_thread`, on a pool of worker threads (`ThreadPool`);
+ * `Executor.runInExecutor` on threads, child processes (`ProcessPool`) or, from `@effect-asyncio/node/Cluster`,
+ * the runner processes of a cluster.
  *
  * @since 0.1.0
  */
 export { KeyboardInterrupt, type Signal, ThreadError } from "./Errors.ts"
+export * as Executor from "./Executor.ts"
+export * as ProcessPool from "./ProcessPool.ts"
 export { type RunOptions, run } from "./Run.ts"
 export * as ThreadPool from "./ThreadPool.ts"
 export {
