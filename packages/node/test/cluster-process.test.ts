@@ -12,6 +12,7 @@ import * as asyncio from "@effect-asyncio/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Cluster from "../src/Cluster.ts"
 import { Executor, ThreadError, workModule } from "../src/index.ts"
 
@@ -201,4 +202,53 @@ describe("Cluster executor (effect/cluster runners on 127.0.0.1, SQLite store)",
       ),
     60_000
   )
+
+  it.live(
+    "kill -9 of a runner mid-run: every call gets exactly one result; only the jobs running on the dead runner ran twice",
+    () =>
+      withLog((log) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const cluster = yield* Cluster.make({ runners: 3, threads: 4 })
+            const ids = Array.from({ length: 300 }, (_, i) => `j${i}`)
+            const fiber = yield* Effect.forkChild(
+              asyncio.gather(...ids.map((id) => Executor.runInExecutor(cluster, jobs, "job", log, id, 50)))
+            )
+            const victim = cluster.runners[0]
+            yield* until(() => lines(log).filter((line) => line.endsWith(` ${victim.pid}`)).length >= 10)
+            process.kill(victim.pid, "SIGKILL")
+            const killedAt = lines(log).length
+            const results = yield* Fiber.join(fiber)
+            assert.deepStrictEqual(results, ids)
+            assert.isFalse(isAlive(victim.pid))
+            const all = lines(log)
+            const started = new Map<string, Array<number>>()
+            const finished = new Map<string, Array<number>>()
+            for (const line of all) {
+              const [what, id, pid] = line.split(" ")
+              const map = what === "started" ? started : finished
+              map.set(id, [...(map.get(id) ?? []), Number(pid)])
+            }
+            for (const id of ids) assert.isAtLeast(finished.get(id)?.length ?? 0, 1, `${id} never finished`)
+            const twice = ids.filter((id) => (started.get(id)?.length ?? 0) > 1)
+            for (const id of twice) {
+              const pids = started.get(id) ?? []
+              // The first run was on the killed runner (its reply never reached the caller: it was still running,
+              // or had just finished); the second ran on a survivor. At-least-once, as documented.
+              assert.strictEqual(pids[0], victim.pid, `${id} ran twice but not because of the kill`)
+              assert.strictEqual(pids.length, 2)
+              assert.notStrictEqual(pids[1], victim.pid)
+            }
+            const lostReplies = twice.filter((id) => (finished.get(id) ?? []).includes(victim.pid))
+            // Runs after the kill went to the survivors only.
+            for (const line of all.slice(killedAt)) assert.isFalse(line.endsWith(` ${victim.pid}`) && line.startsWith("started"))
+            console.log(
+              `kill -9: ${ids.length} jobs, ${all.filter((l) => l.startsWith("started")).length} starts, ${twice.length} ran twice (in flight on the killed runner; ${lostReplies.length} of them had finished there but their reply was lost)`
+            )
+          })
+        )
+      ),
+    60_000
+  )
 })
+
