@@ -241,7 +241,8 @@ describe("Cluster executor (effect/cluster runners on 127.0.0.1, SQLite store)",
             }
             const lostReplies = twice.filter((id) => (finished.get(id) ?? []).includes(victim.pid))
             // Runs after the kill went to the survivors only.
-            for (const line of all.slice(killedAt)) assert.isFalse(line.endsWith(` ${victim.pid}`) && line.startsWith("started"))
+            for (const line of all.slice(killedAt))
+              assert.isFalse(line.endsWith(` ${victim.pid}`) && line.startsWith("started"))
             console.log(
               `kill -9: ${ids.length} jobs, ${all.filter((l) => l.startsWith("started")).length} starts, ${twice.length} ran twice (in flight on the killed runner; ${lostReplies.length} of them had finished there but their reply was lost)`
             )
@@ -251,4 +252,3 @@ describe("Cluster executor (effect/cluster runners on 127.0.0.1, SQLite store)",
     60_000
   )
 })
-
