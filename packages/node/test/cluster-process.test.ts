@@ -4,9 +4,6 @@
  * failure cancels the remote siblings; an outside cancellation stops every remote job), a job that throws, one
  * that exits its process, one that never ends under waitFor, and `pstree` naming the runner of each remote child.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as Cause from "effect/Cause"
@@ -15,42 +12,9 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Cluster from "../src/Cluster.ts"
 import { Executor, ThreadError, workModule } from "../src/index.ts"
+import { isAlive, lines, sleepMs, until, withLog } from "./utils/processes.ts"
 
 const jobs = workModule<typeof import("./fixtures/jobs.ts")>(new URL("./fixtures/jobs.ts", import.meta.url))
-
-const sleepMs = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
-
-const until = (predicate: () => boolean, seconds = 20) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + seconds * 1000
-    while (!predicate()) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error("condition not reached in time"))
-      yield* sleepMs(10)
-    }
-  })
-
-const withLog = <A, E>(body: (log: string) => Effect.Effect<A, E>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "cluster-test-"))),
-    (dir) => body(join(dir, "log")),
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  )
-
-const lines = (log: string): Array<string> =>
-  existsSync(log)
-    ? readFileSync(log, "utf8")
-        .split("\n")
-        .filter((line) => line !== "")
-    : []
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** The log stops growing: nothing runs any more. */
 const stopsGrowing = (log: string) =>

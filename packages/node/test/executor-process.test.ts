@@ -3,15 +3,13 @@
  * process pool's isolation (a job that exits or crashes kills only its process; the pool refills), cancellation
  * (the process running a cancelled call is killed) and shutdown.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { Executor, ProcessPool, ThreadError, workModule } from "../src/index.ts"
+import { isAlive, lines, until, withLog } from "./utils/processes.ts"
 
 const jobs = workModule<typeof import("./fixtures/jobs.ts")>(new URL("./fixtures/jobs.ts", import.meta.url))
 const work = workModule<typeof import("./fixtures/work.ts")>(new URL("./fixtures/work.ts", import.meta.url))
@@ -31,39 +29,6 @@ const defectOf = (exit: Exit.Exit<unknown, unknown>): unknown => {
   assert.isDefined(die, `expected a defect, got ${Cause.pretty(exit.cause)}`)
   return die?.defect
 }
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Polls (real time) until `predicate` holds, for at most `seconds`. */
-const until = (predicate: () => boolean, seconds = 10) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + seconds * 1000
-    while (!predicate()) {
-      if (Date.now() > deadline) return yield* Effect.die(new Error("condition not reached in time"))
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
-    }
-  })
-
-const withLog = <A, E>(body: (log: string) => Effect.Effect<A, E>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "executor-"))),
-    (dir) => body(join(dir, "log")),
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  )
-
-const lines = (log: string): Array<string> =>
-  existsSync(log)
-    ? readFileSync(log, "utf8")
-        .split("\n")
-        .filter((line) => line !== "")
-    : []
 
 describe("executors: one fan-out, every executor", () => {
   it.live(
