@@ -16,7 +16,10 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as hooks from "./internal/hooks.ts"
+import { observeWait } from "./internal/observe.ts"
 import * as registry from "./internal/registry.ts"
 import { CurrentLoop, globalRegistry, LoopImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
@@ -77,6 +80,45 @@ export const isTracking = (): boolean => registry.enabled()
  * @since 0.1.0
  */
 export const progressUnsafe = (): number => registry.progress()
+
+/**
+ * Runs `effect` with the current task listed as waiting on `what` (the `awaiting` column of `ps`, the `awaiting …`
+ * of `pstree`), for integrations that suspend on something the library cannot see: a job on another process or
+ * machine, a call into a client library. `what` may be a function, read each time a listing is made, so the label
+ * can follow the work (`job fib queued` → `job fib on runner 10.0.0.7:34431`). Nested calls show the innermost.
+ * Outside a task, or with the registry off, it runs `effect` unchanged.
+ *
+ * **Example** (Label a remote call)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const fetchRemote = Effect.never.pipe(asyncio.Inspect.awaiting("rpc getUser on api-1"))
+ * ```
+ *
+ * @category tracking
+ * @since 0.1.0
+ */
+export const awaiting: {
+  (what: string | (() => string)): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, what: string | (() => string)): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, what: string | (() => string)): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      if (hooks.observers.length === 0) return self
+      const target: hooks.WaitTarget =
+        typeof what === "string"
+          ? { _tag: "primitive", what }
+          : {
+              _tag: "primitive",
+              get what() {
+                return what()
+              }
+            }
+      return observeWait(self, target)
+    })
+)
 
 const list = (loop: LoopImpl | undefined): ReadonlyArray<TaskInfo> => {
   if (registry.enabled()) return registry.snapshot().sort((a, b) => a.id - b.id)

@@ -1,7 +1,9 @@
 /**
  * Node runtime for effect-asyncio: `run`, asyncio's `asyncio.run(main())`, with signals, exit codes and a
  * clean shutdown; `toThread`, asyncio's `asyncio.to_thread`, on a pool of worker threads (`ThreadPool`);
- * `Streams` and `Subprocess`, asyncio's streams and subprocesses (their socket code loads on first use).
+ * `Streams` and `Subprocess`, asyncio's streams and subprocesses (their socket code loads on first use);
+ * `Executor.runInExecutor` on threads, child processes (`ProcessPool`) or, from `@effect-asyncio/node/Cluster`,
+ * the runner processes of a cluster.
  *
  * @since 0.1.0
  */
@@ -22,6 +24,8 @@ export {
   type Signal,
   ThreadError
 } from "./Errors.ts"
+export * as Executor from "./Executor.ts"
+export * as ProcessPool from "./ProcessPool.ts"
 export { type RunOptions, run } from "./Run.ts"
 export * as Streams from "./Streams.ts"
 export * as Subprocess from "./Subprocess.ts"

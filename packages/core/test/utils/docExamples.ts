@@ -55,7 +55,8 @@ export const writeExamples = (examples: ReadonlyArray<DocExample>): string => {
   // The work module the toThread examples name (the one ToThread.ts's module comment shows).
   writeFileSync(
     join(out, "work.ts"),
-    "export const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2))\n"
+    "export const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2))\n" +
+      "export const square = (n: number): number => n * n\n"
   )
   examples.forEach((example, index) => {
     const name = `${String(index).padStart(3, "0")}.ts`

@@ -22,12 +22,43 @@ export type OnCancel = "terminate" | "finish"
 
 export interface PoolConfig {
   readonly size: number
+  /**
+   * How messages name the pool's parts; the thread pool's words unless another backend (the process pool) says
+   * otherwise.
+   */
+  readonly words?: PoolWords | undefined
   readonly onCancel: OnCancel
   /** How long `close()` waits for running calls, in milliseconds, before it terminates their threads. */
   readonly shutdownTimeoutMs: number
   readonly name: string
   /** The worker threads' V8 limits (`new Worker(…, { resourceLimits })`). */
   readonly resourceLimits: ResourceLimits
+}
+
+/** How a pool's messages name the function that queues calls, one execution unit, and the pool. */
+export interface PoolWords {
+  /** The public function, as messages start: `toThread`. */
+  readonly call: string
+  /** One unit: `worker thread`. */
+  readonly unit: string
+  /** The pool: `thread pool`. */
+  readonly pool: string
+}
+
+const threadWords: PoolWords = { call: "toThread", unit: "worker thread", pool: "thread pool" }
+
+/**
+ * What the pool needs of one execution unit: a `Worker`, or anything that behaves like one (the process pool's
+ * child processes). `exit` reports an exit code; a unit killed by a signal reports `128 + signal number`.
+ */
+export interface WorkerLike {
+  on(event: "message", listener: (reply: ReplyMessage) => void): unknown
+  on(event: "error", listener: (error: Error) => void): unknown
+  on(event: "exit", listener: (code: number) => void): unknown
+  postMessage(message: CallMessage): void
+  terminate(): Promise<unknown>
+  ref(): void
+  unref(): void
 }
 
 /** How a call ended, as the effect wrapper needs it. */
@@ -48,7 +79,7 @@ export interface Call {
 }
 
 interface Slot {
-  readonly worker: Worker
+  readonly worker: WorkerLike
   readonly number: number
   call: Call | undefined
   /** We asked this worker to stop: its exit is expected. */
@@ -105,8 +136,17 @@ export class Pool {
   private closing: Promise<void> | undefined
   private onEmpty: (() => void) | undefined
 
-  constructor(config: PoolConfig) {
+  /** Starts one execution unit; a worker thread running `worker.ts` unless the pool was given another backend. */
+  private readonly spawnUnit: () => WorkerLike
+
+  constructor(config: PoolConfig, spawnUnit?: () => WorkerLike) {
     this.config = config
+    this.spawnUnit =
+      spawnUnit ?? (() => new Worker(workerSource, { eval: true, resourceLimits: config.resourceLimits }))
+  }
+
+  private get words(): PoolWords {
+    return this.config.words ?? threadWords
   }
 
   /**
@@ -124,7 +164,7 @@ export class Pool {
       settle({
         _tag: "Defect",
         defect: new RuntimeError(
-          `toThread: cannot schedule ${name} after the thread pool ${this.config.name} was shut down`
+          `${this.words.call}: cannot schedule ${name} after the ${this.words.pool} ${this.config.name} was shut down`
         )
       })
       return undefined
@@ -205,7 +245,7 @@ export class Pool {
       call.settle({
         _tag: "Defect",
         defect: new RuntimeError(
-          `toThread: the thread pool ${this.config.name} was shut down before ${call.name} started`
+          `${this.words.call}: the ${this.words.pool} ${this.config.name} was shut down before ${call.name} started`
         )
       })
     }
@@ -266,7 +306,7 @@ export class Pool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerSource, { eval: true, resourceLimits: this.config.resourceLimits })
+    const worker = this.spawnUnit()
     const slot: Slot = { worker, number: ++this.started, call: undefined, stopping: false, crash: undefined }
     this.slots.add(slot)
     worker.on("message", (reply: ReplyMessage) => this.onReply(slot, reply))
@@ -294,7 +334,7 @@ export class Pool {
       call.settle({
         _tag: "Defect",
         defect: new TypeError(
-          `toThread: the arguments of ${describeCall(call)} cannot be sent to a worker thread: ${messageOf(error)}`
+          `${this.words.call}: the arguments of ${describeCall(call)} cannot be sent to a ${this.words.unit}: ${messageOf(error)}`
         )
       })
     }
@@ -345,8 +385,8 @@ export class Pool {
       case "Misuse": {
         const defect =
           reply.kind === "export"
-            ? new TypeError(`toThread: ${reply.message}`)
-            : new RuntimeError(`toThread: ${reply.message}`)
+            ? new TypeError(`${this.words.call}: ${reply.message}`)
+            : new RuntimeError(`${this.words.call}: ${reply.message}`)
         if (reply.error?.stack !== undefined) defect.cause = reply.error.stack
         call.settle({ _tag: "Defect", defect })
         return
@@ -386,11 +426,13 @@ export class Pool {
       // timeout expired.
       call.state = "done"
       const why = slot.stopping
-        ? `was terminated because the thread pool ${this.config.name} shut down`
+        ? `was terminated because the ${this.words.pool} ${this.config.name} shut down`
         : slot.crash !== undefined
           ? `crashed: ${messageOf(slot.crash)}`
           : `exited with code ${code}`
-      const defect = new RuntimeError(`toThread: the worker thread running ${describeCall(call)} ${why}`)
+      const defect = new RuntimeError(
+        `${this.words.call}: the ${this.words.unit} running ${describeCall(call)} ${why}`
+      )
       if (slot.crash !== undefined) defect.cause = slot.crash
       call.settle({ _tag: "Defect", defect })
     } else if (call !== undefined) {
