@@ -16,10 +16,11 @@
  *
  * Plain iteration gives one awaitable (an Effect) per input, and nothing happens until you run it: each
  * `yield* next` waits for whichever input finishes next — the awaitables are not tied to particular inputs.
- * Task iteration (`.stream`, or `.nextTask` one at a time) gives the finished tasks themselves, so you can
- * tell which input finished.
+ * Task iteration (`AsyncioStream.fromAsCompleted`, or `.nextTask` one at a time) gives the finished tasks themselves,
+ * so you can tell which input finished.
  */
 import * as asyncio from "@effect-asyncio/core"
+import * as AsyncioStream from "@effect-asyncio/core/Stream"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { ExampleMeta } from "./shared/example.ts"
@@ -54,7 +55,7 @@ export const main = Effect.gen(function* () {
     asyncio.createTask(fetchData(name, delay), { name })
   )
   const completed = yield* asyncio.asCompleted(tasks)
-  yield* Stream.runForEach(completed.stream, (task) =>
+  yield* Stream.runForEach(AsyncioStream.fromAsCompleted(completed), (task) =>
     Effect.gen(function* () {
       const elapsed = yield* since(start)
       const result = yield* task // already done: returns at once (Python's task.result())
@@ -98,7 +99,7 @@ export const meta: ExampleMeta = {
       kind: "note",
       why:
         "`async for task in as_completed(tasks)` exists from Python 3.13; here it is `Stream.runForEach(" +
-        "completed.stream, …)`. The Python reference script falls back to an equivalent asyncio.wait() loop " +
+        "AsyncioStream.fromAsCompleted(completed), …)`. The Python reference script falls back to an equivalent asyncio.wait() loop " +
         "on older Pythons, with the same output."
     }
   ]

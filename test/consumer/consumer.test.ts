@@ -81,6 +81,7 @@ const transcript = [
   "gather: a b",
   "taskGroup: 1 2",
   "waitFor: TimeoutError",
+  "task: <Task finished name='Task-N' result='x'> x",
   "toThread: fib(20) = 6765",
   "package: @effect-asyncio/core 0.1.0"
 ].join("\n")

@@ -19,20 +19,22 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import { CancelledError, type CancelReason, TypeError } from "./Errors.ts"
+import * as hooks from "./internal/hooks.ts"
+import { captureSite } from "./internal/observe.ts"
 import {
   CurrentTask,
+  createTaskAt,
   forwardedReason,
   interruptWithReason,
-  isTask,
-  notAnEffect,
   ownCancelReason,
   reasonAnnotations,
   reasonOf
 } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
-import { type CreateTaskOptions, cancelUnsafe, createTask as createTaskImpl, type Task } from "./Task.ts"
+import { type CreateTaskOptions, cancelUnsafe, type Task } from "./Task.ts"
 
 // ---------------------------------------------------------------------------------------------------------
 // Cancellation → signal
@@ -297,15 +299,19 @@ export const reasonOfSignal = (aborted: AbortSignal): CancelReason => {
  * @category combinators
  * @since 0.1.0
  */
-export const withSignal = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
-  signal: AbortSignal
-): Effect.Effect<A, E, R> =>
-  validate.atCall(() => {
-    validate.effect("Abort.withSignal", effect)
-    validate.signal("Abort.withSignal", signal)
-    return withSignalChecked(effect, signal)
-  })
+export const withSignal: {
+  (signal: AbortSignal): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, signal: AbortSignal): Effect.Effect<A, E, R>
+} = dual(
+  // Data-last for `effect.pipe(withSignal(signal))`: a single argument that is not an effect.
+  (args) => args.length >= 2 || Effect.isEffect(args[0]),
+  <A, E, R>(effect: Effect.Effect<A, E, R>, signal: AbortSignal): Effect.Effect<A, E, R> =>
+    validate.atCall(() => {
+      validate.effect("Abort.withSignal", effect)
+      validate.signal("Abort.withSignal", signal)
+      return withSignalChecked(effect, signal)
+    })
+)
 
 const withSignalChecked = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
@@ -377,9 +383,33 @@ export interface CreateTaskWithSignalOptions extends CreateTaskOptions {
  * @category constructors
  * @since 0.1.0
  */
-export const createTask = <A, E = never, R = never>(
+export function createTask<
+  Arg extends
+    | Effect.Effect<unknown, unknown, unknown>
+    | CreateTaskWithSignalOptions = CreateTaskWithSignalOptions
+>(
+  effectOrOptions: Arg,
+  ...options: [Arg] extends [Effect.Effect<unknown, unknown, unknown>]
+    ? [options: CreateTaskWithSignalOptions]
+    : []
+): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
+  ? Effect.Effect<Task<_A, _E>, never, _R>
+  : <A, E = never, R = never>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Task<A, E>, never, R>
+export function createTask(...args: ReadonlyArray<unknown>): unknown {
+  const site = hooks.observers.length !== 0 ? captureSite(createTask) : undefined
+  return validate.selfOrOptions(args, (effect, options) =>
+    createTaskWithSignal(
+      effect as Effect.Effect<unknown, unknown, unknown>,
+      options as CreateTaskWithSignalOptions,
+      site
+    )
+  )
+}
+
+const createTaskWithSignal = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  options: CreateTaskWithSignalOptions
+  options: CreateTaskWithSignalOptions,
+  site: hooks.Site | undefined
 ): Effect.Effect<Task<A, E>, never, R> =>
   validate.atCall(() => {
     if (options === undefined || options === null) {
@@ -387,11 +417,9 @@ export const createTask = <A, E = never, R = never>(
         `Abort.createTask: options with a signal were expected, got ${validate.show(options)}`
       )
     }
-    if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect("Abort.createTask", effect)
     const checked = validate.options("Abort.createTask", options, createTaskKeys)
     const aborted = validate.signal("Abort.createTask", checked.signal)
-    const name = validate.taskName("Abort.createTask", checked.name)
-    return withAbortingTask(createTaskImpl(effect, { name }), aborted)
+    return withAbortingTask(createTaskAt("Abort.createTask", effect, checked.name, site), aborted)
   })
 
 const createTaskKeys = ["name", "signal"]

@@ -8,7 +8,6 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import * as Stream from "effect/Stream"
 import { TimeoutError } from "./Errors.ts"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
@@ -24,8 +23,9 @@ import type { Task } from "./Task.ts"
  *   distinct input; running any of them waits for the *next* input to finish (in the order the effects are run)
  *   and succeeds with its value or fails with its error. The iterator can be left and resumed; the count is
  *   shared.
- * - **Task iteration** ({@link AsCompleted.nextTask}, {@link AsCompleted.stream}): the original task objects (or
- *   the tasks created for plain effects) in completion order, each already done.
+ * - **Task iteration** ({@link AsCompleted.nextTask}; as an Effect `Stream`: `Stream.fromAsCompleted` in
+ *   `@effect-asyncio/core/Stream`): the original task objects (or the tasks created for plain effects) in
+ *   completion order, each already done.
  *
  * After the timeout, items that finished before it are still delivered, then every further request fails with
  * `TimeoutError`. Nothing is cancelled, neither on timeout nor when iteration stops early.
@@ -33,11 +33,16 @@ import type { Task } from "./Task.ts"
  * @category models
  * @since 0.1.0
  */
-export interface AsCompleted<A, E> extends IterableIterator<Effect.Effect<A, E | TimeoutError>> {
-  /** The next finished task, or `undefined` once every input has been handed out. */
+export interface AsCompleted<A, E>
+  extends Iterable<Effect.Effect<A, E | TimeoutError>, undefined, undefined> {
+  /** The next item: an effect that waits for the next input to finish; `done` once every input was handed out. */
+  next(): IteratorResult<Effect.Effect<A, E | TimeoutError>, undefined>
+  [Symbol.iterator](): AsCompleted<A, E>
+  /**
+   * The next finished task, or `undefined` once every input has been handed out (Python's
+   * `async for task in as_completed(…)`, one step).
+   */
   readonly nextTask: Effect.Effect<Task<A, E> | undefined, TimeoutError>
-  /** The finished tasks as a stream, in completion order (Python's `async for task in as_completed(…)`). */
-  readonly stream: Stream.Stream<Task<A, E>, TimeoutError>
 }
 
 /**
@@ -59,7 +64,6 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   private left: number
   private expired = false
   readonly nextTask: Effect.Effect<Task<A, E> | undefined, TimeoutError>
-  readonly stream: Stream.Stream<Task<A, E>, TimeoutError>
 
   private readonly clock: Clock.Clock
   private readonly deadline: number
@@ -74,9 +78,6 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
       this.left--
       return this.take as Effect.Effect<Task<A, E>, TimeoutError>
     })
-    this.stream = Stream.unfold(undefined, () =>
-      Effect.map(this.nextTask, (task) => (task === undefined ? undefined : ([task, undefined] as const)))
-    )
   }
 
   private onDone(task: TaskImpl<A, E>): void {
@@ -137,7 +138,7 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
     return task.fiber.pollUnsafe()!
   })
 
-  next(): IteratorResult<Effect.Effect<A, E | TimeoutError>> {
+  next(): IteratorResult<Effect.Effect<A, E | TimeoutError>, undefined> {
     if (this.left === 0) return { done: true, value: undefined }
     this.left--
     return { done: false, value: this.item }

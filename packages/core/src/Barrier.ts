@@ -20,6 +20,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import { pipeArguments } from "effect/Pipeable"
 import type * as Condition from "./Condition.ts"
 import { makeUnsafe as makeCondition } from "./Condition.ts"
 import { BrokenBarrierError } from "./Errors.ts"
@@ -56,7 +58,7 @@ export interface BarrierStatistics {
  * @category models
  * @since 0.1.0
  */
-export interface Barrier {
+export interface Barrier extends Pipeable {
   readonly [TypeId]: typeof TypeId
 
   /** How many tasks must call `wait` to pass the barrier. asyncio's `barrier.parties`. */
@@ -126,6 +128,11 @@ export interface Barrier {
 }
 
 class BarrierImpl implements Barrier {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: Effect's pipeArguments reads them
+    return pipeArguments(this, arguments)
+  }
+
   readonly [TypeId] = TypeId
   readonly parties: number
   /** Notifies all tasks when the state changes (CPython's `_cond`). */

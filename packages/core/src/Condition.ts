@@ -11,6 +11,8 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import type { Pipeable } from "effect/Pipeable"
+import { pipeArguments } from "effect/Pipeable"
 import { RuntimeError, TypeError } from "./Errors.ts"
 import { LockImpl } from "./internal/lock.ts"
 import * as validate from "./internal/validate.ts"
@@ -49,7 +51,7 @@ export type Falsy = false | 0 | 0n | "" | null | undefined
  * @category models
  * @since 0.1.0
  */
-export interface Condition {
+export interface Condition extends Pipeable {
   readonly [TypeId]: typeof TypeId
 
   /** Acquires the underlying lock. asyncio's `await cond.acquire()`; see {@link Lock.acquire}. */
@@ -160,6 +162,11 @@ const notAcquiredNotify = (call: string) =>
   Effect.die(new RuntimeError(`Condition.${call}: cannot notify on un-acquired lock`))
 
 class ConditionImpl implements Condition, WaiterHost<true> {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: Effect's pipeArguments reads them
+    return pipeArguments(this, arguments)
+  }
+
   readonly [TypeId] = TypeId
   readonly lock: LockImpl
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>

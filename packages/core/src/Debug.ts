@@ -439,9 +439,21 @@ const minimalInfo = (task: hooks.TaskLike): TaskInfo => ({
  * @category sessions
  * @since 0.1.0
  */
-export const debug = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
+export function debug<Arg extends Effect.Effect<unknown, unknown, unknown> | DebugOptions = DebugOptions>(
+  effectOrOptions: Arg,
   options?: DebugOptions
+): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
+  ? Effect.Effect<_A, _E, _R>
+  : <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+export function debug(...args: ReadonlyArray<unknown>): unknown {
+  return validate.selfOrOptions(args, (effect, options) =>
+    debugImpl(effect as Effect.Effect<unknown, unknown, unknown>, options as DebugOptions | undefined)
+  )
+}
+
+const debugImpl = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options: DebugOptions | undefined
 ): Effect.Effect<A, E, R> =>
   !Effect.isEffect(effect)
     ? Effect.die(validate.notAnEffect("Debug.debug", effect))

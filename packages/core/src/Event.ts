@@ -8,6 +8,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import { pipeArguments } from "effect/Pipeable"
 import { block, type Waiter, type WaiterHost, WaiterList, wake } from "./internal/waiters.ts"
 
 const TypeId = "~effect-asyncio/Event" as const
@@ -31,7 +33,7 @@ export interface EventStatistics {
  * @category models
  * @since 0.1.0
  */
-export interface Event {
+export interface Event extends Pipeable {
   readonly [TypeId]: typeof TypeId
 
   /**
@@ -90,6 +92,11 @@ export interface Event {
 const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
 
 class EventImpl implements Event, WaiterHost<true> {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: Effect's pipeArguments reads them
+    return pipeArguments(this, arguments)
+  }
+
   readonly [TypeId] = TypeId
   private flag = false
   private readonly queue = new WaiterList<true>()

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
 import { LockImpl, LockTypeId as TypeId } from "./internal/lock.ts"
 import type { Task } from "./Task.ts"
 
@@ -40,7 +41,7 @@ export interface LockStatistics {
  * @category models
  * @since 0.1.0
  */
-export interface Lock {
+export interface Lock extends Pipeable {
   readonly [TypeId]: typeof TypeId
 
   /**

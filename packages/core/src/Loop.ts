@@ -160,9 +160,21 @@ const shutdown = (
  * @category running
  * @since 0.1.0
  */
-export const scoped = <A, E, R>(
-  main: Effect.Effect<A, E, R>,
+export function scoped<Arg extends Effect.Effect<unknown, unknown, unknown> | LoopOptions = LoopOptions>(
+  mainOrOptions: Arg,
   options?: LoopOptions
+): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
+  ? Effect.Effect<_A, _E, _R>
+  : <A, E, R>(main: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+export function scoped(...args: ReadonlyArray<unknown>): unknown {
+  return validate.selfOrOptions(args, (main, options) =>
+    scopedImpl(main as Effect.Effect<unknown, unknown, unknown>, options as LoopOptions | undefined)
+  )
+}
+
+const scopedImpl = <A, E, R>(
+  main: Effect.Effect<A, E, R>,
+  options: LoopOptions | undefined
 ): Effect.Effect<A, E, R> =>
   validate.atCall(() => {
     validate.effect("Loop.scoped", main)

@@ -39,15 +39,14 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import type * as Order from "effect/Order"
-import * as Stream from "effect/Stream"
-import { type QueueEmpty, type QueueFull, type QueueShutDown, TypeError } from "./Errors.ts"
-import { isQueue as isQueueImpl, QueueImpl, type QueueTypeId } from "./internal/queue.ts"
+import type { Pipeable } from "effect/Pipeable"
+import type { QueueEmpty, QueueFull, QueueShutDown } from "./Errors.ts"
+import { isQueue as isQueueImpl, notAQueue, QueueImpl, type QueueTypeId } from "./internal/queue.ts"
 import { Heap, pythonOrder, RingBuffer, Stack, type Store } from "./internal/queueStore.ts"
 import * as validate from "./internal/validate.ts"
-import { show } from "./internal/validate.ts"
 
 /**
  * Which of asyncio's classes a {@link Queue} behaves as: the order in which items leave it.
@@ -100,7 +99,7 @@ export interface QueueStatistics {
  * @category models
  * @since 0.1.0
  */
-export interface Queue<A> {
+export interface Queue<A> extends Pipeable {
   readonly [QueueTypeId]: typeof QueueTypeId
   /** Which asyncio class this queue behaves as. */
   readonly kind: QueueKind
@@ -307,48 +306,6 @@ export const makeLifo = <A>(maxsize = 0): Effect.Effect<Queue<A>> =>
   construct("Queue.makeLifo", "LifoQueue", maxsize, () => new Stack<A>())
 
 /**
- * The items of `queue` as an Effect `Stream`, taken one `get` at a time; the stream ends when the queue is shut
- * down and drained.
- *
- * **When to use** To consume a queue with `Stream` operators (`Stream.mapEffect`, `Stream.grouped`,
- * `Stream.runForEach`, …), ending cleanly on `shutdown`.
- *
- * **Details** Each pull is one `get()`, with its fairness and cancellation safety; several streams (or workers)
- * may consume one queue. {@link QueueShutDown} ends the stream instead of failing it. The stream does **not** call
- * `taskDone()`: use {@link forEach} when producers `join` the queue.
- *
- * **asyncio** Python's queues are not async-iterable; this replaces the `while True: item = await q.get()` loop
- * that catches `QueueShutDown`.
- *
- * **Gotchas** An item is removed from the queue when the stream pulls it; items pulled but not yet processed
- * downstream are lost if the stream is interrupted.
- *
- * **Example** (Collect until shutdown)
- * ```ts
- * import * as asyncio from "@effect-asyncio/core"
- * import { Effect, Stream } from "effect"
- *
- * const program = Effect.gen(function*() {
- *   const queue = yield* asyncio.Queue.make<number>()
- *   yield* queue.put(1)
- *   yield* queue.put(2)
- *   yield* queue.shutdown()
- *   return yield* Stream.runCollect(asyncio.Queue.stream(queue)) // [1, 2]
- * })
- * ```
- *
- * @category consumers
- * @since 0.1.0
- */
-export const stream = <A>(queue: Queue<A>): Stream.Stream<A> =>
-  isQueue(queue)
-    ? Stream.fromEffectRepeat(Effect.catchTag(queue.get(), "QueueShutDown", () => Cause.done()))
-    : Stream.die(notAQueue("Queue.stream", queue))
-
-const notAQueue = (call: string, u: unknown): TypeError =>
-  new TypeError(`${call}: a Queue made by Queue.make, makePriority or makeLifo was expected, got ${show(u)}`)
-
-/**
  * Runs `f` on every item of `queue`, one at a time, calling `taskDone()` after each, until the queue is shut
  * down and drained. The worker loop of asyncio's queue recipes.
  *
@@ -384,24 +341,27 @@ const notAQueue = (call: string, u: unknown): TypeError =>
  * @category consumers
  * @since 0.1.0
  */
-export const forEach = <A, E, R>(
-  queue: Queue<A>,
-  f: (item: A) => Effect.Effect<unknown, E, R>
-): Effect.Effect<void, E, R> =>
-  validate.atCall(() => {
-    if (!isQueue(queue)) throw notAQueue("Queue.forEach", queue)
-    validate.fn("Queue.forEach", f, "f")
-    const step: Effect.Effect<void, E, R> = Effect.matchEffect(queue.get(), {
-      onFailure: (_: QueueShutDown) => Effect.void,
-      onSuccess: (item) =>
-        Effect.flatMap(
-          // `f` returning something that is not an Effect dies here, and the item is still marked done.
-          Effect.ensuring(
-            validate.callEffect("Queue.forEach", () => f(item)),
-            queue.taskDone()
-          ),
-          () => step
-        )
+export const forEach: {
+  <A, E, R>(f: (item: A) => Effect.Effect<unknown, E, R>): (queue: Queue<A>) => Effect.Effect<void, E, R>
+  <A, E, R>(queue: Queue<A>, f: (item: A) => Effect.Effect<unknown, E, R>): Effect.Effect<void, E, R>
+} = dual(
+  2,
+  <A, E, R>(queue: Queue<A>, f: (item: A) => Effect.Effect<unknown, E, R>): Effect.Effect<void, E, R> =>
+    validate.atCall(() => {
+      if (!isQueue(queue)) throw notAQueue("Queue.forEach", queue)
+      validate.fn("Queue.forEach", f, "f")
+      const step: Effect.Effect<void, E, R> = Effect.matchEffect(queue.get(), {
+        onFailure: (_: QueueShutDown) => Effect.void,
+        onSuccess: (item) =>
+          Effect.flatMap(
+            // `f` returning something that is not an Effect dies here, and the item is still marked done.
+            Effect.ensuring(
+              validate.callEffect("Queue.forEach", () => f(item)),
+              queue.taskDone()
+            ),
+            () => step
+          )
+      })
+      return step
     })
-    return step
-  })
+)

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
 import { checkInitialValue, SemaphoreImpl, SemaphoreTypeId } from "./internal/semaphore.ts"
 import * as validate from "./internal/validate.ts"
 
@@ -42,7 +43,7 @@ export interface SemaphoreStatistics {
  * @category models
  * @since 0.1.0
  */
-export interface Semaphore {
+export interface Semaphore extends Pipeable {
   readonly [SemaphoreTypeId]: typeof SemaphoreTypeId
 
   /**

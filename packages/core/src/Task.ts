@@ -15,6 +15,7 @@ import * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import * as Eff from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import { dual } from "effect/Function"
 import {
   CancelledError,
   type CancelReason,
@@ -27,13 +28,11 @@ import { captureSite } from "./internal/observe.ts"
 import {
   CurrentLoop,
   CurrentTask,
+  createTaskAt,
   globalRegistry,
   interruptTask,
   isTask as isTaskImpl,
-  notAnEffect,
-  ownerLoop,
   reasonOf,
-  spawn,
   TaskTypeId
 } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
@@ -142,24 +141,35 @@ export interface CreateTaskOptions {
  *   // … other work …
  *   return yield* task // "done"
  * })
+ *
+ * // Data-last, with options: effect.pipe(asyncio.createTask({ name }))
+ * const named = asyncio.sleep(1, "done").pipe(asyncio.createTask({ name: "sleeper" }))
  * ```
  *
  * @category constructors
  * @since 0.1.0
  */
-export const createTask = <A, E = never, R = never>(
-  effect: Effect.Effect<A, E, R>,
+export function createTask<
+  Arg extends Effect.Effect<unknown, unknown, unknown> | CreateTaskOptions = CreateTaskOptions
+>(
+  effectOrOptions: Arg,
   options?: CreateTaskOptions
-): Effect.Effect<Task<A, E>, never, R> => {
+): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
+  ? Effect.Effect<Task<_A, _E>, never, _R>
+  : <A, E = never, R = never>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Task<A, E>, never, R>
+export function createTask(...args: ReadonlyArray<unknown>): unknown {
   // The call site is known only now, while the caller's frame is on the stack (see Inspect.ts).
-  const site = hooks.observers.length !== 0 ? captureSite() : undefined
-  return validate.atCall(() => {
-    if (!Eff.isEffect(effect) || isTaskImpl(effect)) throw notAnEffect("createTask", effect)
-    const name = validate.taskName("createTask", validate.options("createTask", options, createTaskKeys).name)
-    return Eff.withFiber((fiber) =>
-      spawn(effect, name, ownerLoop("createTask", fiber), false, undefined, site)
+  const site = hooks.observers.length !== 0 ? captureSite(createTask) : undefined
+  return validate.selfOrOptions(args, (effect, options) =>
+    validate.atCall(() =>
+      createTaskAt(
+        "createTask",
+        effect as Effect.Effect<unknown, unknown, unknown>,
+        validate.options("createTask", options as CreateTaskOptions | undefined, createTaskKeys).name,
+        site
+      )
     )
-  })
+  )
 }
 
 const createTaskKeys = ["name"]
@@ -243,9 +253,20 @@ export const cancelledErrorOf = (cause: Cause.Cause<unknown>): CancelledError | 
  * @category cancellation
  * @since 0.1.0
  */
-export const catchCancelled =
-  <B, E2, R2>(handler: (error: CancelledError) => Effect.Effect<B, E2, R2>) =>
-  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | B, E | E2, R | R2> =>
+export const catchCancelled: {
+  <B, E2, R2>(
+    handler: (error: CancelledError) => Effect.Effect<B, E2, R2>
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | B, E | E2, R | R2>
+  <A, E, R, B, E2, R2>(
+    self: Effect.Effect<A, E, R>,
+    handler: (error: CancelledError) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<A | B, E | E2, R | R2>
+} = dual(
+  2,
+  <A, E, R, B, E2, R2>(
+    self: Effect.Effect<A, E, R>,
+    handler: (error: CancelledError) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<A | B, E | E2, R | R2> =>
     validate.atCall(() => {
       validate.fn("catchCancelled", handler, "handler")
       validate.effect("catchCancelled", self)
@@ -256,3 +277,4 @@ export const catchCancelled =
           : validate.callEffect("catchCancelled handler", () => handler(error))
       })
     })
+)

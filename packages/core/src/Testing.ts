@@ -157,9 +157,26 @@ const drive = <A, E, R>(
  * @category virtual time
  * @since 0.1.0
  */
-export const runVirtual = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
+export function runVirtual<
+  Arg extends Effect.Effect<unknown, unknown, unknown> | RunVirtualOptions = RunVirtualOptions
+>(
+  effectOrOptions: Arg,
   options?: RunVirtualOptions
+): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
+  ? Effect.Effect<VirtualRun<_A, _E>, never, _R>
+  : <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<VirtualRun<A, E>, never, R>
+export function runVirtual(...args: ReadonlyArray<unknown>): unknown {
+  return validate.selfOrOptions(args, (effect, options) =>
+    runVirtualImpl(
+      effect as Effect.Effect<unknown, unknown, unknown>,
+      options as RunVirtualOptions | undefined
+    )
+  )
+}
+
+const runVirtualImpl = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options: RunVirtualOptions | undefined
 ): Effect.Effect<VirtualRun<A, E>, never, R> =>
   validate.atCall(() => {
     validate.effect("Testing.runVirtual", effect)
@@ -195,9 +212,26 @@ export const runVirtual = <A, E, R>(
  * @category leaks
  * @since 0.1.0
  */
-export const strictLoop = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
+export function strictLoop<
+  Arg extends Effect.Effect<unknown, unknown, unknown> | Loop.LoopOptions = Loop.LoopOptions
+>(
+  effectOrOptions: Arg,
   options?: Loop.LoopOptions
+): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
+  ? Effect.Effect<_A, _E, _R>
+  : <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+export function strictLoop(...args: ReadonlyArray<unknown>): unknown {
+  return validate.selfOrOptions(args, (effect, options) =>
+    strictLoopImpl(
+      effect as Effect.Effect<unknown, unknown, unknown>,
+      options as Loop.LoopOptions | undefined
+    )
+  )
+}
+
+const strictLoopImpl = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options: Loop.LoopOptions | undefined
 ): Effect.Effect<A, E, R> =>
   validate.atCall(() => {
     validate.effect("Testing.strictLoop", effect)

@@ -76,18 +76,32 @@ export const DEFAULT_MAX_EVENTS: number = internal.DEFAULT_MAX_EVENTS
  * @category recording
  * @since 0.1.0
  */
-export const record = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
+export function record<Arg extends Effect.Effect<unknown, unknown, unknown> | RecordOptions = RecordOptions>(
+  effectOrOptions: Arg,
   options?: RecordOptions
+): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
+  ? Effect.Effect<readonly [Exit.Exit<_A, _E>, internal.Timeline], never, _R>
+  : <A, E, R>(
+      effect: Effect.Effect<A, E, R>
+    ) => Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R>
+export function record(...args: ReadonlyArray<unknown>): unknown {
+  return validate.selfOrOptions(args, (effect, options) =>
+    recordImpl(effect as Effect.Effect<unknown, unknown, unknown>, options as RecordOptions | undefined)
+  )
+}
+
+const recordImpl = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options: RecordOptions | undefined
 ): Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R> =>
   validate.atCall(() => {
     validate.effect("Timeline.record", effect)
     const { maxEvents } = validate.options("Timeline.record", options, ["maxEvents"])
     if (maxEvents !== undefined) validate.integer("Timeline.record", maxEvents, "maxEvents", 0)
-    return record_(effect, maxEvents)
+    return recording(effect, maxEvents)
   })
 
-const record_ = <A, E, R>(
+const recording = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   maxEvents: number | undefined
 ): Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R> =>

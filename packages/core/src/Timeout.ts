@@ -348,6 +348,45 @@ export const enterScope = <A, E, R>(
   })
 
 /**
+ * The body of a timeout scope: a function of the scope handle (to `reschedule` it, as `async with timeout(d) as
+ * scope:` binds it) or just the effect to bound.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Body<A, E, R> = Effect.Effect<A, E, R> | ((scope: Timeout) => Effect.Effect<A, E, R>)
+
+/** The body as a function of the scope; anything but an effect or a function is a `TypeError`. */
+const bodyOf = <A, E, R>(call: string, body: Body<A, E, R>): ((scope: Timeout) => Effect.Effect<A, E, R>) => {
+  if (Effect.isEffect(body)) return () => body
+  if (typeof body === "function") return body
+  throw new TypeError(
+    `${call}: body must be an Effect or a function of the scope, got ${validate.show(body)}`
+  )
+}
+
+/**
+ * `timeout(d, body, options?)` data-first — Python's order, the deadline first — or `timeout(d, options?)` data-last,
+ * for `effect.pipe(timeout(d))`. Data-last only when the second argument is absent or an options object; anything
+ * else goes data-first, where the body is checked.
+ */
+const dispatch = (
+  args: ReadonlyArray<unknown>,
+  scope: (
+    deadline: unknown,
+    body: Body<unknown, unknown, unknown>,
+    options: TimeoutOptions | undefined
+  ) => Effect.Effect<unknown, unknown, unknown>
+): unknown => {
+  const [deadline, second, third] = args
+  if (args.length >= 3 || (second !== undefined && !validate.isPlainObject(second))) {
+    return scope(deadline, second as Body<unknown, unknown, unknown>, third as TimeoutOptions | undefined)
+  }
+  return (self: Effect.Effect<unknown, unknown, unknown>) =>
+    scope(deadline, self, second as TimeoutOptions | undefined)
+}
+
+/**
  * Runs `body` with a deadline `delay` from now; if it expires, cancels the body, waits for it to finish and
  * fails with `TimeoutError`.
  *
@@ -365,25 +404,40 @@ export const enterScope = <A, E, R>(
  * so the bug class of `uncancel` bookkeeping (python/cpython#134471) cannot happen. A body cannot swallow the
  * cancellation, so "the body caught it and returned" does not occur.
  *
+ * **Data-last** `effect.pipe(asyncio.timeout(2))` bounds `effect` (the second argument, if any, is the options).
+ * Data-first, the body is an effect or a function that receives the scope handle.
+ *
  * **Example** (Give up after two seconds)
  * ```ts
  * import * as asyncio from "@effect-asyncio/core"
  *
  * const bounded = asyncio.timeout(2, () => asyncio.sleep(10, "late")) // fails with TimeoutError at t=2
+ * const same = asyncio.sleep(10, "late").pipe(asyncio.timeout(2))
+ * const moved = asyncio.timeout(2, (scope) => scope.reschedule(null)) // the body removes the deadline
  * ```
  *
  * @category combinators
  * @since 0.1.0
  */
-export const timeout = <A, E, R>(
+export function timeout<A, E, R>(
   delay: Seconds | null | undefined,
-  body: (scope: Timeout) => Effect.Effect<A, E, R>,
+  body: Body<A, E, R>,
   options?: TimeoutOptions
-): Effect.Effect<A, E | TimeoutError, R> =>
-  validate.atCall(() => {
-    validate.fn("timeout", body, "body")
-    return Effect.flatMap(makeRelative("timeout", delay, options), (scope) => enter("timeout", scope, body))
-  })
+): Effect.Effect<A, E | TimeoutError, R>
+export function timeout(
+  delay: Seconds | null | undefined,
+  options?: TimeoutOptions
+): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TimeoutError, R>
+export function timeout(...args: ReadonlyArray<unknown>): unknown {
+  return dispatch(args, (delay, body, options) =>
+    validate.atCall(() => {
+      const run = bodyOf("timeout", body)
+      return Effect.flatMap(makeRelative("timeout", delay as Seconds | null | undefined, options), (scope) =>
+        enter("timeout", scope, run)
+      )
+    })
+  )
+}
 
 /**
  * Like {@link timeout} with an absolute deadline: `when` in seconds on {@link time} (`null` or `Infinity` = none).
@@ -396,14 +450,22 @@ export const timeout = <A, E, R>(
  * @category combinators
  * @since 0.1.0
  */
-export const timeoutAt = <A, E, R>(
+export function timeoutAt<A, E, R>(
   when: number | null | undefined,
-  body: (scope: Timeout) => Effect.Effect<A, E, R>,
+  body: Body<A, E, R>,
   options?: TimeoutOptions
-): Effect.Effect<A, E | TimeoutError, R> =>
-  validate.atCall(() => {
-    validate.fn("timeoutAt", body, "body")
-    return Effect.flatMap(makeAbsolute("timeoutAt", when, options), (scope) =>
-      enter("timeoutAt", scope, body)
-    )
-  })
+): Effect.Effect<A, E | TimeoutError, R>
+export function timeoutAt(
+  when: number | null | undefined,
+  options?: TimeoutOptions
+): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TimeoutError, R>
+export function timeoutAt(...args: ReadonlyArray<unknown>): unknown {
+  return dispatch(args, (when, body, options) =>
+    validate.atCall(() => {
+      const run = bodyOf("timeoutAt", body)
+      return Effect.flatMap(makeAbsolute("timeoutAt", when as number | null | undefined, options), (scope) =>
+        enter("timeoutAt", scope, run)
+      )
+    })
+  )
+}

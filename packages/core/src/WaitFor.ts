@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import { dual } from "effect/Function"
 import type { CancelReason } from "./Errors.ts"
 import { CancelledError, TimeoutError } from "./Errors.ts"
 import { asTask, interruptTask, notAnEffect, outcomeOf } from "./internal/task.ts"
@@ -46,10 +47,41 @@ const afterExpiry = <A, E>(exit: Exit.Exit<A, E>): Effect.Effect<A, E | TimeoutE
  * cancellation and return a value; ours cannot (see `docs/semantics.md`). To keep the work running after the
  * timeout, wrap it: `waitFor(shield(task), t)`.
  *
+ * **Example** (Data-first, as Python writes it, or data-last in a pipe)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const slow = asyncio.sleep(10, "late")
+ * const first = asyncio.waitFor(slow, 2) // fails with TimeoutError at t=2
+ * const piped = slow.pipe(asyncio.waitFor(2)) // the same
+ * const recovered = slow.pipe(
+ *   asyncio.waitFor(2),
+ *   Effect.catchTag("TimeoutError", () => Effect.succeed("fallback"))
+ * )
+ * ```
+ *
  * @category combinators
  * @since 0.1.0
  */
-export const waitFor = <A, E, R>(
+export const waitFor: {
+  (
+    timeout: Seconds | null | undefined
+  ): <A, E, R>(aw: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TimeoutError, R>
+  <A, E, R>(
+    aw: Effect.Effect<A, E, R>,
+    timeout: Seconds | null | undefined
+  ): Effect.Effect<A, E | TimeoutError, R>
+} = dual(
+  // Data-first when the awaitable comes first: `waitFor(aw, t)`, or `waitFor(aw)` (no limit).
+  (args) => args.length >= 2 || Effect.isEffect(args[0]),
+  <A, E, R>(
+    aw: Effect.Effect<A, E, R>,
+    timeout: Seconds | null | undefined
+  ): Effect.Effect<A, E | TimeoutError, R> => waitForImpl(aw, timeout)
+)
+
+const waitForImpl = <A, E, R>(
   aw: Effect.Effect<A, E, R>,
   timeout: Seconds | null | undefined
 ): Effect.Effect<A, E | TimeoutError, R> =>

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import * as AsyncioStream from "@effect-asyncio/core/Stream"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -33,7 +34,7 @@ const consumeStream = <A, E>(it: asyncio.AsCompleted<A, E>) =>
   Effect.gen(function* () {
     const t0 = yield* now
     const out: Array<{ readonly value: A; readonly at: number }> = []
-    yield* Stream.runForEach(it.stream, (task) =>
+    yield* Stream.runForEach(AsyncioStream.fromAsCompleted(it), (task) =>
       Effect.gen(function* () {
         assert.isTrue(yield* task.done(), "a task handed out by the stream is done")
         out.push({ value: yield* task, at: yield* since(t0) })
@@ -87,7 +88,9 @@ describe("asCompleted", () => {
         asyncio.sleep(0.03, 3),
         asyncio.sleep(0.04, 4)
       ]
-      const fromEffects = yield* Stream.runCollect((yield* asyncio.asCompleted(effects)).stream).pipe(run)
+      const fromEffects = yield* Stream.runCollect(
+        AsyncioStream.fromAsCompleted(yield* asyncio.asCompleted(effects))
+      ).pipe(run)
       const tasks = yield* fromEffects.exit
       assert.strictEqual(tasks.length, 4)
       for (const task of tasks) {
@@ -104,7 +107,9 @@ describe("asCompleted", () => {
         const b = yield* asyncio.createTask(asyncio.sleep(0.02, "b"))
         const c = asyncio.sleep(0.03, "c")
         const d = yield* asyncio.createTask(asyncio.sleep(0.04, "d"))
-        const out = yield* Stream.runCollect((yield* asyncio.asCompleted([a, b, c, d])).stream)
+        const out = yield* Stream.runCollect(
+          AsyncioStream.fromAsCompleted(yield* asyncio.asCompleted([a, b, c, d]))
+        )
         return { out, a, b, c, d }
       })
       const r = yield* (yield* run(program)).exit
@@ -157,15 +162,15 @@ describe("asCompleted", () => {
       assert.sameMembers([...first, ...rest], [0, 1, 2, 3])
 
       const tasks = yield* asyncio.asCompleted(inputs())
-      const head = yield* Stream.runCollect(Stream.take(tasks.stream, 2))
-      const tail = yield* Stream.runCollect(tasks.stream)
+      const head = yield* Stream.runCollect(Stream.take(AsyncioStream.fromAsCompleted(tasks), 2))
+      const tail = yield* Stream.runCollect(AsyncioStream.fromAsCompleted(tasks))
       assert.strictEqual(head.length, 2)
       assert.sameMembers(yield* Effect.all([...head, ...tail]), [0, 1, 2, 3])
 
       const byHand = yield* asyncio.asCompleted(inputs())
       const one = yield* byHand.nextTask
       const two = yield* byHand.nextTask
-      const others = yield* Stream.runCollect(byHand.stream)
+      const others = yield* Stream.runCollect(AsyncioStream.fromAsCompleted(byHand))
       assert.strictEqual(others.length, 2)
       assert.strictEqual(yield* byHand.nextTask, undefined, "exhausted")
       assert.sameMembers(yield* Effect.all([one!, two!, ...others]), [0, 1, 2, 3])
@@ -226,7 +231,7 @@ describe("asCompleted", () => {
       assert.strictEqual(runs, 2)
 
       const tasks = yield* Stream.runCollect(
-        (yield* asyncio.asCompleted([c, c, Effect.succeed("spam")])).stream
+        AsyncioStream.fromAsCompleted(yield* asyncio.asCompleted([c, c, Effect.succeed("spam")]))
       )
       assert.strictEqual(tasks.length, 3)
       assert.sameMembers(yield* Effect.all(tasks), ["ham", "ham", "spam"])
@@ -248,7 +253,10 @@ describe("asCompleted", () => {
   it.effect("AC-11 empty input yields nothing in both forms", () =>
     Effect.gen(function* () {
       assert.deepStrictEqual(Array.from(yield* asyncio.asCompleted([])), [])
-      assert.deepStrictEqual(yield* Stream.runCollect((yield* asyncio.asCompleted([])).stream), [])
+      assert.deepStrictEqual(
+        yield* Stream.runCollect(AsyncioStream.fromAsCompleted(yield* asyncio.asCompleted([]))),
+        []
+      )
       assert.strictEqual(yield* (yield* asyncio.asCompleted([])).nextTask, undefined)
       assert.deepStrictEqual(Array.from(yield* asyncio.asCompleted([], { timeout: 0 })), [])
     })
@@ -270,7 +278,7 @@ describe("asCompleted", () => {
                     Effect.flatMap(since(t0), (at) => Effect.sync(() => got.push(`${at} ${v}`)))
                   )
                 )
-              : Stream.runForEach(it.stream, (task) =>
+              : Stream.runForEach(AsyncioStream.fromAsCompleted(it), (task) =>
                   Effect.flatMap(task, (v) =>
                     Effect.flatMap(since(t0), (at) => Effect.sync(() => got.push(`${at} ${v}`)))
                   )
@@ -414,7 +422,7 @@ describe("asCompleted", () => {
               out.push(exit._tag === "Success" ? exit.value : `error ${failureOf(exit)?._tag}`)
             }
           } else {
-            yield* Stream.runForEach(it.stream, (task) =>
+            yield* Stream.runForEach(AsyncioStream.fromAsCompleted(it), (task) =>
               Effect.flatMap(Effect.exit(task), (exit) =>
                 Effect.sync(() => {
                   out.push(exit._tag === "Success" ? exit.value : `error ${failureOf(exit)?._tag}`)
@@ -466,7 +474,7 @@ describe("asCompleted", () => {
           yield* asyncio.createTask(asyncio.sleep(0.2, "y"))
         ]
         const it = yield* asyncio.asCompleted(inputs)
-        const consumer = yield* asyncio.createTask(Stream.runCollect(it.stream))
+        const consumer = yield* asyncio.createTask(Stream.runCollect(AsyncioStream.fromAsCompleted(it)))
         yield* asyncio.sleep(0.05)
         yield* consumer.cancel()
         const results = yield* asyncio.gather(...inputs)

@@ -17,6 +17,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import * as AsyncioStream from "@effect-asyncio/core/Stream"
 import * as TaskModule from "@effect-asyncio/core/Task"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -74,6 +75,8 @@ const sync = (f: () => unknown): Sync => ({ sync: f })
 
 /** Passes an ill-typed value anywhere: every row is a deliberate misuse. */
 const bad = (u: unknown): never => u as never
+/** A bad value typed as an effect, for entry points whose data-last form takes an options object. */
+const badEffect = (u: unknown): Effect.Effect<unknown> => u as Effect.Effect<unknown>
 
 const forever = () => Effect.never
 
@@ -106,9 +109,7 @@ const rows: ReadonlyArray<Row> = [
   // timeout, timeoutAt, Timeout ----------------------------------------------------------------------------
   row("timeout", "delay: NaN", "NaN", ValueError, () => asyncio.timeout(Number.NaN, forever)),
   row("timeout", "delay: a word", '"abc"', TypeError, () => asyncio.timeout(bad("abc"), forever)),
-  row("timeout", "body: an effect, not a function", "an Effect", TypeError, () =>
-    asyncio.timeout(1, bad(Effect.void))
-  ),
+  row("timeout", "body: a number", "42", TypeError, () => asyncio.timeout(1, bad(42))),
   row(
     "timeout",
     "body: returns 42",
@@ -152,7 +153,7 @@ const rows: ReadonlyArray<Row> = [
   row("waitFor", "timeout: a misspelt duration key", "{ minute: 1 }", TypeError, () =>
     asyncio.waitFor(Effect.never, bad({ minute: 1 }))
   ),
-  row("wait", "aws: a task, not a collection", "<Task result name=", TypeError, (env) =>
+  row("wait", "aws: a task, not a collection", "<Task finished name=", TypeError, (env) =>
     asyncio.wait(bad(env.task))
   ),
   row("wait", "returnWhen: a misspelt constant", '"FIRST"', ValueError, (env) =>
@@ -200,7 +201,7 @@ const rows: ReadonlyArray<Row> = [
   row("staggeredRace", "delay: NaN", "NaN", ValueError, () => asyncio.staggeredRace([], Number.NaN)),
 
   // tasks ----------------------------------------------------------------------------------------------------
-  row("createTask", "effect: 42", "42", TypeError, () => asyncio.createTask(bad(42))),
+  row("createTask", "effect: 42", "42", TypeError, () => asyncio.createTask(badEffect(42))),
   row("createTask", "effect: a task", "the Task", TypeError, (env) => asyncio.createTask(env.task)),
   row("createTask", "options: a misspelt key", '"nam"', TypeError, () =>
     asyncio.createTask(Effect.void, bad({ nam: "x" }))
@@ -314,10 +315,15 @@ const rows: ReadonlyArray<Row> = [
       ),
     "result"
   ),
-  row("Queue.stream", "queue: 42", "42", TypeError, () => Stream.runDrain(asyncio.Queue.stream(bad(42)))),
+  row("Stream.fromQueue", "queue: 42", "42", TypeError, () =>
+    Stream.runDrain(AsyncioStream.fromQueue(bad(42)))
+  ),
+  row("Stream.fromAsCompleted", "completed: 42", "42", TypeError, () =>
+    Stream.runDrain(AsyncioStream.fromAsCompleted(bad(42)))
+  ),
 
   // Loop -----------------------------------------------------------------------------------------------------------
-  row("Loop.scoped", "main: 42", "42", TypeError, () => asyncio.Loop.scoped(bad(42))),
+  row("Loop.scoped", "main: 42", "42", TypeError, () => asyncio.Loop.scoped(badEffect(42))),
   row("Loop.scoped", "options: a misspelt key", '"mainNmae"', TypeError, () =>
     asyncio.Loop.scoped(Effect.void, bad({ mainNmae: "main" }))
   ),
@@ -373,7 +379,7 @@ const rows: ReadonlyArray<Row> = [
     sync(() => asyncio.Inspect.formatTree([], { sites: bad("no") }))
   ),
   row("Tracing.withTaskSpans", "effect: 42", "42", TypeError, () => asyncio.Tracing.withTaskSpans(bad(42))),
-  row("Debug.debug", "effect: 42", "42", TypeError, () => asyncio.Debug.debug(bad(42))),
+  row("Debug.debug", "effect: 42", "42", TypeError, () => asyncio.Debug.debug(badEffect(42))),
   row(
     "Debug",
     "slowCallbackDuration: NaN",
@@ -385,7 +391,7 @@ const rows: ReadonlyArray<Row> = [
   row("Debug", "onWarning: 42", "42", TypeError, () =>
     sync(() => asyncio.Debug.makeSessionUnsafe({ onWarning: bad(42) }))
   ),
-  row("Timeline.record", "effect: 42", "42", TypeError, () => asyncio.Timeline.record(bad(42)), "run"),
+  row("Timeline.record", "effect: 42", "42", TypeError, () => asyncio.Timeline.record(badEffect(42)), "run"),
   row("Timeline.toText", "width: NaN", "NaN", ValueError, (env) =>
     sync(() => asyncio.Timeline.toText(env.timeline, { width: Number.NaN }))
   ),

@@ -9,6 +9,7 @@
 
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import * as AsyncioStream from "@effect-asyncio/core/Stream"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Order from "effect/Order"
@@ -1213,7 +1214,7 @@ describe("Queue", () => {
                 yield* q.shutdown()
               })
               yield* asyncio.createTask(producer)
-              return yield* Stream.runCollect(Queue.stream(q))
+              return yield* Stream.runCollect(AsyncioStream.fromQueue(q))
             })
           )
           assert.deepStrictEqual(value, [1, 2, 3, 4, 5])
@@ -1226,8 +1227,8 @@ describe("Queue", () => {
         const value = yield* instant(
           Effect.gen(function* () {
             const q = yield* Queue.make<number>(3)
-            const a = yield* asyncio.createTask(Stream.runCollect(Queue.stream(q)))
-            const b = yield* asyncio.createTask(Stream.runCollect(Queue.stream(q)))
+            const a = yield* asyncio.createTask(Stream.runCollect(AsyncioStream.fromQueue(q)))
+            const b = yield* asyncio.createTask(Stream.runCollect(AsyncioStream.fromQueue(q)))
             for (let i = 0; i < 50; i++) yield* q.put(i)
             yield* q.shutdown()
             const [xs, ys] = yield* asyncio.gather(a, b)

@@ -1074,7 +1074,7 @@ describe("Task API", () => {
         assert.strictEqual(c.name, "custom")
         assert.strictEqual(String(c), "<Task pending name='custom'>")
         yield* c
-        assert.strictEqual(String(c), "<Task result name='custom'>")
+        assert.strictEqual(String(c), "<Task finished name='custom' result=3>")
         assert.isTrue(asyncio.isTask(c))
         assert.isFalse(asyncio.isTask(Effect.succeed(1)))
         yield* a

@@ -5,6 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import { pipeArguments } from "effect/Pipeable"
 import { RuntimeError } from "../Errors.ts"
 import type { Lock, LockStatistics } from "../Lock.ts"
 import type { Task } from "../Task.ts"
@@ -18,6 +19,11 @@ const TypeId = LockTypeId
 const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
 
 export class LockImpl implements Lock, WaiterHost<boolean> {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: Effect's pipeArguments reads them
+    return pipeArguments(this, arguments)
+  }
+
   readonly [TypeId] = TypeId
   /** Python's `_locked`. */
   isLocked = false

@@ -87,16 +87,18 @@ class CapturedSite implements hooks.Site {
 }
 
 /**
- * The call site of the library function that calls this (`createTask`, `tg.createTask`): the first stack frame
- * outside this library and Effect, formatted lazily (see {@link CapturedSite}). `undefined` unless an observer
+ * The call site of the library function that calls this (`createTask`, `tg.createTask`) — or of `entry`, the public
+ * function the user called, when it reaches here through others: the first stack frame outside this library and
+ * Effect, formatted lazily (see {@link CapturedSite}). `undefined` unless an observer
  * asks for sites. Costs a stack capture of a few frames.
  */
-export const captureSite = (): hooks.Site | undefined => {
+export const captureSite = (entry?: (...args: never) => unknown): hooks.Site | undefined => {
   if (!hooks.wantsSites()) return undefined
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = SITE_FRAMES
   const holder: { stack?: string } = {}
-  Error.captureStackTrace(holder, captureSite)
+  // Frames from `entry` inwards are left out: the first captured frame is whoever called the public function.
+  Error.captureStackTrace(holder, entry ?? captureSite)
   Error.stackTraceLimit = limit
   return new CapturedSite(holder)
 }

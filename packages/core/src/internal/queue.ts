@@ -26,6 +26,7 @@
  * putter list means `size + reservedPuts >= maxsize`.
  */
 import * as Effect from "effect/Effect"
+import { pipeArguments } from "effect/Pipeable"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { QueueEmpty, QueueFull, QueueShutDown, TypeError, ValueError } from "../Errors.ts"
 import type { QueueKind, QueueState, QueueStatistics } from "../Queue.ts"
@@ -151,6 +152,11 @@ class WaiterList<W extends Waiter> {
 
 /** A queue of `A`: one store, three waiter lists, the unfinished-task counter and the shutdown flag. */
 export class QueueImpl<A> {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: Effect's pipeArguments reads them
+    return pipeArguments(this, arguments)
+  }
+
   readonly [QueueTypeId] = QueueTypeId
   readonly kind: QueueKind
   readonly maxsize: number
@@ -553,3 +559,7 @@ export class QueueImpl<A> {
 }
 
 export const isQueue = (u: unknown): u is QueueImpl<unknown> => u instanceof QueueImpl
+
+/** The misuse error for something that is not a queue of this library. */
+export const notAQueue = (call: string, u: unknown): TypeError =>
+  new TypeError(`${call}: a Queue made by Queue.make, makePriority or makeLifo was expected, got ${show(u)}`)

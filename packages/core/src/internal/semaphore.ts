@@ -11,6 +11,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import { pipeArguments } from "effect/Pipeable"
 import type { BoundedSemaphore } from "../BoundedSemaphore.ts"
 import { ValueError } from "../Errors.ts"
 import type { Semaphore, SemaphoreStatistics } from "../Semaphore.ts"
@@ -31,6 +32,11 @@ export const checkInitialValue = (call: string, value: unknown): number =>
   validate.integer(call, value, "initial value", 0)
 
 export class SemaphoreImpl implements Semaphore, WaiterHost<boolean> {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: Effect's pipeArguments reads them
+    return pipeArguments(this, arguments)
+  }
+
   readonly [SemaphoreTypeId] = SemaphoreTypeId
   /** Python's `_value`: units free to take (already decremented for woken waiters). */
   value: number

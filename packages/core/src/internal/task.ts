@@ -17,6 +17,7 @@ import {
   RuntimeError,
   TypeError
 } from "../Errors.ts"
+import { describeError, text } from "./describe.ts"
 import * as hooks from "./hooks.ts"
 import * as validate from "./validate.ts"
 
@@ -413,14 +414,48 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     }
   }
 
+  /**
+   * Python's `repr(task)`, without the coroutine: `<Task pending name='w'>`, `<Task cancelling name='w'>` (a cancel
+   * was requested), `<Task finished name='w' result=42>`, `<Task finished name='w' exception=ValueError('bad')>`,
+   * `<Task cancelled name='w'>`. Also what `console.log(task)` and `util.inspect` print.
+   */
   override toString(): string {
+    const name = `name=${pyRepr(this.name)}`
     const exit = this.fiber?.pollUnsafe()
-    const state = exit === undefined ? "pending" : outcomeOf(exit)._tag.toLowerCase()
-    return `<Task ${state} name='${this.name}'>`
+    if (exit === undefined) return `<Task ${this.cancelRequests > 0 ? "cancelling" : "pending"} ${name}>`
+    const outcome = outcomeOf(exit)
+    switch (outcome._tag) {
+      case "Result":
+        return `<Task finished ${name} result=${pyRepr(outcome.value)}>`
+      case "Exception":
+        return `<Task finished ${name} exception=${errorRepr(outcome.error)}>`
+      case "Cancelled":
+        return `<Task cancelled ${name}>`
+    }
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString()
   }
   override toJSON(): unknown {
     return { _id: "Task", name: this.name, done: this.fiber?.pollUnsafe() !== undefined }
   }
+}
+
+/** A value as Python's `repr` would show it, roughly: strings in single quotes, short forms for objects. */
+const pyRepr = (u: unknown): string => {
+  if (typeof u === "string") {
+    const clipped = u.length > 60 ? `${u.slice(0, 59)}…` : u
+    return `'${clipped.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
+  }
+  if (typeof u === "bigint") return `${u}n`
+  return u === null || typeof u !== "object" ? text(u) : validate.show(u)
+}
+
+/** `ValueError('bad')`: the error's Python name and its message, as Python's `repr` of an exception. */
+const errorRepr = (error: unknown): string => {
+  const described = describeError(error)
+  const colon = described.indexOf(": ")
+  return colon < 0 ? `${described}()` : `${described.slice(0, colon)}(${pyRepr(described.slice(colon + 2))})`
 }
 
 export const isTask = (u: unknown): u is TaskImpl<unknown, unknown> => u instanceof TaskImpl
@@ -636,6 +671,22 @@ export const cancelAllAndAwait = (
     }
     return pending.length === 0 ? Effect.void : Effect.asVoid(Fiber.awaitAll(pending))
   })
+
+/**
+ * `createTask` behind every entry point that creates one (`createTask`, `Abort.createTask`): checks the effect and
+ * the name — throwing, so call it inside the entry point's `validate.atCall` — and returns the effect that spawns
+ * the task under the current owner. `site` is the caller's, captured by the public function.
+ */
+export const createTaskAt = <A, E, R>(
+  call: string,
+  effect: Effect.Effect<A, E, R>,
+  name: unknown,
+  site: hooks.Site | undefined
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect(call, effect)
+  const checked = validate.taskName(call, name)
+  return Effect.withFiber((fiber) => spawn(effect, checked, ownerLoop(call, fiber), false, undefined, site))
+}
 
 /**
  * Resolves an awaitable argument to a task: a task is used as it is (so the same task passed twice is one task,

@@ -25,7 +25,7 @@ const maxShown = 60
 
 const clip = (text: string): string => (text.length > maxShown ? `${text.slice(0, maxShown - 1)}…` : text)
 
-const isPlainObject = (u: unknown): u is Record<string, unknown> => {
+export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
   if (typeof u !== "object" || u === null) return false
   const proto: unknown = Object.getPrototypeOf(u)
   return proto === Object.prototype || proto === null
@@ -82,6 +82,21 @@ export const show = (u: unknown, depth = 0): string => {
 // ---------------------------------------------------------------------------------------------------------
 // Running checks at the call
 // ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The call style of an entry point `f(self, options?)`: data-first as written, or `f(options)` data-last (for
+ * `self.pipe(f(options))`) — data-last only when `f` gets a single argument that is an options object (an effect,
+ * a function or a missing argument go data-first, where they are checked). The public signature is Effect's
+ * (`Effect.forkChild`'s): one generic signature whose result type depends on whether the first argument is an
+ * Effect, not two overloads — so `self.pipe(f)` infers on TypeScript 5 too.
+ */
+export const selfOrOptions = (
+  args: ReadonlyArray<unknown>,
+  apply: (self: unknown, options: unknown) => unknown
+): unknown =>
+  args.length === 1 && isPlainObject(args[0])
+    ? (self: unknown) => apply(self, args[0])
+    : apply(args[0], args[1])
 
 /**
  * Runs `build` now — its checks throw a misuse error — and returns the effect it builds; a throw becomes an effect
