@@ -11,6 +11,7 @@ import { cpus, loadavg } from "node:os"
 import { hasPython, runProcessCell, runPythonCell, runWorkerCell } from "./lib/cells.ts"
 import { parseOptions, usage } from "./lib/cli.ts"
 import { budget, jsonLine, label, linearity, tableHeader, tableRow } from "./lib/report.ts"
+import { runStartup } from "./lib/startup.ts"
 import { fmtN } from "./lib/stats.ts"
 import type { CellKey, Row } from "./lib/types.ts"
 import { workloadByName, workloads } from "./workloads/index.ts"
@@ -25,6 +26,10 @@ const main = async (): Promise<void> => {
     return
   }
   const options = parsed
+  if (options.startup === "only") {
+    await runStartup(options.startupRuns, options.python && hasPython())
+    return
+  }
   if (globalThis.gc === undefined) throw new Error("run with node --expose-gc (npm run bench does)")
 
   const selected = (options.workloads ?? workloads.map((w) => w.name)).map((name) => {
@@ -120,6 +125,7 @@ const main = async (): Promise<void> => {
     process.exitCode = 1
   }
   if (options.json !== undefined) console.log(`\nJSON lines written to ${options.json}`)
+  if (options.startup === "after") await runStartup(options.startupRuns, options.python && hasPython())
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,9 @@ export interface Options {
   readonly heapMb: number
   readonly stackMb: number
   readonly isolation: "process" | "worker"
+  /** The start-up cell: after the workloads (default), only it (`--startup`), or not at all (`--no-startup`). */
+  readonly startup: "after" | "only" | "skip"
+  readonly startupRuns: number
 }
 
 export interface ImplFilter {
@@ -36,6 +39,9 @@ export const usage = `npm run bench -- [flags]
   --isolation MODE       process (default): each JS cell in a fresh child process (hosting a worker thread),
                          so its RSS is its own; worker: each cell in a worker thread of this process (faster
                          start, but RSS Δ is unreliable: V8 keeps freed workers' memory resident)
+  --startup              only the start-up cell (a minimal program from \`node file.mjs\` to exit)
+  --no-startup           skip the start-up cell (it runs after the workloads by default)
+  --startup-runs K       runs of each start-up program (default 21; the median is reported)
   --help
 `
 
@@ -88,6 +94,9 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
       "heap-mb": { type: "string" },
       "stack-mb": { type: "string" },
       isolation: { type: "string", default: "process" },
+      startup: { type: "boolean", default: false },
+      "no-startup": { type: "boolean", default: false },
+      "startup-runs": { type: "string" },
       help: { type: "boolean", default: false }
     },
     strict: true,
@@ -126,6 +135,8 @@ export const parseOptions = (argv: ReadonlyArray<string>): Options | "help" => {
     pythonRuns: positive("python-runs", values["python-runs"], runs),
     heapMb: positive("heap-mb", values["heap-mb"], 8192),
     stackMb: positive("stack-mb", values["stack-mb"], 256),
-    isolation
+    isolation,
+    startup: values.startup ? "only" : values["no-startup"] ? "skip" : "after",
+    startupRuns: positive("startup-runs", values["startup-runs"], 21)
   }
 }

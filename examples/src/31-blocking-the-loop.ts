@@ -20,7 +20,7 @@
  * ```
  */
 import * as asyncio from "@effect-asyncio/core"
-import { toThread, workModule } from "@effect-asyncio/node"
+import { toThread, workModule } from "@effect-asyncio/node/ToThread"
 import * as Effect from "effect/Effect"
 import { print } from "./shared/python.ts"
 import type { RealTimeMeta } from "./shared/realtime.ts"

@@ -21,7 +21,7 @@
  * `npm run example -- 50`; its Python original is `python/50-echo-server-client.py`, compared by
  * `npm run check:python -w examples`.
  */
-import { Streams } from "@effect-asyncio/node"
+import * as Streams from "@effect-asyncio/node/Streams"
 import * as Effect from "effect/Effect"
 import { portOf, pyAddress, withPort } from "./shared/io.ts"
 import { print, repr } from "./shared/python.ts"

@@ -25,7 +25,7 @@
  * `python/51-chat-server.py`, compared by `npm run check:python -w examples`.
  */
 import * as asyncio from "@effect-asyncio/core"
-import { Streams } from "@effect-asyncio/node"
+import * as Streams from "@effect-asyncio/node/Streams"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { portOf, pyAddress, withPort } from "./shared/io.ts"

@@ -17,7 +17,7 @@
  * `npm run check:python -w examples`.
  */
 import * as asyncio from "@effect-asyncio/core"
-import { Streams } from "@effect-asyncio/node"
+import * as Streams from "@effect-asyncio/node/Streams"
 import * as Effect from "effect/Effect"
 import { portOf } from "./shared/io.ts"
 import { print, repr } from "./shared/python.ts"

@@ -16,7 +16,7 @@
  * `npm run check:python -w examples`.
  */
 import * as asyncio from "@effect-asyncio/core"
-import { Subprocess } from "@effect-asyncio/node"
+import * as Subprocess from "@effect-asyncio/node/Subprocess"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { print, repr } from "./shared/python.ts"

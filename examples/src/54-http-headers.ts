@@ -19,7 +19,7 @@
  * `npm run example -- 54`; its Python original is `python/54-http-headers.py`, compared by
  * `npm run check:python -w examples`.
  */
-import { Streams } from "@effect-asyncio/node"
+import * as Streams from "@effect-asyncio/node/Streams"
 import * as Effect from "effect/Effect"
 import { portOf } from "./shared/io.ts"
 import { print } from "./shared/python.ts"

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
-import { Streams } from "@effect-asyncio/node"
+import * as Streams from "@effect-asyncio/node/Streams"
 import * as Effect from "effect/Effect"
 import { makeChat } from "../src/51-chat-server.ts"
 import { realTimeExamples } from "../src/index.ts"

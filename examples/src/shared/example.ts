@@ -118,7 +118,7 @@ export const recordingConsole = (
 }
 
 /**
- * Runs an example in real time with `run` from `@effect-asyncio/node` (a file's `if (import.meta.main)`), prints
+ * Runs an example in real time with `run` from `@effect-asyncio/node/Run` (a file's `if (import.meta.main)`), prints
  * its transcript and then the real elapsed time and whether the lines match the expected transcript (a warning
  * only: the exact check is the virtual-time test). A failing `main` sets the exit code to 1.
  *
@@ -126,7 +126,7 @@ export const recordingConsole = (
  * chart of the run's tasks at the end; `--timeline=FILE.svg` writes the chart as SVG instead ({@link timelineFlag}).
  */
 export const runStandalone = async <E>(meta: ExampleMeta, main: Effect.Effect<void, E>): Promise<void> => {
-  const { run } = await import("@effect-asyncio/node")
+  const { run } = await import("@effect-asyncio/node/Run")
   const timeline = timelineFlag(process.argv)
   const recording: Recording = { lines: [] }
   const started = performance.now()

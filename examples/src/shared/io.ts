@@ -1,7 +1,7 @@
 /**
  * What the I/O examples (50–54) share: addresses printed as Python prints them, and a pattern for a port.
  */
-import type { Streams } from "@effect-asyncio/node"
+import type * as Streams from "@effect-asyncio/node/Streams"
 
 /** A socket address as Python's `repr()`/`str()` of it: `('127.0.0.1', 8888)`, or the path of a Unix socket. */
 export const pyAddress = (address: Streams.SocketAddress | undefined): string =>

@@ -61,12 +61,12 @@ export const transcriptMismatch = (
 }
 
 /**
- * Runs a real-time example with `run` from `@effect-asyncio/node` (a file's `if (import.meta.main)`): a header,
+ * Runs a real-time example with `run` from `@effect-asyncio/node/Run` (a file's `if (import.meta.main)`): a header,
  * the program's output, then the real elapsed time and whether the lines match the transcript. A failing `main`
  * sets the exit code to 1; Ctrl-C ends it as `run` does (clean-up, then exit code 130).
  */
 export const runRealTime = async <E>(meta: RealTimeMeta, main: Effect.Effect<void, E>): Promise<void> => {
-  const { run } = await import("@effect-asyncio/node")
+  const { run } = await import("@effect-asyncio/node/Run")
   const timeline = timelineFlag(process.argv)
   const recording: Recording = { lines: [] }
   const started = performance.now()

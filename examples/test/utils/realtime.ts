@@ -3,7 +3,7 @@
  * console; shared by `realtime.test.ts` and `streams-examples.test.ts`.
  */
 import * as asyncio from "@effect-asyncio/core"
-import { ThreadPool } from "@effect-asyncio/node"
+import * as ThreadPool from "@effect-asyncio/node/ThreadPool"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { type Line, MAIN_TASK, type Recording, recordingConsole } from "../../src/shared/example.ts"

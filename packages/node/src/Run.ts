@@ -20,11 +20,12 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type { KeyboardInterrupt } from "./Errors.ts"
-import { makeObservability, type ObservabilityOptions } from "./internal/observability.ts"
-import { CurrentPool, makeConfig, Pool } from "./internal/pool.ts"
+import type { Observability, ObservabilityOptions } from "./internal/observability.ts"
+import { makeConfig } from "./internal/poolConfig.ts"
 import { describeError, formatReport, formatShutdownError } from "./internal/report.ts"
 import { exitCodeOf, type RunResult, runner, type SignalSource } from "./internal/runner.ts"
-import { checkRunOptions } from "./internal/runOptions.ts"
+import { checkRunOptions, wantsObservability } from "./internal/runOptions.ts"
+import { RunPool, type RunPoolSlot } from "./internal/runPool.ts"
 import type { ThreadPoolOptions } from "./ThreadPool.ts"
 
 /**
@@ -202,34 +203,62 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
   if (!Effect.isEffect(main)) {
     return Promise.reject(new TypeError(`run(): an Effect was expected, got ${typeof main}`))
   }
-  let pool: Pool
+  let threads: RunPoolSlot
   try {
     checkRunOptions(options)
-    pool = new Pool(makeConfig({ name: "ThreadPool-run", ...options?.threads }, "run (threads)"))
+    threads = {
+      config: makeConfig({ name: "ThreadPool-run", ...options?.threads }, "run (threads)"),
+      pool: undefined
+    }
   } catch (error) {
     return Promise.reject(error)
   }
-  const ownsProcess = options?.exit ?? true
-  const observability = makeObservability(options)
   running = true
-  observability.start()
   // Effect 4 has no keep-alive of its own: without a handle, Node exits while fibers wait on a Deferred.
   const keepAlive = setInterval(noop, 2 ** 31 - 1)
-  const promise = new Promise<A>((resolve, reject) => {
+  // The observability code (debug mode, registry, tracing, timelines) is loaded only for a run that asks for it.
+  const promise = wantsObservability(options)
+    ? import("./internal/observability.ts").then(
+        ({ makeObservability }) => start(main, options, threads, keepAlive, makeObservability(options)),
+        (error: unknown) => {
+          clearInterval(keepAlive)
+          running = false
+          throw error
+        }
+      )
+    : start(main, options, threads, keepAlive, unobserved)
+  if (options?.exit ?? true) promise.catch(noop)
+  return promise
+}
+
+const unobserved: Observability = { wrap: (loop) => loop, start: noop, stop: noop }
+
+const start = <A, E>(
+  main: Effect.Effect<A, E>,
+  options: RunOptions | undefined,
+  threads: RunPoolSlot,
+  keepAlive: ReturnType<typeof setInterval>,
+  observability: Observability
+): Promise<A> => {
+  const ownsProcess = options?.exit ?? true
+  observability.start()
+  return new Promise<A>((resolve, reject) => {
     const fiber = Effect.runFork(
       runner(main, {
         mainName: options?.mainName,
         onShutdownError: guardedShutdownError(options?.onShutdownError),
         signals: processSignals,
         wrapLoop: observability.wrap,
-        // The run's thread pool: shut down after the loop scope (and with it every task) has ended. A pool that
-        // never started a thread closes synchronously, so a run that used no thread ends exactly as before.
-        afterLoop: Effect.suspend(() =>
-          pool.statistics().threads === 0
+        // The run's thread pool, if a `toThread` created it: shut down after the loop scope (and with it every task)
+        // has ended. A pool that never started a thread closes synchronously.
+        afterLoop: Effect.suspend(() => {
+          const pool = threads.pool
+          if (pool === undefined) return Effect.void
+          return pool.statistics().threads === 0
             ? Effect.sync(() => void pool.close())
             : Effect.promise(() => pool.close())
-        )
-      }).pipe(Effect.provideService(CurrentPool, pool))
+        })
+      }).pipe(Effect.provideService(RunPool, threads))
     )
     const settle = (exit: Exit.Exit<RunResult<A, E>>): void => {
       if (exit._tag === "Failure") {
@@ -265,6 +294,4 @@ export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): Prom
       settle(exit)
     })
   })
-  if (ownsProcess) promise.catch(noop)
-  return promise
 }

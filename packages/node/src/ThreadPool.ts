@@ -18,14 +18,8 @@ import { TypeError } from "@effect-asyncio/core/Errors"
 import * as Validate from "@effect-asyncio/core/Validate"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import {
-  CurrentPool,
-  makeConfig,
-  type OnCancel,
-  Pool,
-  type PoolConfig,
-  type PoolStatistics
-} from "./internal/pool.ts"
+import { CurrentPool, Pool, type PoolStatistics, poolOf } from "./internal/pool.ts"
+import { makeConfig, type OnCancel, type PoolConfig } from "./internal/poolConfig.ts"
 
 /**
  * Options of a thread pool ({@link layer}, {@link scoped}, `run(main, { threads })`).
@@ -125,5 +119,5 @@ export const scoped = <A, E, R>(
  * @since 0.1.0
  */
 export const statistics: Effect.Effect<ThreadPoolStatistics> = Effect.withFiber((fiber) =>
-  Effect.sync(() => fiber.getRef(CurrentPool).statistics())
+  Effect.sync(() => poolOf(fiber).statistics())
 )

@@ -28,10 +28,11 @@ import { TypeError } from "@effect-asyncio/core/Errors"
 import * as Validate from "@effect-asyncio/core/Validate"
 import * as Effect from "effect/Effect"
 import { ThreadError } from "./Errors.ts"
-import { CurrentPool, describeCall, type OnCancel, type Outcome, type Pool } from "./internal/pool.ts"
+import { describeCall, type Outcome, type Pool, poolOf } from "./internal/pool.ts"
+import type { OnCancel } from "./internal/poolConfig.ts"
 import type { SerializedError } from "./internal/protocol.ts"
 
-export type { OnCancel } from "./internal/pool.ts"
+export type { OnCancel } from "./internal/poolConfig.ts"
 
 /**
  * Any function, as far as the type of a worker module's exports goes.
@@ -291,7 +292,7 @@ export function toThread(
       )
     }
     checkArgs(name, args)
-    return Effect.withFiber((fiber) => submit(fiber.getRef(CurrentPool), url, name, args, onCancel))
+    return Effect.withFiber((fiber) => submit(poolOf(fiber), url, name, args, onCancel))
   })
 }
 

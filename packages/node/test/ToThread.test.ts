@@ -414,7 +414,7 @@ describe("ThreadPool lifetime", () => {
   )
 
   it("the default resourceLimits cap a worker's heap at 1024 MB; keys given replace the default ones", async () => {
-    const { makeConfig } = await import("../src/internal/pool.ts")
+    const { makeConfig } = await import("../src/internal/poolConfig.ts")
     assert.deepStrictEqual(makeConfig({}).resourceLimits, { maxOldGenerationSizeMb: 1024 })
     assert.deepStrictEqual(
       makeConfig({ resourceLimits: { maxOldGenerationSizeMb: 64, stackSizeMb: 8 } }).resourceLimits,

@@ -17,7 +17,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Tracer from "effect/Tracer"
 import { run } from "../src/index.ts"
-import { debugFromEnvironment } from "../src/internal/observability.ts"
+import { debugFromEnvironment } from "../src/internal/runOptions.ts"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly message: string }> {}
 

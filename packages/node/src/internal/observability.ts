@@ -10,6 +10,7 @@ import * as Timeline from "@effect-asyncio/core/Timeline"
 import * as Tracing from "@effect-asyncio/core/Tracing"
 import * as Effect from "effect/Effect"
 import { describeError } from "./report.ts"
+import { debugFromEnvironment } from "./runOptions.ts"
 
 /**
  * The observability options of `run`.
@@ -68,14 +69,6 @@ export interface ObservabilityOptions {
    * what it fails to take goes to stderr; the run's result and exit code are unchanged.
    */
   readonly diagnostics?: ((text: string) => void) | undefined
-}
-
-/** Whether the environment asks for debug mode. */
-export const debugFromEnvironment = (env: NodeJS.ProcessEnv = process.env): boolean => {
-  const ours = env.EFFECT_ASYNCIO_DEBUG
-  if (ours !== undefined && ours !== "" && ours !== "0" && ours.toLowerCase() !== "false") return true
-  const python = env.PYTHONASYNCIODEBUG
-  return python !== undefined && python !== ""
 }
 
 const useColor = (stream: NodeJS.WriteStream): boolean =>

@@ -9,43 +9,14 @@
  * Life of a call: `queued` → `running` → `done`; a running call cancelled with `onCancel: "finish"` is
  * `abandoned`: it keeps its worker until the function returns, and its result is dropped.
  */
-import { availableParallelism } from "node:os"
-import { type ResourceLimits, Worker } from "node:worker_threads"
+import { Worker } from "node:worker_threads"
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
-import * as Validate from "@effect-asyncio/core/Validate"
 import * as Context from "effect/Context"
+import type * as Fiber from "effect/Fiber"
+import { makeConfig, type OnCancel, type PoolConfig, type PoolWords, threadWords } from "./poolConfig.ts"
 import type { CallMessage, ReplyMessage, SerializedError } from "./protocol.ts"
+import { RunPool } from "./runPool.ts"
 import { workerSource } from "./worker.ts"
-
-/** What cancelling a running call does to its worker thread. */
-export type OnCancel = "terminate" | "finish"
-
-export interface PoolConfig {
-  readonly size: number
-  /**
-   * How messages name the pool's parts; the thread pool's words unless another backend (the process pool) says
-   * otherwise.
-   */
-  readonly words?: PoolWords | undefined
-  readonly onCancel: OnCancel
-  /** How long `close()` waits for running calls, in milliseconds, before it terminates their threads. */
-  readonly shutdownTimeoutMs: number
-  readonly name: string
-  /** The worker threads' V8 limits (`new Worker(…, { resourceLimits })`). */
-  readonly resourceLimits: ResourceLimits
-}
-
-/** How a pool's messages name the function that queues calls, one execution unit, and the pool. */
-export interface PoolWords {
-  /** The public function, as messages start: `toThread`. */
-  readonly call: string
-  /** One unit: `worker thread`. */
-  readonly unit: string
-  /** The pool: `thread pool`. */
-  readonly pool: string
-}
-
-const threadWords: PoolWords = { call: "toThread", unit: "worker thread", pool: "thread pool" }
 
 /**
  * What the pool needs of one execution unit: a `Worker`, or anything that behaves like one (the process pool's
@@ -109,8 +80,6 @@ export interface PoolStatistics {
   /** Whether the pool has been shut down. */
   readonly closed: boolean
 }
-
-let poolCounter = 0
 
 /** The text naming a call in messages: `fib (file:///…/work.ts)`. */
 export const describeCall = (call: { readonly module: string; readonly name: string }): string =>
@@ -443,54 +412,6 @@ export class Pool {
   }
 }
 
-/** The options `makeConfig` reads (`ThreadPoolOptions`). */
-export interface PoolOptions {
-  readonly size?: number | undefined
-  readonly onCancel?: OnCancel | undefined
-  readonly shutdownTimeout?: number | undefined
-  readonly name?: string | undefined
-  readonly resourceLimits?: ResourceLimits | undefined
-}
-
-const poolKeys = ["size", "onCancel", "shutdownTimeout", "name", "resourceLimits"]
-const limitKeys = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"]
-
-/**
- * The default heap limit of a worker thread, in MB: a function that exhausts it is stopped within a second or so
- * (without a limit V8 grants a worker as much as the main thread — gigabytes, and many seconds of garbage
- * collection before it gives up).
- */
-export const defaultResourceLimits: ResourceLimits = { maxOldGenerationSizeMb: 1024 }
-
-/** Reads and checks the options of a pool (`call` names the entry point in errors). */
-export const makeConfig = (options: PoolOptions | undefined, call = "ThreadPool"): PoolConfig => {
-  const checked = Validate.options(call, options, poolKeys)
-  const size =
-    checked.size === undefined
-      ? Math.max(1, availableParallelism())
-      : Validate.integer(call, checked.size, "size", 1)
-  const onCancel =
-    checked.onCancel === undefined
-      ? "terminate"
-      : Validate.oneOf(call, checked.onCancel, "onCancel", ["terminate", "finish"])
-  const timeout =
-    checked.shutdownTimeout === undefined
-      ? 300
-      : Validate.seconds(call, checked.shutdownTimeout, "shutdownTimeout")
-  const limits = Validate.options(call, checked.resourceLimits, limitKeys)
-  for (const key of limitKeys) {
-    const value: unknown = Reflect.get(limits, key)
-    if (value !== undefined) Validate.integer(call, value, `resourceLimits.${key}`, 1)
-  }
-  return {
-    size,
-    onCancel,
-    shutdownTimeoutMs: timeout * 1000,
-    name: Validate.name(call, checked.name) ?? `ThreadPool-${++poolCounter}`,
-    resourceLimits: { ...defaultResourceLimits, ...limits }
-  }
-}
-
 let processPool: Pool | undefined
 
 /**
@@ -502,7 +423,20 @@ export const processDefault = (): Pool => {
   return processPool
 }
 
-/** The pool `toThread` uses in the current fiber. */
-export const CurrentPool = Context.Reference<Pool>("@effect-asyncio/node/ThreadPool", {
-  defaultValue: processDefault
+/** The pool installed by `ThreadPool.layer`, `ThreadPool.scoped` or an executor, if any. */
+export const CurrentPool = Context.Reference<Pool | undefined>("@effect-asyncio/node/ThreadPool", {
+  defaultValue: () => undefined
 })
+
+/**
+ * The pool `toThread` uses in `fiber`: the one installed there; else the pool of the `run` in progress (created
+ * now, on the run's first `toThread`, and shut down by the run); else the process-wide default.
+ */
+export const poolOf = (fiber: Fiber.Fiber<unknown, unknown>): Pool => {
+  const installed = fiber.getRef(CurrentPool)
+  if (installed !== undefined) return installed
+  const run = fiber.getRef(RunPool)
+  if (run === undefined) return processDefault()
+  run.pool ??= new Pool(run.config)
+  return run.pool
+}

@@ -49,3 +49,23 @@ export const checkRunOptions = (options: RunOptions | undefined): void => {
     throw new TypeError(`run: threads must be the options of a ThreadPool, got ${Validate.show(threads)}`)
   }
 }
+
+/** Whether the environment asks for debug mode (`EFFECT_ASYNCIO_DEBUG`, or Python's `PYTHONASYNCIODEBUG`). */
+export const debugFromEnvironment = (env: NodeJS.ProcessEnv = process.env): boolean => {
+  const ours = env.EFFECT_ASYNCIO_DEBUG
+  if (ours !== undefined && ours !== "" && ours !== "0" && ours.toLowerCase() !== "false") return true
+  const python = env.PYTHONASYNCIODEBUG
+  return python !== undefined && python !== ""
+}
+
+/**
+ * Whether a run with `options` observes anything (debug mode, the task registry, tracing, a timeline). Only then
+ * does `run` load the observability code (`Debug`, `Inspect`, `Timeline`, `Tracing`, the Gantt renderer): a
+ * program that asks for none of it starts without them.
+ */
+export const wantsObservability = (options: RunOptions | undefined): boolean =>
+  (options?.debug ?? debugFromEnvironment()) ||
+  options?.inspect === true ||
+  options?.hangTimeout !== undefined ||
+  options?.tracing === true ||
+  (options?.timeline !== undefined && options.timeline !== false)
