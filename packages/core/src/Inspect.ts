@@ -21,7 +21,7 @@ import * as Layer from "effect/Layer"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
 import * as registry from "./internal/registry.ts"
-import { CurrentLoop, globalRegistry, LoopImpl } from "./internal/task.ts"
+import { CurrentLoop, globalRegistry, type LoopImpl, loopOf, ownerName } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
 export type { TaskInfo, TaskState } from "./internal/registry.ts"
@@ -128,9 +128,9 @@ const list = (loop: LoopImpl | undefined): ReadonlyArray<TaskInfo> => {
       name: task.name,
       state: task.pendingReason === undefined ? "unknown" : "cancelling",
       awaiting: undefined,
-      owner: task.owner instanceof LoopImpl ? task.owner.name : "fiber",
-      group: undefined,
-      loop: task.owner instanceof LoopImpl ? task.owner.name : undefined,
+      owner: ownerName(task.owner, undefined),
+      group: task.owner._tag === "Group" ? task.owner.group.name : undefined,
+      loop: loopOf(task.owner)?.name,
       creator: undefined,
       age: Number.NaN,
       site: undefined,

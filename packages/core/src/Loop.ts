@@ -182,7 +182,7 @@ const scopedImpl = <A, E, R>(
     const mainName = validate.taskName("Loop.scoped", checked.mainName)
     return Effect.suspend(() => {
       const loop = new LoopImpl(checked.name ?? `loop-${++loopCounter}`)
-      return spawn(main, mainName, loop).pipe(
+      return spawn(main, { _tag: "Loop", loop }, { name: mainName }).pipe(
         Effect.flatMap(awaitTask),
         Effect.ensuring(shutdown(loop, checked.onShutdownError, "Loop.scoped")),
         Effect.provideService(CurrentLoop, loop)

@@ -34,7 +34,7 @@ const shieldChecked = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E,
     const task = asTask(aw)
     const inner: Effect.Effect<TaskImpl<A, E>, never, R> = task !== undefined
       ? Effect.succeed(task)
-      : spawn(aw, undefined, ownerLoop("shield", fiber), true)
+      : spawn(aw, { _tag: "Detached", loop: ownerLoop("shield", fiber) })
     return Effect.flatMap(inner, (task) =>
       hooks.observers.length === 0
         ? Fiber.join(task.fiber)

@@ -123,7 +123,7 @@ const race = <A, E, R>(
         ? validate.callEffect(`staggeredRace: attempt ${index}`, fn)
         : Effect.die(new TypeError(`staggeredRace: attempt ${index} is not a function, got ${show(fn)}`))
     latestStart = clock.currentTimeMillisUnsafe()
-    return Effect.map(spawn(attempt, undefined, loop, true), (task) => {
+    return Effect.map(spawn(attempt, { _tag: "Detached", loop }), (task) => {
       attempts.push(task)
       task.fiber.addObserver((exit) => onDone(index, exit))
       return true

@@ -689,7 +689,7 @@ describe("TaskGroup — TG conformance cases", () => {
         assert.strictEqual(refusals.length, 1)
         const refusal = refusals[0] as asyncio.RuntimeError
         assert.instanceOf(refusal, asyncio.RuntimeError)
-        assert.strictEqual(refusal.message, "TaskGroup G is shutting down")
+        assert.strictEqual(refusal.message, "TaskGroup.createTask: TaskGroup G is shutting down")
         const group = yield* groupOf(r.exit)
         assert.deepStrictEqual(shapeOf(group), ["ZeroDivisionError"])
         assert.isTrue(yield* b!.cancelled())
@@ -730,7 +730,7 @@ describe("TaskGroup — TG conformance cases", () => {
       const exit = yield* Effect.exit(tg.createTask(Effect.void))
       const defect = defectOf(exit) as asyncio.RuntimeError
       assert.instanceOf(defect, asyncio.RuntimeError)
-      assert.strictEqual(defect.message, "TaskGroup done-group is finished")
+      assert.strictEqual(defect.message, "TaskGroup.createTask: TaskGroup done-group is finished")
       yield* tg.cancel()
       assert.strictEqual(tg.state, "finished")
     })
@@ -1118,7 +1118,10 @@ describe("TaskGroup — lifecycle and refusals", () => {
         )
         assert.isTrue(first.exit._tag === "Success")
         const late = yield* Effect.exit(kept!.createTask(Effect.void))
-        assert.strictEqual((defectOf(late) as asyncio.RuntimeError).message, "TaskGroup stopped is finished")
+        assert.strictEqual(
+          (defectOf(late) as asyncio.RuntimeError).message,
+          "TaskGroup.createTask: TaskGroup stopped is finished"
+        )
 
         const refusals: Array<string> = []
         yield* runVirtual(
@@ -1128,6 +1131,8 @@ describe("TaskGroup — lifecycle and refusals", () => {
                 yield* tg.createTask(asyncio.sleep(1))
                 yield* asyncio.sleep(0.1)
                 yield* tg.cancel()
+                // The body is cancelled at its next suspension (Python: at its next await).
+                yield* asyncio.sleep(1)
               }).pipe(
                 Effect.onInterrupt(() =>
                   Effect.flatMap(Effect.exit(tg.createTask(Effect.void)), (exit) =>
@@ -1140,7 +1145,7 @@ describe("TaskGroup — lifecycle and refusals", () => {
             { name: "aborting" }
           )
         )
-        assert.deepStrictEqual(refusals, ["TaskGroup aborting is shutting down"])
+        assert.deepStrictEqual(refusals, ["TaskGroup.createTask: TaskGroup aborting is shutting down"])
       })
   )
 

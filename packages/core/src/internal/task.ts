@@ -259,9 +259,10 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     | Array<{ readonly cb: DoneCallback<A, E>; readonly context: Context.Context<never> }>
     | undefined
 
-  readonly owner: Registry
+  /** Who owns the task (see {@link Owner}). */
+  readonly owner: Owner
 
-  constructor(name: string | undefined, owner: Registry) {
+  constructor(name: string | undefined, owner: Owner) {
     super()
     this.owner = owner
     this._name = name
@@ -475,52 +476,105 @@ export const notAnEffect = (what: string, u: unknown): TypeError =>
     : validate.notAnEffect(what, u)
 
 /**
- * Creates a task for `effect` under the current owner: the innermost loop scope (detached from the creating
- * fiber, cancelled when the loop ends) or, with no loop scope, the creating fiber (an ordinary child).
- * The task starts when the creating fiber next yields, like an asyncio task on the next loop iteration.
- * `detached` forks it with no parent fiber even without a loop scope (for `shield`).
+ * Who owns a task. A task never outlives its owner: the owner cancels it, if it is still pending, when the owner
+ * ends. One value, read the same way by the task machinery, `Inspect`, debug mode and timelines.
+ */
+export type Owner =
+  /** The loop scope (`run`, `Loop.scoped`, `Loop.layer`): a detached fiber, cancelled at the loop's shutdown. */
+  | { readonly _tag: "Loop"; readonly loop: LoopImpl }
+  /** No loop scope: the fiber that created the task (a child fiber, Effect's own rule). */
+  | { readonly _tag: "Fiber" }
+  /** A task group: cancelled by the group's scope; registered with the loop, if any, for `allTasks()`. */
+  | { readonly _tag: "Group"; readonly group: GroupOwner; readonly loop: LoopImpl | undefined }
+  /** Detached from its creator (`shield`, staggered-race attempts); registered with the loop, if any. */
+  | { readonly _tag: "Detached"; readonly loop: LoopImpl | undefined }
+
+/** What a task group offers the tasks it owns. */
+export interface GroupOwner {
+  readonly name: string
+  /** The group's cancel scope: the scope the task's own scopes sit in (for the effective deadline). */
+  readonly scope: ScopeLike
+  /** Makes a freshly forked task a child of the group, before anything can observe it. */
+  adopt(task: TaskImpl<unknown, unknown>): void
+}
+
+/** The part of a cancel scope a task needs (the scope module imports this one). */
+export interface ScopeLike {
+  readonly name: string
+}
+
+/** The owner a task created here gets: the current loop scope, else the creating fiber. */
+export const loopOwner = (loop: LoopImpl | undefined): Owner =>
+  loop === undefined ? fiberOwner : { _tag: "Loop", loop }
+
+const fiberOwner: Owner = { _tag: "Fiber" }
+
+/** The loop scope behind an owner, if any. */
+export const loopOf = (owner: Owner): LoopImpl | undefined =>
+  owner._tag === "Fiber" ? undefined : owner.loop
+
+/** The owner's name for reports: the task group, else the loop scope, else `detached` or `fiber #<id>`. */
+export const ownerName = (owner: Owner, creator: Fiber.Fiber<unknown, unknown> | undefined): string => {
+  switch (owner._tag) {
+    case "Group":
+      return owner.group.name
+    case "Loop":
+      return owner.loop.name
+    case "Detached":
+      return owner.loop?.name ?? "detached"
+    case "Fiber":
+      return creator === undefined ? "fiber" : `fiber #${creator.id}`
+  }
+}
+
+/** Options of {@link spawn}. */
+export interface SpawnOptions {
+  readonly name?: string | undefined
+  /** Where the public function was called (only while an observer asks for sites). */
+  readonly site?: hooks.Site | undefined
+  /** Runs the task's first steps right away, inside the creating fiber's step (`gather`'s children). */
+  readonly startImmediately?: boolean | undefined
+}
+
+const noOptions: SpawnOptions = {}
+
+/**
+ * Creates a task for `effect` owned by `owner` and forks its fiber: a child of the creating fiber for a `Fiber`
+ * owner, detached otherwise. The task starts when the creating fiber next yields (as an asyncio task starts on the
+ * next loop iteration), unless `startImmediately`.
  */
 export const spawn = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  name: string | undefined,
-  loop: LoopImpl | undefined,
-  detached = false,
-  group?: string,
-  site?: hooks.Site,
-  startImmediately = false,
-  adopt?: (task: TaskImpl<unknown, unknown>) => void
+  owner: Owner,
+  options: SpawnOptions = noOptions
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
-  if (hooks.observers.length !== 0) {
-    return spawnObserved(effect, name, loop, detached, group, site, startImmediately, adopt)
-  }
-  const task = new TaskImpl<A, E>(name, loop ?? globalRegistry)
-  return forkTask(task, asTaskBody(effect, task), loop, detached, startImmediately, adopt, undefined)
+  if (hooks.observers.length !== 0) return spawnObserved(effect, owner, options)
+  const task = new TaskImpl<A, E>(options.name, owner)
+  return forkTask(task, asTaskBody(effect, task), options.startImmediately === true, undefined)
 }
 
 const immediate = { startImmediately: true } as const
 
 /**
- * Forks `body` as `task`'s fiber — a child of the creating fiber, or detached when a loop scope (or `detached`)
- * owns it — then registers the task with its owner, lets `observed` report it, lets a group `adopt` it, and
- * cancels it at once if its loop scope is already shutting down.
+ * Forks `body` as `task`'s fiber — a child of the creating fiber, or detached when a loop scope, a group or
+ * `Detached` owns it — then registers the task with its loop (or the process), lets `observed` report it, lets a
+ * group adopt it, and cancels it at once if its loop scope is already shutting down.
  */
 const forkTask = <A, E, R>(
   task: TaskImpl<A, E>,
   body: Effect.Effect<A, E, R>,
-  loop: LoopImpl | undefined,
-  detached: boolean,
   startImmediately: boolean,
-  adopt: ((task: TaskImpl<unknown, unknown>) => void) | undefined,
   observed: ((fiber: Fiber.Fiber<A, E>) => void) | undefined
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  const owner = task.owner
   const options = startImmediately ? immediate : undefined
-  const fork =
-    loop === undefined && !detached ? Effect.forkChild(body, options) : Effect.forkDetach(body, options)
+  const fork = owner._tag === "Fiber" ? Effect.forkChild(body, options) : Effect.forkDetach(body, options)
   return Effect.map(fork, (fiber) => {
     task.fiber = fiber
-    task.owner.register(task as TaskImpl<unknown, unknown>)
+    const loop = loopOf(owner)
+    ;(loop ?? globalRegistry).register(task as TaskImpl<unknown, unknown>)
     if (observed !== undefined) observed(fiber)
-    if (adopt !== undefined) adopt(task as TaskImpl<unknown, unknown>)
+    if (owner._tag === "Group") owner.group.adopt(task as TaskImpl<unknown, unknown>)
     if (loop !== undefined && loop.state !== "open") {
       interruptTask(task, undefined, shutdownReason(loop))
     }
@@ -530,40 +584,48 @@ const forkTask = <A, E, R>(
 
 /**
  * `effect` as the body of `task`: its first step records the task in the fiber's context (so `currentTask` and
- * fibers forked inside it see it). The fiber belongs to the task for its whole life, so the context is set
+ * fibers forked inside it see it), and the cancel scope it runs in — its group's, else none: a task is not inside
+ * the scopes of the code that created it. The fiber belongs to the task for its whole life, so the context is set
  * once and never restored — cheaper than `Effect.provideService`, which wraps the effect to restore it.
  */
 const asTaskBody = <A, E, R>(effect: Effect.Effect<A, E, R>, task: TaskImpl<A, E>): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
     task.fiber = fiber as Fiber.Fiber<A, E>
-    fiber.setContext(Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>))
+    const owner = task.owner
+    fiber.setContext(
+      Context.add(
+        Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>),
+        CurrentScope,
+        owner._tag === "Group" ? owner.group.scope : undefined
+      )
+    )
     return effect
   })
+
+/** The innermost cancel scope a fiber runs in (`internal/cancelScope.ts` sets it in a scope's body). */
+export const CurrentScope = Context.Reference<ScopeLike | undefined>("effect-asyncio/CurrentScope", {
+  defaultValue: () => undefined
+})
 
 /** {@link spawn} with the lifecycle reported to the installed observers (see `hooks.ts`). */
 const spawnObserved = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  name: string | undefined,
-  loop: LoopImpl | undefined,
-  detached: boolean,
-  group: string | undefined,
-  site: hooks.Site | undefined,
-  startImmediately: boolean,
-  adopt: ((task: TaskImpl<unknown, unknown>) => void) | undefined
+  owner: Owner,
+  options: SpawnOptions
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
   Effect.withFiber((parent) => {
-    const task = new TaskImpl<A, E>(name, loop ?? globalRegistry)
+    const task = new TaskImpl<A, E>(options.name, owner)
     const creation: hooks.Creation = {
       creator: parent.getRef(CurrentTask),
-      owner: group ?? loop?.name ?? (detached ? "detached" : `fiber #${parent.id}`),
-      group,
-      loop: loop?.name,
+      owner: ownerName(owner, parent),
+      group: owner._tag === "Group" ? owner.group.name : undefined,
+      loop: loopOf(owner)?.name,
       parent,
-      site
+      site: options.site
     }
     const started = Effect.sync(() => hooks.emitStarted(task))
     const body = asTaskBody(hooks.instrument(task, Effect.andThen(started, effect), creation), task)
-    return forkTask(task, body, loop, detached, startImmediately, adopt, (fiber) => {
+    return forkTask(task, body, options.startImmediately === true, (fiber) => {
       hooks.emitCreated(task, creation)
       fiber.addObserver((exit) => hooks.emitDone(task, exit))
     })
@@ -685,7 +747,9 @@ export const createTaskAt = <A, E, R>(
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect(call, effect)
   const checked = validate.taskName(call, name)
-  return Effect.withFiber((fiber) => spawn(effect, checked, ownerLoop(call, fiber), false, undefined, site))
+  return Effect.withFiber((fiber) =>
+    spawn(effect, loopOwner(ownerLoop(call, fiber)), { name: checked, site })
+  )
 }
 
 /**
@@ -700,7 +764,5 @@ export const toTask = <A, E, R>(
   startImmediately = false
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   const task = asTask(u)
-  return task !== undefined
-    ? Effect.succeed(task)
-    : spawn(u, undefined, loop, false, undefined, undefined, startImmediately)
+  return task !== undefined ? Effect.succeed(task) : spawn(u, loopOwner(loop), { startImmediately })
 }
