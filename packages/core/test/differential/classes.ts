@@ -1,0 +1,328 @@
+/**
+ * The classes of differences between CPython's transcripts and ours (docs/differential.md). Each class has an
+ * id, a verdict — a fidelity bug still to fix, a difference our model forbids (documented in
+ * docs/semantics.md), or an artefact of CPython that is not behaviour to copy — and a classifier that says
+ * whether a first divergence is explained by it. A divergence no classifier accepts is *unexplained*: a new class
+ * to find (`npm run fuzz:python -- --shrink` reduces it to a minimal program).
+ */
+import { type Divergence, firstDivergence, sameLine } from "./compare.ts"
+import type { Block, Line, Program, Stmt, Transcript } from "./program.ts"
+import { childBlocks, statements } from "./program.ts"
+import type { Knob } from "./python.ts"
+
+/** Everything a classifier may look at. */
+export interface Case {
+  readonly program: Program
+  readonly python: Transcript
+  readonly ts: Transcript
+  readonly divergence: Divergence
+  /** The Python transcript under each counterfactual knob (see asyncio_interpreter.py), where it was run. */
+  readonly knobs: Readonly<Partial<Record<Knob, Transcript>>>
+}
+
+export type Verdict =
+  /** Our behaviour is wrong: the fix step must make these programs print Python's transcript. */
+  | "bug"
+  /** Our model forbids Python's behaviour (cancellation is interruption; ownership is structured). */
+  | "model"
+  /** Python's behaviour here is an accident of CPython's implementation, not semantics to copy. */
+  | "python"
+
+export interface DifferenceClass {
+  readonly id: string
+  readonly title: string
+  readonly verdict: Verdict
+  /** The docs/semantics.md row that documents it, if any; for bugs, "to fix". */
+  readonly row: string
+  explains(c: Case): boolean
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers over transcripts and programs
+// ---------------------------------------------------------------------------------------------------------
+
+/** The base name of a label (`t3#2` → `t3`). */
+export const baseName = (label: string): string => label.replace(/#\d+$/, "")
+
+const lineAt = (t: Transcript, i: number): Line | undefined => t[i]
+
+/** Whether `line` occurs in `t` at index `from` or later. */
+const occursFrom = (t: Transcript, from: number, line: Line): boolean => {
+  for (let i = from; i < t.length; i++) if (sameLine(t[i], line)) return true
+  return false
+}
+
+/** The TypeScript line at the divergence is printed by Python too, later: ours came early. */
+const tsEarly = (c: Case): boolean =>
+  c.divergence.ts !== undefined && occursFrom(c.python, c.divergence.index + 1, c.divergence.ts)
+
+/** The Python line at the divergence is printed by us too, later: ours came late. */
+const tsLate = (c: Case): boolean =>
+  c.divergence.python !== undefined && occursFrom(c.ts, c.divergence.index + 1, c.divergence.python)
+
+/** Whether the knob's transcript agrees with ours beyond the original divergence. */
+const knobExplains = (c: Case, name: Knob): boolean => {
+  const knob = c.knobs[name]
+  if (knob === undefined) return false
+  const d = firstDivergence(knob, c.ts)
+  return d === undefined || d.index > c.divergence.index
+}
+
+/** Events printed right after an await of a task, gather, iterator or scope resumes. */
+const resumption = /^(await \S+ -> |gather -> |next -> |next raised |wait -> |waitFor -> |shield -> |taskGroup exit$|timeout exit )/
+
+/** Whether the inline coroutine `name` is an argument of a `gather` (which starts it at once). */
+const gatherCoroutine = (program: Program, name: string): boolean => {
+  const found = creation(program, name)
+  return (
+    found !== undefined &&
+    found.stmt.op === "gather" &&
+    found.stmt.items.some((t) => t.kind === "coro" && t.name === name)
+  )
+}
+
+/** The line index where `main` ended (`return`, `raised`, `cancelled`), or -1. */
+const mainEnd = (t: Transcript): number =>
+  t.findIndex(
+    ([, label, event]) =>
+      label === "main" && (event === "return" || event.startsWith("raised ") || event.startsWith("cancelled("))
+  )
+
+interface Found {
+  readonly stmt: Stmt
+  /** The statements enclosing it, outermost first, up to the task body that contains it. */
+  readonly enclosing: ReadonlyArray<Stmt>
+}
+
+/** Where the task or coroutine `name` is created (a spawn, tgSpawn or inline target), with what encloses it. */
+const creation = (program: Program, name: string): Found | undefined => {
+  const visit = (block: Block, enclosing: ReadonlyArray<Stmt>): Found | undefined => {
+    for (const s of block) {
+      const own =
+        ((s.op === "spawn" || s.op === "tgSpawn") && s.name === name) ||
+        ((s.op === "gather" || s.op === "asCompleted") && s.items.some((t) => t.kind !== "ref" && t.name === name)) ||
+        ((s.op === "waitFor" || s.op === "shield") && s.item.kind !== "ref" && s.item.name === name)
+      if (own) return { stmt: s, enclosing }
+      for (const b of childBlocks(s)) {
+        const found = visit(b, [...enclosing, s])
+        if (found !== undefined) return found
+      }
+    }
+    return undefined
+  }
+  return visit(program.main, [])
+}
+
+/** The statements that run the user's code on a helper fiber of the calling task. */
+const helperFiberOps = new Set<Stmt["op"]>(["timeout", "taskGroup", "waitFor"])
+
+/** Whether `name` is created by code running on a helper fiber (a timeout or task group body, waitFor). */
+const createdOnHelperFiber = (program: Program, name: string): boolean => {
+  const found = creation(program, name)
+  if (found === undefined) return false
+  // Only the enclosing statements of the same task count: stop at the innermost task body.
+  let inner: Array<Stmt> = []
+  for (const s of found.enclosing) {
+    if (s.op === "spawn" || s.op === "tgSpawn") inner = []
+    else inner.push(s)
+  }
+  if (found.stmt.op === "tgSpawn") return true
+  if (found.stmt.op === "waitFor") return true
+  return inner.some((s) => helperFiberOps.has(s.op))
+}
+
+/** Statements that may block (wait for another task or for time). */
+const blockingOps = new Set<Stmt["op"]>([
+  "sleep",
+  "await",
+  "gather",
+  "asCompleted",
+  "wait",
+  "waitFor",
+  "shield",
+  "taskGroup",
+  "put",
+  "get",
+  "join",
+  "withLock",
+  "waitEvent",
+  "withCond",
+  "condWait",
+  "condWaitFor",
+  "withSem",
+  "barrierWait",
+  "barrierAbort",
+  "barrierReset"
+])
+
+const blocks = (block: Block): boolean =>
+  block.some((s) => blockingOps.has(s.op) || (s.op !== "spawn" && s.op !== "tgSpawn" && childBlocks(s).some(blocks)))
+
+/** Whether a `finally` clean-up or an `except CancelledError` handler of the program may block. */
+const hasBlockingCleanup = (program: Program): boolean =>
+  statements(program.main).some(
+    (s) => (s.op === "finally" && blocks(s.cleanup)) || (s.op === "onCancel" && blocks(s.handler))
+  )
+
+/** Whether the program has a deadline (a timeout scope, waitFor, or asCompleted with a timeout). */
+const hasDeadline = (program: Program): boolean =>
+  statements(program.main).some(
+    (s) =>
+      (s.op === "timeout" && s.delay !== null) ||
+      s.op === "waitFor" ||
+      s.op === "reschedule" ||
+      (s.op === "asCompleted" && s.timeout !== null)
+  )
+
+const eventOf = (line: Line | undefined): string => (line === undefined ? "" : line[2])
+
+// ---------------------------------------------------------------------------------------------------------
+// The classes, most specific first
+// ---------------------------------------------------------------------------------------------------------
+
+export const classes: ReadonlyArray<DifferenceClass> = [
+  {
+    id: "swallow",
+    title: "A task catches its own CancelledError and carries on",
+    verdict: "model",
+    row: "C1",
+    explains: (c) => eventOf(c.divergence.python) === "swallowed"
+  },
+  {
+    id: "cancel-at-once",
+    title: "cancel() delivers at once: the task's clean-up runs inside the cancel() call; a second cancel() is False",
+    verdict: "model",
+    row: "C4",
+    explains: (c) => {
+      const py = eventOf(c.divergence.python)
+      const m = /^cancel (\S+) -> True$/.exec(py)
+      if (m === null) return false
+      return eventOf(c.divergence.ts) === `cancel ${m[1]} -> False` || tsEarly(c)
+    }
+  },
+  {
+    id: "cancel-message-kept",
+    title: "A cancellation keeps its message where CPython loses it (shield, gather(return_exceptions=True), …)",
+    verdict: "model",
+    row: "C5",
+    explains: (c) => {
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      if (py === undefined || ts === undefined || py[0] !== ts[0] || py[1] !== ts[1]) return false
+      // Python's side has no message (or ''), ours has one; everything else is equal.
+      const bare = (e: string) =>
+        e.replace(/CancelledError\(('[^']*')?\)/g, "CancelledError(…)").replace(/cancelled\(('[^']*')?\)/g, "cancelled(…)")
+      const pyBare = /CancelledError\((''|)\)|cancelled\(\)/.test(py[2])
+      return pyBare && py[2] !== ts[2] && bare(py[2]) === bare(ts[2])
+    }
+  },
+  {
+    id: "cleanup-uninterruptible",
+    title: "Clean-up code (finally, except CancelledError) cannot be interrupted: a blocked clean-up stays blocked",
+    verdict: "model",
+    row: "S13",
+    explains: (c) => {
+      const ts = c.divergence.ts
+      // We deadlock a second time where CPython's cancellation of main cut the blocked clean-up short.
+      return (
+        ts !== undefined &&
+        ts[0] === null &&
+        ts[2] === "deadlock" &&
+        c.python.some(([, , e]) => e === "deadlock: main cancelled") &&
+        hasBlockingCleanup(c.program)
+      )
+    }
+  },
+  {
+    id: "heap-order",
+    title: "Timers due at the same instant: CPython's heap releases four or more in a scrambled order",
+    verdict: "python",
+    row: "new",
+    explains: (c) => knobExplains(c, "fifo")
+  },
+  {
+    id: "clock-settles-each-timer",
+    title: "TestClock wakes same-instant timers one at a time and lets each settle",
+    verdict: "bug",
+    row: "S12 (to fix)",
+    explains: (c) => knobExplains(c, "settle")
+  },
+  {
+    id: "ready-at-main-end",
+    title: "Tasks ready when main ends take no step before the loop's shutdown cancels them",
+    verdict: "bug",
+    row: "to fix (RUN-05)",
+    explains: (c) => {
+      const end = mainEnd(c.python)
+      if (end < 0 || end >= c.divergence.index || mainEnd(c.ts) !== end) return false
+      const py = c.divergence.python
+      return py !== undefined && py[0] === c.python[end][0]
+    }
+  },
+  {
+    id: "gather-starts-at-once",
+    title: "gather starts its coroutine children at once, before tasks created earlier have started",
+    verdict: "bug",
+    row: "G3b (claim wrong)",
+    explains: (c) => {
+      const ts = c.divergence.ts
+      return ts !== undefined && ts[2] === "start" && tsEarly(c) && gatherCoroutine(c.program, baseName(ts[1]))
+    }
+  },
+  {
+    id: "wake-at-once",
+    title: "What awaits a task resumes as soon as the task ends, before the work already ready",
+    verdict: "bug",
+    row: "T1 (claim wrong)",
+    explains: (c) => knobExplains(c, "eager")
+  },
+  {
+    id: "expiry-same-turn",
+    title: "An expired deadline (timeout, waitFor, asCompleted) reaches the awaiting code in the same turn",
+    verdict: "bug",
+    row: "to fix",
+    explains: (c) => {
+      const ts = c.divergence.ts
+      return ts !== undefined && ts[2].includes("TimeoutError()") && tsEarly(c)
+    }
+  },
+  {
+    id: "deadline-registered-late",
+    title: "A timeout/waitFor deadline ranks after sleeps due at the same instant that started after it",
+    verdict: "bug",
+    row: "to fix",
+    explains: (c) => {
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      if (py === undefined || ts === undefined || py[0] !== ts[0] || py[0] === null) return false
+      if (!c.program.main.length || !hasDeadline(c.program)) return false
+      // CPython handles the deadline first: its consequence (a cancellation, the TimeoutError) comes before a
+      // line we print first, of a task woken at the same instant.
+      const deadlineConsequence = py[2] === "cancelled()" || py[2].includes("TimeoutError()")
+      return deadlineConsequence && py[1] !== ts[1] && tsEarly(c)
+    }
+  },
+  {
+    id: "helper-fiber-start",
+    title: "A task created on a helper fiber (timeout/TaskGroup body, waitFor) starts after tasks created later",
+    verdict: "bug",
+    row: "to fix",
+    explains: (c) => {
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      if (py === undefined || ts === undefined || py[0] !== ts[0]) return false
+      return (
+        (py[2] === "start" && createdOnHelperFiber(c.program, baseName(py[1]))) ||
+        (ts[2] === "start" && createdOnHelperFiber(c.program, baseName(ts[1])) && tsLate(c))
+      )
+    }
+  }
+]
+
+/** The first class that explains `c`, or `undefined`. */
+export const classify = (c: Case): DifferenceClass | undefined => classes.find((k) => k.explains(c))
+
+/** A class by id. */
+export const classById = (id: string): DifferenceClass | undefined => classes.find((k) => k.id === id)
+
+export { lineAt }
