@@ -30,8 +30,11 @@ Knobs (per request, for classifying differences -- see classes.ts): ``timers`` =
 heap: timers due at the same instant run in one iteration, in ``heapq`` order, which is not first-in first-out
 for four or more equal deadlines), ``"fifo"`` (the same, ties broken by scheduling order), or ``"settle"``
 (one due timer at a time, only when nothing else is ready -- what effect's ``TestClock.adjust`` does);
-``wake`` = ``"asyncio"`` or ``"eager"`` (the callbacks of a finished task go to the front of the ready queue,
-depth first -- what effect's synchronous fiber observers do).
+and any of the ``knobs``: ``"eager"`` (the callbacks of a finished task, gather, wait, shield, as_completed go to
+the front of the ready queue, depth first -- what effect's synchronous fiber observers do), ``"now"`` (a
+cancelled task takes its next step before the work already ready), ``"late"`` (a timeout's timer is set one
+step after the scope is entered), ``"selfcancel"`` (a task's cancellation of itself lands at its next
+statement rather than its next suspension).
 """
 
 import asyncio
@@ -106,11 +109,14 @@ class StableTimerHandle(asyncio.TimerHandle):
 
 
 class VirtualLoop(asyncio.SelectorEventLoop):
-    def __init__(self, timers="asyncio", wake="asyncio"):
+    def __init__(self, timers="asyncio", knobs=()):
         import weakref
 
         self.timers = timers
-        self.eager = wake == "eager"
+        self.eager = "eager" in knobs
+        self.cancel_now = "now" in knobs
+        self.late_deadlines = "late" in knobs
+        self.self_cancel_at_once = "selfcancel" in knobs
         self._seq = 0
         self._settle = []  # (when, seq, handle) heap for the "settle" knob
         self.on_deadlock = None
@@ -150,6 +156,15 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         handles = [asyncio.Handle(fn, args, self, context) for fn, args, context in calls]
         self._ready.extendleft(reversed(handles))
 
+    def promote(self, task):
+        """Moves the pending steps of ``task`` to the front of the ready queue (the ``now`` knob)."""
+        mine = [h for h in self._ready if getattr(h._callback, "__self__", None) is task]
+        if not mine:
+            return
+        for h in mine:
+            self._ready.remove(h)
+        self._ready.extendleft(reversed(mine))
+
     def pop_settle_timer(self):
         while self._settle:
             _, _, handle = heapq.heappop(self._settle)
@@ -186,7 +201,10 @@ class EagerCallbacks:
     _eager = True
 
     def _Future__schedule_callbacks(self):
-        if not (self._eager and self._loop.eager):
+        # ``now``: a cancelled future (a task's cancel() or a pending cancellation delivered at a suspension)
+        # wakes its task first, as an interrupted effect fiber is resumed at once.
+        front = (self._eager and self._loop.eager) or (self._loop.cancel_now and self.cancelled())
+        if not front:
             return super()._Future__schedule_callbacks()
         callbacks = self._callbacks[:]
         if not callbacks:
@@ -229,7 +247,16 @@ asyncio.tasks._GatheringFuture = GatheringFuture
 
 
 class Task(EagerCallbacks, asyncio.tasks._PyTask):
-    """asyncio's pure-Python Task with 3.13's ``uncancel()``: reaching 0 also drops a pending cancellation."""
+    """asyncio's pure-Python Task with 3.13's ``uncancel()``: reaching 0 also drops a pending cancellation.
+
+    With the ``now`` knob, a cancelled task takes its next step before the work already ready (what effect does:
+    an interrupted fiber runs its clean-up at once)."""
+
+    def cancel(self, msg=None):
+        requested = super().cancel(msg)
+        if requested and self._loop.cancel_now:
+            self._loop.promote(self)
+        return requested
 
     def uncancel(self):
         if self._num_cancels_requested > 0:
@@ -267,6 +294,9 @@ class Timeout:
             loop = asyncio.get_running_loop()
             if when <= loop.time():
                 self._handle = loop.call_soon(self._fire)
+            elif getattr(loop, "late_deadlines", False):
+                # The ``late`` knob: the timer is set one step later (effect-asyncio's timer is a forked fiber).
+                self._handle = loop.call_soon(self._arm, when)
             else:
                 self._handle = loop.call_at(when, self._fire)
 
@@ -290,6 +320,9 @@ class Timeout:
         elif self._state == "active":
             self._state = "finished"
         return None
+
+    def _arm(self, when):
+        self._handle = asyncio.get_running_loop().call_at(when, self._fire)
 
     def _fire(self):
         self._handle = None
@@ -456,7 +489,8 @@ class TaskGroup:
             errors = self._errors
             self._errors = None
             raise BaseExceptionGroup("unhandled errors in a TaskGroup", errors) from None
-        return None
+        # The body's CancelledError was the group's own (``cancel()``): the group exits normally.
+        return isinstance(exc, asyncio.CancelledError)
 
 
 class QueueShutDown(Exception):
@@ -659,6 +693,7 @@ class Run:
         self.rec(label, "start")
         try:
             await self.block(block, dict(ctx, label=label))
+            self.deliver_self_cancel()
         except asyncio.CancelledError as e:
             self.rec(label, cancel_text(e))
             raise
@@ -682,14 +717,31 @@ class Run:
             return self.body(self.instance(t["name"]), t["body"], ctx)
         return self.spawn(t["name"], t["body"], ctx)
 
+    def deliver_self_cancel(self):
+        """The ``selfcancel`` knob: a cancellation the current task requested of itself lands at the next statement
+        (an effect fiber's interruption lands at its next step), not at the next suspension."""
+        if not self.loop.self_cancel_at_once:
+            return
+        task = asyncio.current_task()
+        if task is not None and task._must_cancel:
+            task._must_cancel = False
+            raise asyncio.CancelledError(*(() if task._cancel_message is None else (task._cancel_message,)))
+
     async def block(self, stmts, ctx):
         for s in stmts:
+            self.deliver_self_cancel()
             await self.stmt(s, ctx)
 
     async def stmt(self, s, ctx):
         op = s["op"]
         label = ctx["label"]
-        rec = self.rec
+
+        def rec(label, event):
+            # What a statement prints after it ran: with ``selfcancel``, a cancellation of the current task
+            # lands first (an effect fiber's interruption lands at its next step).
+            self.deliver_self_cancel()
+            self.rec(label, event)
+
         if op == "print":
             rec(label, s["text"])
         elif op == "sleep":
@@ -865,8 +917,8 @@ class Run:
             raise ValueError(f"unknown op {op}")
 
 
-def run_program(program, timers="asyncio", wake="asyncio"):
-    loop = VirtualLoop(timers, wake)
+def run_program(program, timers="asyncio", knobs=()):
+    loop = VirtualLoop(timers, knobs)
     loop.set_task_factory(lambda loop, coro, **kw: Task(coro, loop=loop, **kw))
     reports = []
 
@@ -952,7 +1004,7 @@ def main():
             continue
         request = json.loads(raw)
         try:
-            lines = run_program(request["program"], request.get("timers", "asyncio"), request.get("wake", "asyncio"))
+            lines = run_program(request["program"], request.get("timers", "asyncio"), request.get("knobs", []))
             out = {"lines": lines}
         except BaseException:
             out = {"error": traceback.format_exc()}

@@ -189,18 +189,6 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     explains: (c) => eventOf(c.divergence.python) === "swallowed"
   },
   {
-    id: "cancel-at-once",
-    title: "cancel() delivers at once: the task's clean-up runs inside the cancel() call; a second cancel() is False",
-    verdict: "model",
-    row: "C4",
-    explains: (c) => {
-      const py = eventOf(c.divergence.python)
-      const m = /^cancel (\S+) -> True$/.exec(py)
-      if (m === null) return false
-      return eventOf(c.divergence.ts) === `cancel ${m[1]} -> False` || tsEarly(c)
-    }
-  },
-  {
     id: "cancel-message-kept",
     title: "A cancellation keeps its message where CPython loses it (shield, gather(return_exceptions=True), …)",
     verdict: "model",
@@ -217,21 +205,24 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     }
   },
   {
-    id: "cleanup-uninterruptible",
-    title: "Clean-up code (finally, except CancelledError) cannot be interrupted: a blocked clean-up stays blocked",
+    id: "cancel-at-once",
+    title: "cancel() delivers at once: the task's clean-up runs inside the cancel() call; a second cancel() is False",
     verdict: "model",
-    row: "S13",
+    row: "C4",
     explains: (c) => {
-      const ts = c.divergence.ts
-      // We deadlock a second time where CPython's cancellation of main cut the blocked clean-up short.
-      return (
-        ts !== undefined &&
-        ts[0] === null &&
-        ts[2] === "deadlock" &&
-        c.python.some(([, , e]) => e === "deadlock: main cancelled") &&
-        hasBlockingCleanup(c.program)
-      )
+      const py = eventOf(c.divergence.python)
+      const m = /^cancel (\S+) -> True$/.exec(py)
+      if (m !== null && (eventOf(c.divergence.ts) === `cancel ${m[1]} -> False` || tsEarly(c))) return true
+      // Indirectly: asyncio with cancelled tasks stepping first (and finished tasks waking first) agrees.
+      return knobExplains(c, "now") && !knobExplains(c, "eager")
     }
+  },
+  {
+    id: "self-cancel-lands-at-once",
+    title: "A task's cancellation of itself (tg.cancel() in the body, t.cancel() of itself) lands at its next step",
+    verdict: "model",
+    row: "C9",
+    explains: (c) => knobExplains(c, "selfcancel")
   },
   {
     id: "heap-order",
@@ -246,6 +237,78 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     verdict: "bug",
     row: "S12 (to fix)",
     explains: (c) => knobExplains(c, "settle")
+  },
+  {
+    id: "wake-at-once",
+    title: "What awaits a task resumes as soon as the task ends, before the work already ready",
+    verdict: "bug",
+    row: "T1 (claim wrong)",
+    explains: (c) => knobExplains(c, "eager")
+  },
+  {
+    id: "deadline-registered-late",
+    title: "A timeout/waitFor deadline ranks after sleeps due at the same instant that started after it",
+    verdict: "bug",
+    row: "to fix",
+    explains: (c) => {
+      if (knobExplains(c, "late") || (knobExplains(c, "lateSettle") && !knobExplains(c, "settle"))) return true
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      if (py === undefined || ts === undefined || py[0] !== ts[0] || py[0] === null) return false
+      if (!c.program.main.length || !hasDeadline(c.program)) return false
+      // CPython handles the deadline first: its consequence (a cancellation, the TimeoutError) comes before a
+      // line we print first, of a task woken at the same instant.
+      const deadlineConsequence = py[2] === "cancelled()" || py[2].includes("TimeoutError()")
+      return deadlineConsequence && py[1] !== ts[1] && tsEarly(c)
+    }
+  },
+  {
+    id: "cancelled-gather-loses-child-error",
+    title: "The awaiter of a cancelled gather ends cancelled where CPython raises the error a child raised meanwhile",
+    verdict: "bug",
+    row: "to fix (G2)",
+    explains: (c) => {
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      if (py === undefined || ts === undefined || py[1] !== ts[1] || !ts[2].startsWith("cancelled(")) return false
+      const m = /^(?:raised|caught) (.*)$/.exec(py[2])
+      if (m === null || !statements(c.program.main).some((s) => s.op === "gather")) return false
+      return c.python.slice(0, c.divergence.index).some(([, label, e]) => label !== py[1] && e === `raised ${m[1]}`)
+    }
+  },
+  {
+    id: "cleanup-error-wins",
+    title: "An error raised by clean-up does not replace the error being handled: the first error is kept",
+    verdict: "model",
+    row: "S13",
+    explains: (c) => {
+      if (!statements(c.program.main).some((s) => s.op === "finally" || s.op === "onCancel")) return false
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      const ending = /^(raised |caught |next raised |cancelled\()/
+      if (py === undefined || ts === undefined || !ending.test(ts[2])) return false
+      if (py[1] === ts[1]) return py[0] === ts[0] && ending.test(py[2])
+      // Ours ended earlier with another outcome; CPython's task of that name ends differently later.
+      return c.python
+        .slice(c.divergence.index + 1)
+        .some(([, label, event]) => label === ts[1] && ending.test(event) && event !== ts[2])
+    }
+  },
+  {
+    id: "cleanup-uninterruptible",
+    title: "Clean-up code (finally, except CancelledError) cannot be interrupted: a blocked clean-up stays blocked",
+    verdict: "model",
+    row: "S13",
+    explains: (c) => {
+      if (!hasBlockingCleanup(c.program)) return false
+      const ts = c.divergence.ts
+      const py = c.divergence.python
+      // The clean-up goes on (or stays blocked: a deadlock) where CPython's cancellation cut it short.
+      if (ts !== undefined && ts[2].startsWith("deadlock")) return true
+      if (py === undefined || ts === undefined) return false
+      if (ts[0] !== null && py[0] !== null && ts[0] > py[0]) return true
+      return /^(cancelled\(|raised TimeoutError|caught TimeoutError|caught cancelled)/.test(py[2])
+    }
   },
   {
     id: "ready-at-main-end",
@@ -266,15 +329,14 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     row: "G3b (claim wrong)",
     explains: (c) => {
       const ts = c.divergence.ts
-      return ts !== undefined && ts[2] === "start" && tsEarly(c) && gatherCoroutine(c.program, baseName(ts[1]))
+      const py = c.divergence.python
+      return (
+        ts !== undefined &&
+        ts[2] === "start" &&
+        gatherCoroutine(c.program, baseName(ts[1])) &&
+        (tsEarly(c) || py === undefined || py[0] !== ts[0] || !c.python.some((l) => sameLine(l, ts)))
+      )
     }
-  },
-  {
-    id: "wake-at-once",
-    title: "What awaits a task resumes as soon as the task ends, before the work already ready",
-    verdict: "bug",
-    row: "T1 (claim wrong)",
-    explains: (c) => knobExplains(c, "eager")
   },
   {
     id: "expiry-same-turn",
@@ -287,19 +349,41 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     }
   },
   {
-    id: "deadline-registered-late",
-    title: "A timeout/waitFor deadline ranks after sleeps due at the same instant that started after it",
+    id: "reschedule-ignored-at-entry",
+    title: "timeout(≤0) expires at the body's first suspension even if the body moved the deadline before it",
     verdict: "bug",
     row: "to fix",
     explains: (c) => {
-      const py = c.divergence.python
       const ts = c.divergence.ts
-      if (py === undefined || ts === undefined || py[0] !== ts[0] || py[0] === null) return false
-      if (!c.program.main.length || !hasDeadline(c.program)) return false
-      // CPython handles the deadline first: its consequence (a cancellation, the TimeoutError) comes before a
-      // line we print first, of a task woken at the same instant.
-      const deadlineConsequence = py[2] === "cancelled()" || py[2].includes("TimeoutError()")
-      return deadlineConsequence && py[1] !== ts[1] && tsEarly(c)
+      return (
+        ts !== undefined &&
+        ts[2].includes("TimeoutError()") &&
+        statements(c.program.main).some(
+          (s) =>
+            s.op === "timeout" &&
+            s.delay !== null &&
+            s.delay <= 0 &&
+            statements(s.body).some((b) => b.op === "reschedule")
+        )
+      )
+    }
+  },
+  {
+    id: "queue-wakes-batched",
+    title: "Queue wake-ups run on the queue creator's dispatcher in per-queue batches, not in wake-up order",
+    verdict: "bug",
+    row: "to fix (Q1)",
+    explains: (c) => {
+      const ts = c.divergence.ts
+      const py = c.divergence.python
+      return (
+        ts !== undefined &&
+        py !== undefined &&
+        py[0] === ts[0] &&
+        (/^(got |put |joined Q)/.test(ts[2]) || /^(got |put |joined Q)/.test(py[2])) &&
+        c.program.queues.length > 0 &&
+        (tsEarly(c) || tsLate(c))
+      )
     }
   },
   {

@@ -7,7 +7,7 @@ import { type Divergence, firstDivergence } from "./compare.ts"
 import { type Feature, type GenerateOptions, generate } from "./generate.ts"
 import { runProgram } from "./interpret.ts"
 import type { Program, Transcript } from "./program.ts"
-import { type Knob, type PythonRequest, runPython, type Timers, type Wake } from "./python.ts"
+import { type Knob, knobRuns, type PythonRequest, runPython } from "./python.ts"
 
 export interface HarnessOptions {
   /** Compare "Task exception was never retrieved" reports too (the TypeScript side then runs in debug mode). */
@@ -74,13 +74,9 @@ export const runAll = async (
     if (d !== undefined) diverging.push(i)
     return d
   })
-  const knobs: ReadonlyArray<{ readonly name: Knob; readonly timers?: Timers; readonly wake?: Wake }> = [
-    { name: "fifo", timers: "fifo" },
-    { name: "settle", timers: "settle" },
-    { name: "eager", wake: "eager" }
-  ]
+  const knobs = (Object.keys(knobRuns) as Array<Knob>).map((name) => ({ name, ...knobRuns[name] }))
   const knobResults = await pythonBatches(
-    diverging.flatMap((i) => knobs.map(({ timers, wake }) => ({ program: programs[i].program, timers, wake }))),
+    diverging.flatMap((i) => knobs.map(({ name: _, ...run }) => ({ program: programs[i].program, ...run }))),
     batch
   )
   const knobOf = new Map<number, Partial<Record<Knob, Transcript>>>()

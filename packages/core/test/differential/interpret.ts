@@ -83,17 +83,17 @@ class Interpreter {
 
   readonly clock: Clock.Clock
   readonly start: number
-  readonly queues: ReadonlyArray<asyncio.Queue.Queue<number>>
+  /** Made by main's task when it starts (a queue wakes its getters through its creator's dispatcher). */
+  queues: ReadonlyArray<asyncio.Queue.Queue<number>> = []
   readonly locks: ReadonlyArray<asyncio.Lock.Lock>
   readonly events: ReadonlyArray<asyncio.Event.Event>
   readonly conds: ReadonlyArray<asyncio.Condition.Condition>
   readonly sems: ReadonlyArray<asyncio.Semaphore.Semaphore>
   readonly barriers: ReadonlyArray<asyncio.Barrier.Barrier>
 
-  constructor(clock: Clock.Clock, program: Program, queues: ReadonlyArray<asyncio.Queue.Queue<number>>) {
+  constructor(clock: Clock.Clock, program: Program) {
     this.clock = clock
     this.start = clock.currentTimeMillisUnsafe()
-    this.queues = queues
     const n = <A>(count: number, f: () => A): Array<A> => Array.from({ length: count }, f)
     this.locks = n(program.locks, asyncio.Lock.makeUnsafe)
     this.events = n(program.events, asyncio.Event.makeUnsafe)
@@ -361,18 +361,14 @@ export interface RunOptions {
 /** Lets every ready fiber run until it suspends (a bounded number of scheduler turns). */
 const settle: Effect.Effect<void> = Effect.repeat(Effect.yieldNow, { times: 64 })
 
-const make = (program: Program) =>
-  Effect.gen(function* () {
-    const clock = yield* Clock.Clock
-    const queues = yield* Effect.forEach(program.queues, (q) =>
-      q.kind === "Queue"
-        ? asyncio.Queue.make<number>(q.maxsize)
-        : q.kind === "LifoQueue"
-          ? asyncio.Queue.makeLifo<number>(q.maxsize)
-          : asyncio.Queue.makePriority<number>(q.maxsize)
-    )
-    return new Interpreter(clock, program, queues)
-  })
+const makeQueues = (program: Program): Effect.Effect<Array<asyncio.Queue.Queue<number>>> =>
+  Effect.forEach(program.queues, (q) =>
+    q.kind === "Queue"
+      ? asyncio.Queue.make<number>(q.maxsize)
+      : q.kind === "LifoQueue"
+        ? asyncio.Queue.makeLifo<number>(q.maxsize)
+        : asyncio.Queue.makePriority<number>(q.maxsize)
+  )
 
 /**
  * Runs `program` on a fresh `TestClock` and returns its transcript.
@@ -395,15 +391,14 @@ export const runEffect = (program: Program, options?: RunOptions): Effect.Effect
           })
         )
     }
-    const it = yield* Effect.provideService(make(program), Clock.Clock, clock)
+    const it = new Interpreter(clock, program)
     const never: Array<string> = []
     let mainTask: asyncio.Task<unknown, unknown> | undefined
-    const body = Effect.andThen(
-      Effect.map(asyncio.currentTask, (task) => {
-        mainTask = task
-      }),
-      it.body("main", program.main, { label: "main" })
-    )
+    const body = Effect.gen(function* () {
+      mainTask = yield* asyncio.currentTask
+      it.queues = yield* makeQueues(program)
+      return yield* it.body("main", program.main, { label: "main" })
+    })
     const main = asyncio.Loop.scoped(body, {
       mainName: "main",
       onShutdownError: (name, error) => it.recEffect("run", `shutdown error ${name}: ${fmt(error)}`)

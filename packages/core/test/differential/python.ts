@@ -9,17 +9,32 @@ import type { Program, Transcript } from "./program.ts"
 /** How the Python side fires timers (see asyncio_interpreter.py): asyncio's own heap, FIFO ties, or one at a time. */
 export type Timers = "asyncio" | "fifo" | "settle"
 
-/** How a finished task wakes what waits on it: on a later loop iteration (asyncio) or first (`eager`). */
-export type Wake = "asyncio" | "eager"
+/**
+ * Counterfactual changes to asyncio, each imitating one way effect-asyncio schedules (asyncio_interpreter.py):
+ * `eager` (what waits on a finished task runs first), `now` (a cancelled task runs first), `late` (a timeout's
+ * timer is set one step late), `selfcancel` (a task's cancellation of itself lands at its next statement).
+ */
+export type Change = "eager" | "now" | "late" | "selfcancel"
 
 export interface PythonRequest {
   readonly program: Program
   readonly timers?: Timers | undefined
-  readonly wake?: Wake | undefined
+  readonly knobs?: ReadonlyArray<Change> | undefined
 }
 
-/** The counterfactual runs the classifiers may consult (see classes.ts). */
-export type Knob = "fifo" | "settle" | "eager"
+/** The counterfactual runs the classifiers may consult (see classes.ts and `knobRuns`). */
+export type Knob = "fifo" | "settle" | "eager" | "now" | "late" | "lateSettle" | "selfcancel"
+
+/** What each counterfactual run changes. */
+export const knobRuns: Readonly<Record<Knob, Omit<PythonRequest, "program">>> = {
+  fifo: { timers: "fifo" },
+  settle: { timers: "settle" },
+  eager: { knobs: ["eager"] },
+  now: { knobs: ["eager", "now"] },
+  late: { knobs: ["late"] },
+  lateSettle: { timers: "settle", knobs: ["late"] },
+  selfcancel: { knobs: ["selfcancel"] }
+}
 
 export type PythonResult = { readonly lines: Transcript } | { readonly error: string }
 
