@@ -108,6 +108,23 @@ class StableTimerHandle(asyncio.TimerHandle):
         return (self._when, self._seq) >= (other._when, other._seq)
 
 
+class ReadyQueue(collections.deque):
+    """The loop's ready queue, with an insertion point at its front for the knobs that run work "at once": work
+    put there during one callback runs in the order it was put, before what was already ready, and before the
+    rest of what the previous callback put there (depth first, as nested effect fibers run)."""
+
+    front = 0
+
+    def popleft(self):
+        self.front = 0
+        return super().popleft()
+
+    def put_front(self, handles):
+        for i, handle in enumerate(handles):
+            self.insert(self.front + i, handle)
+        self.front += len(handles)
+
+
 class VirtualLoop(asyncio.SelectorEventLoop):
     def __init__(self, timers="asyncio", knobs=()):
         import weakref
@@ -122,6 +139,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         self.on_deadlock = None
         super().__init__(VirtualSelector(weakref.ref(self)))
         self._clock_resolution = 1e-9
+        self._ready = ReadyQueue()
 
     def time(self):
         return self._selector.now
@@ -153,8 +171,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
     def call_front(self, calls):
         """Puts callbacks at the front of the ready queue, in order (the ``eager`` wake-up knob)."""
-        handles = [asyncio.Handle(fn, args, self, context) for fn, args, context in calls]
-        self._ready.extendleft(reversed(handles))
+        self._ready.put_front([asyncio.Handle(fn, args, self, context) for fn, args, context in calls])
 
     def promote(self, task):
         """Moves the pending steps of ``task`` to the front of the ready queue (the ``now`` knob)."""
@@ -162,8 +179,11 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         if not mine:
             return
         for h in mine:
-            self._ready.remove(h)
-        self._ready.extendleft(reversed(mine))
+            index = self._ready.index(h)
+            if index < self._ready.front:
+                self._ready.front -= 1
+            del self._ready[index]
+        self._ready.put_front(mine)
 
     def pop_settle_timer(self):
         while self._settle:

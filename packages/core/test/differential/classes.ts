@@ -46,6 +46,12 @@ export const baseName = (label: string): string => label.replace(/#\d+$/, "")
 
 const lineAt = (t: Transcript, i: number): Line | undefined => t[i]
 
+/** The event without its cancellation message: `cancelled('m')` → `cancelled(…)`. */
+const withoutMessage = (event: string): string =>
+  event
+    .replace(/CancelledError\(('[^']*')?\)/g, "CancelledError(…)")
+    .replace(/cancelled\(('[^']*')?\)/g, "cancelled(…)")
+
 /** Whether `line` occurs in `t` at index `from` or later. */
 const occursFrom = (t: Transcript, from: number, line: Line): boolean => {
   for (let i = from; i < t.length; i++) if (sameLine(t[i], line)) return true
@@ -56,20 +62,39 @@ const occursFrom = (t: Transcript, from: number, line: Line): boolean => {
 const tsEarly = (c: Case): boolean =>
   c.divergence.ts !== undefined && occursFrom(c.python, c.divergence.index + 1, c.divergence.ts)
 
+/** {@link tsEarly}, ignoring cancellation messages (which CPython drops where we keep them). */
+const tsEarlyModuloMessage = (c: Case): boolean => {
+  const ts = c.divergence.ts
+  if (ts === undefined) return false
+  return c.python
+    .slice(c.divergence.index + 1)
+    .some((l) => l[0] === ts[0] && l[1] === ts[1] && withoutMessage(l[2]) === withoutMessage(ts[2]))
+}
+
 /** The Python line at the divergence is printed by us too, later: ours came late. */
 const tsLate = (c: Case): boolean =>
   c.divergence.python !== undefined && occursFrom(c.ts, c.divergence.index + 1, c.divergence.python)
 
-/** Whether the knob's transcript agrees with ours beyond the original divergence. */
+/**
+ * Whether the knob's transcript agrees with ours beyond the original divergence — or there differs from ours only
+ * in a cancellation message CPython drops (class cancel-message-kept).
+ */
 const knobExplains = (c: Case, name: Knob): boolean => {
   const knob = c.knobs[name]
   if (knob === undefined) return false
   const d = firstDivergence(knob, c.ts)
-  return d === undefined || d.index > c.divergence.index
+  if (d === undefined || d.index > c.divergence.index) return true
+  const k = d.python
+  const ts = d.ts
+  return (
+    d.index === c.divergence.index &&
+    k !== undefined &&
+    ts !== undefined &&
+    k[0] === ts[0] &&
+    k[1] === ts[1] &&
+    withoutMessage(k[2]) === withoutMessage(ts[2])
+  )
 }
-
-/** Events printed right after an await of a task, gather, iterator or scope resumes. */
-const resumption = /^(await \S+ -> |gather -> |next -> |next raised |wait -> |waitFor -> |shield -> |taskGroup exit$|timeout exit )/
 
 /** Whether the inline coroutine `name` is an argument of a `gather` (which starts it at once). */
 const gatherCoroutine = (program: Program, name: string): boolean => {
@@ -85,7 +110,8 @@ const gatherCoroutine = (program: Program, name: string): boolean => {
 const mainEnd = (t: Transcript): number =>
   t.findIndex(
     ([, label, event]) =>
-      label === "main" && (event === "return" || event.startsWith("raised ") || event.startsWith("cancelled("))
+      label === "main" &&
+      (event === "return" || event.startsWith("raised ") || event.startsWith("cancelled("))
   )
 
 interface Found {
@@ -100,7 +126,8 @@ const creation = (program: Program, name: string): Found | undefined => {
     for (const s of block) {
       const own =
         ((s.op === "spawn" || s.op === "tgSpawn") && s.name === name) ||
-        ((s.op === "gather" || s.op === "asCompleted") && s.items.some((t) => t.kind !== "ref" && t.name === name)) ||
+        ((s.op === "gather" || s.op === "asCompleted") &&
+          s.items.some((t) => t.kind !== "ref" && t.name === name)) ||
         ((s.op === "waitFor" || s.op === "shield") && s.item.kind !== "ref" && s.item.name === name)
       if (own) return { stmt: s, enclosing }
       for (const b of childBlocks(s)) {
@@ -131,6 +158,60 @@ const createdOnHelperFiber = (program: Program, name: string): boolean => {
   return inner.some((s) => helperFiberOps.has(s.op))
 }
 
+const alwaysSuspends = new Set<Stmt["op"]>([
+  "sleep",
+  "gather",
+  "asCompleted",
+  "wait",
+  "waitFor",
+  "shield",
+  "barrierWait",
+  "condWait"
+])
+
+/** Whether some timeout body calls `reschedule` before its first statement that surely suspends. */
+const reschedulesBeforeSuspending = (program: Program): boolean => {
+  /** Walks `block` in order: "found" at a reschedule, "blocked" at a statement that may suspend. */
+  const walk = (block: Block): "found" | "blocked" | "none" => {
+    for (const s of block) {
+      if (s.op === "reschedule") return "found"
+      if (s.op === "spawn" || s.op === "tgSpawn") continue
+      // Statements that always suspend; the others (a get on a non-empty queue, a join with nothing left) may not.
+      if (alwaysSuspends.has(s.op)) return "blocked"
+      for (const b of childBlocks(s)) {
+        const r = walk(b)
+        if (r !== "none") return r
+      }
+    }
+    return "none"
+  }
+  return statements(program.main).some((s) => s.op === "timeout" && walk(s.body) === "found")
+}
+
+/** The statements of the body that runs as `label` (main, a task or a coroutine), not those of tasks it starts. */
+const ownStatements = (program: Program, label: string): Array<Stmt> => {
+  const name = baseName(label)
+  const own = (block: Block): Array<Stmt> =>
+    block.flatMap((s) => [s, ...(s.op === "spawn" || s.op === "tgSpawn" ? [] : childBlocks(s).flatMap(own))])
+  if (name === "main") return own(program.main)
+  const found = creation(program, name)
+  if (found === undefined) return []
+  const s = found.stmt
+  if (s.op === "spawn" || s.op === "tgSpawn") return own(s.body)
+  const targets =
+    s.op === "gather" || s.op === "asCompleted"
+      ? s.items
+      : s.op === "waitFor" || s.op === "shield"
+        ? [s.item]
+        : []
+  const target = targets.find((t) => t.kind !== "ref" && t.name === name)
+  return target === undefined || target.kind === "ref" ? [] : own(target.body)
+}
+
+/** Whether the body running as `label` cancels a task or its task group. */
+const cancels = (program: Program, label: string): boolean =>
+  ownStatements(program, label).some((s) => s.op === "cancel" || s.op === "tgCancel")
+
 /** Statements that may block (wait for another task or for time). */
 const blockingOps = new Set<Stmt["op"]>([
   "sleep",
@@ -156,7 +237,9 @@ const blockingOps = new Set<Stmt["op"]>([
 ])
 
 const blocks = (block: Block): boolean =>
-  block.some((s) => blockingOps.has(s.op) || (s.op !== "spawn" && s.op !== "tgSpawn" && childBlocks(s).some(blocks)))
+  block.some(
+    (s) => blockingOps.has(s.op) || (s.op !== "spawn" && s.op !== "tgSpawn" && childBlocks(s).some(blocks))
+  )
 
 /** Whether a `finally` clean-up or an `except CancelledError` handler of the program may block. */
 const hasBlockingCleanup = (program: Program): boolean =>
@@ -190,7 +273,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
   },
   {
     id: "cancel-message-kept",
-    title: "A cancellation keeps its message where CPython loses it (shield, gather(return_exceptions=True), …)",
+    title:
+      "A cancellation keeps its message where CPython loses it (shield, gather(return_exceptions=True), …)",
     verdict: "model",
     row: "C5",
     explains: (c) => {
@@ -199,30 +283,12 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       if (py === undefined || ts === undefined || py[0] !== ts[0] || py[1] !== ts[1]) return false
       // Python's side has no message (or ''), ours has one; everything else is equal.
       const bare = (e: string) =>
-        e.replace(/CancelledError\(('[^']*')?\)/g, "CancelledError(…)").replace(/cancelled\(('[^']*')?\)/g, "cancelled(…)")
+        e
+          .replace(/CancelledError\(('[^']*')?\)/g, "CancelledError(…)")
+          .replace(/cancelled\(('[^']*')?\)/g, "cancelled(…)")
       const pyBare = /CancelledError\((''|)\)|cancelled\(\)/.test(py[2])
       return pyBare && py[2] !== ts[2] && bare(py[2]) === bare(ts[2])
     }
-  },
-  {
-    id: "cancel-at-once",
-    title: "cancel() delivers at once: the task's clean-up runs inside the cancel() call; a second cancel() is False",
-    verdict: "model",
-    row: "C4",
-    explains: (c) => {
-      const py = eventOf(c.divergence.python)
-      const m = /^cancel (\S+) -> True$/.exec(py)
-      if (m !== null && (eventOf(c.divergence.ts) === `cancel ${m[1]} -> False` || tsEarly(c))) return true
-      // Indirectly: asyncio with cancelled tasks stepping first (and finished tasks waking first) agrees.
-      return knobExplains(c, "now") && !knobExplains(c, "eager")
-    }
-  },
-  {
-    id: "self-cancel-lands-at-once",
-    title: "A task's cancellation of itself (tg.cancel() in the body, t.cancel() of itself) lands at its next step",
-    verdict: "model",
-    row: "C9",
-    explains: (c) => knobExplains(c, "selfcancel")
   },
   {
     id: "heap-order",
@@ -230,6 +296,46 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     verdict: "python",
     row: "new",
     explains: (c) => knobExplains(c, "fifo")
+  },
+  {
+    id: "cancel-at-once",
+    title:
+      "cancel() delivers at once: the task's clean-up runs inside the cancel() call; a second cancel() is False",
+    verdict: "model",
+    row: "C4",
+    explains: (c) => {
+      const py = eventOf(c.divergence.python)
+      const ts = c.divergence.ts
+      const m = /^cancel (\S+) -> True$/.exec(py)
+      if (
+        m !== null &&
+        (eventOf(ts) === `cancel ${m[1]} -> False` ||
+          tsEarlyModuloMessage(c) ||
+          (ts !== undefined && baseName(ts[1]) === m[1]))
+      ) {
+        return true
+      }
+      // The task that called cancel() at this instant carries on at once where CPython lets other work run
+      // first (the task it cancelled is already done: awaiting it does not suspend).
+      const at = c.divergence.python?.[0]
+      for (let i = c.divergence.index - 1; i >= 0 && c.python[i][0] === at; i--) {
+        const cancel = /^cancel (\S+) -> True$/.exec(c.python[i][2])
+        if (cancel !== null) {
+          if (ts !== undefined && (ts[1] === c.python[i][1] || baseName(ts[1]) === cancel[1])) return true
+          break
+        }
+      }
+      // Indirectly: asyncio with cancelled tasks stepping first (and finished tasks waking first) agrees.
+      return knobExplains(c, "now") && !knobExplains(c, "eager")
+    }
+  },
+  {
+    id: "self-cancel-lands-at-once",
+    title:
+      "A task's cancellation of itself (tg.cancel() in the body, t.cancel() of itself) lands at its next step",
+    verdict: "model",
+    row: "C9",
+    explains: (c) => knobExplains(c, "selfcancel")
   },
   {
     id: "clock-settles-each-timer",
@@ -251,29 +357,90 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     verdict: "bug",
     row: "to fix",
     explains: (c) => {
-      if (knobExplains(c, "late") || (knobExplains(c, "lateSettle") && !knobExplains(c, "settle"))) return true
+      if (knobExplains(c, "late") || (knobExplains(c, "lateSettle") && !knobExplains(c, "settle")))
+        return true
       const py = c.divergence.python
       const ts = c.divergence.ts
       if (py === undefined || ts === undefined || py[0] !== ts[0] || py[0] === null) return false
       if (!c.program.main.length || !hasDeadline(c.program)) return false
       // CPython handles the deadline first: its consequence (a cancellation, the TimeoutError) comes before a
       // line we print first, of a task woken at the same instant.
-      const deadlineConsequence = py[2] === "cancelled()" || py[2].includes("TimeoutError()")
-      return deadlineConsequence && py[1] !== ts[1] && tsEarly(c)
+      const consequence = (e: string) => e === "cancelled()" || e.includes("TimeoutError()")
+      return consequence(py[2]) && !consequence(ts[2])
+    }
+  },
+  {
+    id: "cancel-at-once-nested",
+    title:
+      "cancel() delivers at once (nested): what the cancellation sets off (a group exits, an awaiter resumes) runs inside the cancel() call",
+    verdict: "model",
+    row: "C4",
+    explains: (c) => {
+      // The task that called cancel() (or tg.cancel()) goes on in CPython, while ours has already run what the
+      // cancellation set off inside that call.
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      return (
+        py !== undefined && ts !== undefined && py[1] !== ts[1] && cancels(c.program, py[1]) && tsEarly(c)
+      )
+    }
+  },
+  {
+    id: "cancelled-gather-waits-for-all",
+    title:
+      "A cancelled gather releases its awaiter after every child has finished (CPython: after the first)",
+    verdict: "model",
+    row: "G2",
+    explains: (c) => {
+      const ts = c.divergence.ts
+      const py = c.divergence.python
+      if (
+        ts === undefined ||
+        py === undefined ||
+        !statements(c.program.main).some((s) => s.op === "gather")
+      ) {
+        return false
+      }
+      // CPython's awaiter ends (cancelled) while a child is still finishing; ours ends after it.
+      return (
+        py[2].startsWith("cancelled(") &&
+        /^(cancelled\(|raised |return$|wait -> |await |gather -> )/.test(ts[2]) &&
+        c.ts
+          .slice(c.divergence.index + 1)
+          .some((l) => l[1] === py[1] && withoutMessage(l[2]) === withoutMessage(py[2]))
+      )
+    }
+  },
+  {
+    id: "reschedule-to-past-at-once",
+    title:
+      "reschedule() to a time already past expires at the body's next step (CPython: next loop iteration)",
+    verdict: "bug",
+    row: "to fix",
+    explains: (c) => {
+      const related = /TimeoutError|timeout exit|cancelled\(|return$/
+      return (
+        (related.test(eventOf(c.divergence.python)) || related.test(eventOf(c.divergence.ts))) &&
+        statements(c.program.main).some((s) => s.op === "reschedule" && s.delay !== null && s.delay <= 0)
+      )
     }
   },
   {
     id: "cancelled-gather-loses-child-error",
-    title: "The awaiter of a cancelled gather ends cancelled where CPython raises the error a child raised meanwhile",
+    title:
+      "The awaiter of a cancelled gather ends cancelled where CPython raises the error a child raised meanwhile",
     verdict: "bug",
     row: "to fix (G2)",
     explains: (c) => {
       const py = c.divergence.python
       const ts = c.divergence.ts
-      if (py === undefined || ts === undefined || py[1] !== ts[1] || !ts[2].startsWith("cancelled(")) return false
+      if (py === undefined || ts === undefined || py[1] !== ts[1] || !ts[2].startsWith("cancelled("))
+        return false
       const m = /^(?:raised|caught) (.*)$/.exec(py[2])
       if (m === null || !statements(c.program.main).some((s) => s.op === "gather")) return false
-      return c.python.slice(0, c.divergence.index).some(([, label, e]) => label !== py[1] && e === `raised ${m[1]}`)
+      return c.python
+        .slice(0, c.divergence.index)
+        .some(([, label, e]) => label !== py[1] && e === `raised ${m[1]}`)
     }
   },
   {
@@ -289,14 +456,19 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       if (py === undefined || ts === undefined || !ending.test(ts[2])) return false
       if (py[1] === ts[1]) return py[0] === ts[0] && ending.test(py[2])
       // Ours ended earlier with another outcome; CPython's task of that name ends differently later.
-      return c.python
-        .slice(c.divergence.index + 1)
-        .some(([, label, event]) => label === ts[1] && ending.test(event) && event !== ts[2])
+      const end = /^(raised |cancelled\()/
+      return (
+        end.test(ts[2]) &&
+        c.python
+          .slice(c.divergence.index + 1)
+          .some(([, label, event]) => label === ts[1] && end.test(event) && event !== ts[2])
+      )
     }
   },
   {
     id: "cleanup-uninterruptible",
-    title: "Clean-up code (finally, except CancelledError) cannot be interrupted: a blocked clean-up stays blocked",
+    title:
+      "Clean-up code (finally, except CancelledError) cannot be interrupted: a blocked clean-up stays blocked",
     verdict: "model",
     row: "S13",
     explains: (c) => {
@@ -304,7 +476,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       const ts = c.divergence.ts
       const py = c.divergence.python
       // The clean-up goes on (or stays blocked: a deadlock) where CPython's cancellation cut it short.
-      if (ts !== undefined && ts[2].startsWith("deadlock")) return true
+      if (ts?.[2].startsWith("deadlock")) return true
       if (py === undefined || ts === undefined) return false
       if (ts[0] !== null && py[0] !== null && ts[0] > py[0]) return true
       return /^(cancelled\(|raised TimeoutError|caught TimeoutError|caught cancelled)/.test(py[2])
@@ -345,27 +517,20 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     row: "to fix",
     explains: (c) => {
       const ts = c.divergence.ts
-      return ts !== undefined && ts[2].includes("TimeoutError()") && tsEarly(c)
+      return ts?.[2].includes("TimeoutError()") === true && tsEarly(c)
     }
   },
   {
-    id: "reschedule-ignored-at-entry",
-    title: "timeout(≤0) expires at the body's first suspension even if the body moved the deadline before it",
+    id: "scope-blind-before-first-suspension",
+    title:
+      "A timeout scope ignores what its body does before first suspending: reschedule() to the past is lost, and an entry-time expiry fires even if rescheduled",
     verdict: "bug",
     row: "to fix",
     explains: (c) => {
-      const ts = c.divergence.ts
-      return (
-        ts !== undefined &&
-        ts[2].includes("TimeoutError()") &&
-        statements(c.program.main).some(
-          (s) =>
-            s.op === "timeout" &&
-            s.delay !== null &&
-            s.delay <= 0 &&
-            statements(s.body).some((b) => b.op === "reschedule")
-        )
-      )
+      const py = eventOf(c.divergence.python)
+      const ts = eventOf(c.divergence.ts)
+      const related = /TimeoutError|timeout exit|cancelled\(|deadlock/
+      return (related.test(py) || related.test(ts)) && reschedulesBeforeSuspending(c.program)
     }
   },
   {
@@ -387,19 +552,53 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     }
   },
   {
-    id: "helper-fiber-start",
-    title: "A task created on a helper fiber (timeout/TaskGroup body, waitFor) starts after tasks created later",
+    id: "woken-waiter-keeps-grant",
+    title:
+      "A woken waiter keeps what it was handed (lock, item, slot): a running task cannot take it first, as it can in CPython",
+    verdict: "bug",
+    row: "to fix (Q1, issue 12 §2)",
+    explains: (c) => {
+      const py = c.divergence.python
+      if (py === undefined || py[0] === null) return false
+      if (!/^(barrier |acquired |notified |waited |got |put |joined Q|event )/.test(py[2])) return false
+      // CPython's task went through at once; ours did not at that instant.
+      return !c.ts.some((l) => sameLine(l, py))
+    }
+  },
+  {
+    id: "dispatcher-order",
+    title:
+      "Work scheduled from a helper fiber (timeout/TaskGroup body, waitFor) runs after work the task schedules later: each fiber has its own dispatcher queue",
     verdict: "bug",
     row: "to fix",
     explains: (c) => {
       const py = c.divergence.python
       const ts = c.divergence.ts
       if (py === undefined || ts === undefined || py[0] !== ts[0]) return false
-      return (
+      if (
         (py[2] === "start" && createdOnHelperFiber(c.program, baseName(py[1]))) ||
         (ts[2] === "start" && createdOnHelperFiber(c.program, baseName(ts[1])) && tsLate(c))
+      ) {
+        return true
+      }
+      // A start or a primitive's wake-up that CPython runs in another order, in a program that schedules work
+      // from helper fibers.
+      const scheduled = /^(start|barrier |event |acquired |notified |waited |got |put )/
+      return (
+        py[1] !== ts[1] &&
+        (scheduled.test(py[2]) || scheduled.test(ts[2])) &&
+        (tsEarly(c) || tsLate(c)) &&
+        statements(c.program.main).some((s) => helperFiberOps.has(s.op))
       )
     }
+  },
+  {
+    id: "combined-scheduling",
+    title:
+      "Several scheduling classes at once: asyncio changed to schedule as effect-asyncio does (all knobs) agrees",
+    verdict: "bug",
+    row: "to fix (see the classes above)",
+    explains: (c) => knobExplains(c, "all")
   }
 ]
 

@@ -24,7 +24,10 @@ const value = (name: string): string | undefined => {
   const prefixed = args.find((a) => a.startsWith(`--${name}=`))
   return prefixed?.slice(name.length + 3)
 }
-const list = (name: string): Array<string> | undefined => value(name)?.split(",").filter((s) => s !== "")
+const list = (name: string): Array<string> | undefined =>
+  value(name)
+    ?.split(",")
+    .filter((s) => s !== "")
 
 const unavailable = pythonUnavailable()
 if (unavailable !== undefined) {
@@ -73,7 +76,10 @@ const describe = (o: Outcome): void => {
   if (o.error !== undefined) console.log(`Python side crashed:\n${o.error}`)
   else if (o.divergence === undefined) console.log("identical transcripts")
   else if (o.difference === undefined) console.log("UNEXPLAINED difference")
-  else console.log(`class ${o.difference.id} (${o.difference.verdict}, ${o.difference.row}): ${o.difference.title}`)
+  else
+    console.log(
+      `class ${o.difference.id} (${o.difference.verdict}, ${o.difference.row}): ${o.difference.title}`
+    )
 }
 
 const started = Date.now()
@@ -81,6 +87,13 @@ const outcomes = await runAll(programsOf(seeds, generateOptions), harness)
 
 if (single) {
   describe(outcomes[0])
+  if (flag("shrink") && outcomes[0].divergence !== undefined) {
+    const { program } = await shrink(outcomes[0].program, sameDifference(outcomes[0], harness))
+    const [small] = await runAll([{ seed: first, program }], harness)
+    console.log(`\n=== shrunk`)
+    describe(small)
+    console.log(`program JSON: ${JSON.stringify(prune(program))}`)
+  }
 } else {
   const compared = outcomes.reduce(
     (n, o) => n + (o.divergence === undefined ? o.python.length : o.divergence.index + 1),

@@ -206,7 +206,8 @@ class Generator {
     const ref = this.ref()
     if (ref !== undefined) {
       options.push([3, () => ({ op: "await", ref })])
-      if (on("cancel")) options.push([2, () => ({ op: "cancel", ref, msg: r.chance(0.5) ? this.msg() : null })])
+      if (on("cancel"))
+        options.push([2, () => ({ op: "cancel", ref, msg: r.chance(0.5) ? this.msg() : null })])
     }
     if (on("errors")) {
       options.push([1, () => ({ op: "raise", msg: this.msg() })])
@@ -233,7 +234,11 @@ class Generator {
       if (on("asCompleted")) {
         options.push([
           1,
-          () => ({ op: "asCompleted", items: this.targets(env), timeout: r.chance(0.5) ? r.pick(deadlines) : null })
+          () => ({
+            op: "asCompleted",
+            items: this.targets(env),
+            timeout: r.chance(0.5) ? r.pick(deadlines) : null
+          })
         ])
       }
       if (on("waitFor")) {
@@ -251,7 +256,8 @@ class Generator {
           })
         ])
       }
-      if (on("taskGroup")) options.push([2, () => ({ op: "taskGroup", body: this.nested(env, { group: true }) })])
+      if (on("taskGroup"))
+        options.push([2, () => ({ op: "taskGroup", body: this.nested(env, { group: true }) })])
       if (on("loop")) options.push([1, () => ({ op: "loop", times: 2 + r.int(2), body: this.nested(env) })])
     }
     if (on("wait") && this.handles.length > 0) {
@@ -287,13 +293,23 @@ class Generator {
       const q = r.int(p.queues.length)
       options.push([
         2,
-        () => ({ op: "put", q, item: p.queues[q].kind === "PriorityQueue" ? r.int(5) : ++this.items, nowait: r.chance(0.3) })
+        () => ({
+          op: "put",
+          q,
+          item: p.queues[q].kind === "PriorityQueue" ? r.int(5) : ++this.items,
+          nowait: r.chance(0.3)
+        })
       ])
       options.push([
         blocking,
         () => {
           env.got.add(q)
-          this.releases.push({ op: "put", q, item: p.queues[q].kind === "PriorityQueue" ? r.int(5) : ++this.items, nowait: false })
+          this.releases.push({
+            op: "put",
+            q,
+            item: p.queues[q].kind === "PriorityQueue" ? r.int(5) : ++this.items,
+            nowait: false
+          })
           return { op: "get", q, nowait: r.chance(0.25) }
         }
       ])
@@ -306,7 +322,11 @@ class Generator {
       if (!env.heldLocks.has(lock)) {
         options.push([
           2,
-          () => ({ op: "withLock", lock, body: this.nested(env, { heldLocks: new Set([...env.heldLocks, lock]) }) })
+          () => ({
+            op: "withLock",
+            lock,
+            body: this.nested(env, { heldLocks: new Set([...env.heldLocks, lock]) })
+          })
         ])
       }
     }
@@ -327,7 +347,14 @@ class Generator {
         options.push([2, () => ({ op: "withCond", cond: 0, body: this.nested(env, { cond: 0 }) })])
       }
       if (env.cond !== undefined) {
-        const notify: Stmt = { op: "withCond", cond: 0, body: [{ op: "incr", counter: 0 }, { op: "notify", cond: 0, n: 0 }] }
+        const notify: Stmt = {
+          op: "withCond",
+          cond: 0,
+          body: [
+            { op: "incr", counter: 0 },
+            { op: "notify", cond: 0, n: 0 }
+          ]
+        }
         options.push([
           blocking,
           () => {
@@ -356,7 +383,11 @@ class Generator {
         blocking,
         () => {
           for (let i = 1; i < p.barriers[0]; i++) {
-            this.releases.push({ op: "spawn", name: this.name("t"), body: [{ op: "barrierWait", barrier: 0 }] })
+            this.releases.push({
+              op: "spawn",
+              name: this.name("t"),
+              body: [{ op: "barrierWait", barrier: 0 }]
+            })
           }
           return { op: "barrierWait", barrier: 0 }
         }
@@ -393,7 +424,11 @@ class Generator {
       } else if (this.r.chance(0.6)) {
         // A helper task, started first, that releases what the statement blocks on after a while.
         const releases = this.releases.splice(0)
-        out.push({ op: "spawn", name: this.name("r"), body: [{ op: "sleep", d: this.r.pick(durations) }, ...releases] })
+        out.push({
+          op: "spawn",
+          name: this.name("r"),
+          body: [{ op: "sleep", d: this.r.pick(durations) }, ...releases]
+        })
         out.push(s)
       } else if (this.r.chance(0.5)) {
         out.push(s, ...this.releases.splice(0))

@@ -43,7 +43,8 @@ const pythonBatches = async (
   batch: number
 ): Promise<Array<{ readonly lines: Transcript } | { readonly error: string }>> => {
   const out: Array<{ readonly lines: Transcript } | { readonly error: string }> = []
-  for (let i = 0; i < requests.length; i += batch) out.push(...(await runPython(requests.slice(i, i + batch))))
+  for (let i = 0; i < requests.length; i += batch)
+    out.push(...(await runPython(requests.slice(i, i + batch))))
   return out
 }
 
@@ -91,7 +92,15 @@ export const runAll = async (
   return programs.map(({ seed, program }, i): Outcome => {
     const py = python[i]
     if ("error" in py) {
-      return { seed, program, python: [], ts: tsResults[i], divergence: undefined, difference: undefined, error: py.error }
+      return {
+        seed,
+        program,
+        python: [],
+        ts: tsResults[i],
+        divergence: undefined,
+        difference: undefined,
+        error: py.error
+      }
     }
     const divergence = firsts[i]
     const pythonLines = keep(py.lines)

@@ -207,7 +207,9 @@ class Interpreter {
       case "onCancel": {
         const handled = Effect.onExit(this.block(s.body, ctx), (exit) =>
           exit._tag === "Failure" && Cause.hasInterruptsOnly(exit.cause)
-            ? Effect.orDie(Effect.andThen(rec(`caught ${cancelText(exit.cause)}`), this.block(s.handler, ctx)))
+            ? Effect.orDie(
+                Effect.andThen(rec(`caught ${cancelText(exit.cause)}`), this.block(s.handler, ctx))
+              )
             : Effect.void
         )
         if (!s.swallow) return handled
@@ -243,7 +245,10 @@ class Interpreter {
             return task === undefined ? [] : [task]
           })
           if (tasks.length === 0) return yield* rec("wait -> nothing")
-          const { done, pending } = yield* asyncio.wait(tasks, { returnWhen: s.returnWhen, timeout: s.timeout })
+          const { done, pending } = yield* asyncio.wait(tasks, {
+            returnWhen: s.returnWhen,
+            timeout: s.timeout
+          })
           const names = (set: Set<AnyTask>) => [...new Set([...set].map((t) => t.name))].sort().join(", ")
           yield* rec(`wait -> done=[${names(done)}] pending=[${names(pending)}]`)
         })
@@ -257,10 +262,9 @@ class Interpreter {
       case "timeout":
         return Effect.gen(function* () {
           const now = yield* asyncio.Timeout.time
-          const scope =
-            s.at
-              ? yield* asyncio.Timeout.makeAt(s.delay === null ? null : now + s.delay)
-              : yield* asyncio.Timeout.make(s.delay)
+          const scope = s.at
+            ? yield* asyncio.Timeout.makeAt(s.delay === null ? null : now + s.delay)
+            : yield* asyncio.Timeout.make(s.delay)
           yield* asyncio.Timeout.enterScope(scope, () => self.block(s.body, { ...ctx, scope }))
           yield* rec(`timeout exit expired=${fmt(yield* scope.expired())}`)
         })
@@ -305,7 +309,9 @@ class Interpreter {
       case "shutdown":
         return this.queues[s.q].shutdown(s.immediate)
       case "withLock":
-        return this.locks[s.lock].withLock(Effect.andThen(rec(`acquired L${s.lock}`), this.block(s.body, ctx)))
+        return this.locks[s.lock].withLock(
+          Effect.andThen(rec(`acquired L${s.lock}`), this.block(s.body, ctx))
+        )
       case "set":
         return this.events[s.event].set()
       case "clear":
@@ -313,7 +319,9 @@ class Interpreter {
       case "waitEvent":
         return Effect.andThen(this.events[s.event].wait(), rec(`event E${s.event}`))
       case "withCond":
-        return this.conds[s.cond].withLock(Effect.andThen(rec(`acquired C${s.cond}`), this.block(s.body, ctx)))
+        return this.conds[s.cond].withLock(
+          Effect.andThen(rec(`acquired C${s.cond}`), this.block(s.body, ctx))
+        )
       case "condWait":
         return Effect.andThen(this.conds[s.cond].wait(), rec(`notified C${s.cond}`))
       case "notify":

@@ -23,17 +23,20 @@ export interface PythonRequest {
 }
 
 /** The counterfactual runs the classifiers may consult (see classes.ts and `knobRuns`). */
-export type Knob = "fifo" | "settle" | "eager" | "now" | "late" | "lateSettle" | "selfcancel"
+export type Knob = "fifo" | "settle" | "eager" | "now" | "late" | "lateSettle" | "selfcancel" | "all"
 
 /** What each counterfactual run changes. */
 export const knobRuns: Readonly<Record<Knob, Omit<PythonRequest, "program">>> = {
   fifo: { timers: "fifo" },
   settle: { timers: "settle" },
-  eager: { knobs: ["eager"] },
-  now: { knobs: ["eager", "now"] },
-  late: { knobs: ["late"] },
+  // The others break ties between same-instant timers in scheduling order, as the TestClock does, so that
+  // CPython's heap order does not blur what the change shows.
+  eager: { timers: "fifo", knobs: ["eager"] },
+  now: { timers: "fifo", knobs: ["eager", "now"] },
+  late: { timers: "fifo", knobs: ["late"] },
   lateSettle: { timers: "settle", knobs: ["late"] },
-  selfcancel: { knobs: ["selfcancel"] }
+  selfcancel: { timers: "fifo", knobs: ["selfcancel"] },
+  all: { timers: "settle", knobs: ["eager", "now", "late", "selfcancel"] }
 }
 
 export type PythonResult = { readonly lines: Transcript } | { readonly error: string }
@@ -67,7 +70,10 @@ export const runPython = (requests: ReadonlyArray<PythonRequest>): Promise<Array
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk))
     child.on("error", reject)
     child.on("close", (code) => {
-      const lines = Buffer.concat(out).toString("utf8").split("\n").filter((l) => l !== "")
+      const lines = Buffer.concat(out)
+        .toString("utf8")
+        .split("\n")
+        .filter((l) => l !== "")
       if (code !== 0 || lines.length !== requests.length) {
         reject(
           new Error(
