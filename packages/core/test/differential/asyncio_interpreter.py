@@ -44,6 +44,7 @@ import gc
 import heapq
 import json
 import logging
+import re
 import selectors
 import sys
 import traceback
@@ -1008,7 +1009,7 @@ def run_program(program, timers="asyncio", knobs=()):
     gc.collect()
     lines = run.lines
     never = sorted(
-        c["future"].get_name()
+        re.sub(r"^Task-\d+$", "Task-?", c["future"].get_name())
         for c in reports
         if c.get("message") == "Task exception was never retrieved" and "future" in c
     )

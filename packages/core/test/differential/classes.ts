@@ -265,6 +265,22 @@ const eventOf = (line: Line | undefined): string => (line === undefined ? "" : l
 
 export const classes: ReadonlyArray<DifferenceClass> = [
   {
+    id: "false-never-retrieved",
+    title:
+      'Debug mode reports "Task exception was never retrieved" for an error that was retrieved (through shield, …)',
+    verdict: "bug",
+    row: "to fix (O3)",
+    explains: (c) => {
+      const ts = c.divergence.ts
+      return (
+        ts !== undefined &&
+        ts[0] === null &&
+        ts[2].startsWith("never retrieved ") &&
+        !c.python.some((l) => l[0] === null && l[2] === ts[2])
+      )
+    }
+  },
+  {
     id: "swallow",
     title: "A task catches its own CancelledError and carries on",
     verdict: "model",
@@ -380,8 +396,17 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       // cancellation set off inside that call.
       const py = c.divergence.python
       const ts = c.divergence.ts
+      if (py === undefined || ts === undefined) return false
+      if (py[1] !== ts[1] && cancels(c.program, py[1]) && tsEarly(c)) return true
+      // A task that CPython cancels at this instant goes on with ours: what another task's cancellation set off
+      // (a task it awaited ended) resumed it before its own cancellation was even requested.
+      const cancelledHere = c.python
+        .slice(0, c.divergence.index)
+        .some(
+          ([at, , e]) => at === py[0] && (/^cancel \S+ -> True$/.test(e) || e === "deadlock: main cancelled")
+        )
       return (
-        py !== undefined && ts !== undefined && py[1] !== ts[1] && cancels(c.program, py[1]) && tsEarly(c)
+        py[1] === ts[1] && py[2].startsWith("cancelled(") && !ts[2].startsWith("cancelled(") && cancelledHere
       )
     }
   },
@@ -409,6 +434,19 @@ export const classes: ReadonlyArray<DifferenceClass> = [
           .slice(c.divergence.index + 1)
           .some((l) => l[1] === py[1] && withoutMessage(l[2]) === withoutMessage(py[2]))
       )
+    }
+  },
+  {
+    id: "scope-blind-before-first-suspension",
+    title:
+      "A timeout scope ignores what its body does before first suspending: reschedule() to the past is lost, and an entry-time expiry fires even if rescheduled",
+    verdict: "bug",
+    row: "to fix",
+    explains: (c) => {
+      const py = eventOf(c.divergence.python)
+      const ts = eventOf(c.divergence.ts)
+      const related = /TimeoutError|timeout exit|cancelled\(|deadlock/
+      return (related.test(py) || related.test(ts)) && reschedulesBeforeSuspending(c.program)
     }
   },
   {
@@ -518,19 +556,6 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     explains: (c) => {
       const ts = c.divergence.ts
       return ts?.[2].includes("TimeoutError()") === true && tsEarly(c)
-    }
-  },
-  {
-    id: "scope-blind-before-first-suspension",
-    title:
-      "A timeout scope ignores what its body does before first suspending: reschedule() to the past is lost, and an entry-time expiry fires even if rescheduled",
-    verdict: "bug",
-    row: "to fix",
-    explains: (c) => {
-      const py = eventOf(c.divergence.python)
-      const ts = eventOf(c.divergence.ts)
-      const related = /TimeoutError|timeout exit|cancelled\(|deadlock/
-      return (related.test(py) || related.test(ts)) && reschedulesBeforeSuspending(c.program)
     }
   },
   {
