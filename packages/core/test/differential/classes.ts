@@ -34,6 +34,8 @@ export interface DifferenceClass {
   readonly verdict: Verdict
   /** The docs/semantics.md row that documents it, if any; for bugs, "to fix". */
   readonly row: string
+  /** Why it happens: the mechanism in the library or in Effect's scheduler (docs/differential.md). */
+  readonly cause: string
   explains(c: Case): boolean
 }
 
@@ -270,6 +272,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       'Debug mode reports "Task exception was never retrieved" for an error that was retrieved (through shield, …)',
     verdict: "bug",
     row: "to fix (O3)",
+    cause:
+      'Retrieval is reported by hand where an outcome is handed back (`hooks.emitRetrieved`); `shield`, `cancel()` of a finished task and `waitFor(finishedTask, ≤0)` hand the error back without reporting it. In CPython every `result()`/`exception()`, and `cancel()` of a done future, clears the "log it" flag.',
     explains: (c) => {
       const ts = c.divergence.ts
       return (
@@ -285,6 +289,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "A task catches its own CancelledError and carries on",
     verdict: "model",
     row: "C1",
+    cause:
+      "CPython lets `except CancelledError:` return normally. Cancellation is Effect interruption here: the handler runs as a finalizer and the interruption goes on. (A cancellation that *came out of* an awaited task is not our own interruption and is caught as in CPython.)",
     explains: (c) => eventOf(c.divergence.python) === "swallowed"
   },
   {
@@ -293,6 +299,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "A cancellation keeps its message where CPython loses it (shield, gather(return_exceptions=True), …)",
     verdict: "model",
     row: "C5",
+    cause:
+      "Our cancellation reasons travel with the interruption; CPython re-creates `CancelledError` without the message in several places: `shield`'s outer future, `gather(return_exceptions=True)` results (`CancelledError('')`), a `TaskGroup` aborting its children.",
     explains: (c) => {
       const py = c.divergence.python
       const ts = c.divergence.ts
@@ -311,6 +319,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "Timers due at the same instant: CPython's heap releases four or more in a scrambled order",
     verdict: "python",
     row: "new",
+    cause:
+      "asyncio's timer heap (`heapq`) is not stable: four or more timers due at the same instant fire in an order that follows the heap's shape, not the order they were set. With ties broken in scheduling order (knob `fifo`) CPython agrees with us.",
     explains: (c) => knobExplains(c, "fifo")
   },
   {
@@ -319,6 +329,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "cancel() delivers at once: the task's clean-up runs inside the cancel() call; a second cancel() is False",
     verdict: "model",
     row: "C4",
+    cause:
+      "`task.cancel()` interrupts a suspended fiber at once (Effect delivers interruption synchronously): the task's clean-up, and what its end sets off, run inside the `cancel()` call; a task cancelled before it started is done when `cancel()` returns (a second `cancel()` is `false`, awaiting it does not suspend). CPython records the request and delivers it on a later loop iteration.",
     explains: (c) => {
       const py = eventOf(c.divergence.python)
       const ts = c.divergence.ts
@@ -351,6 +363,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "A task's cancellation of itself (tg.cancel() in the body, t.cancel() of itself) lands at its next step",
     verdict: "model",
     row: "C9",
+    cause:
+      "A task's cancellation of itself is an interrupt of the running fiber, which lands at its next effect step: the statements after `tg.cancel()` in the body (or after a task cancels itself) that would not suspend do not run, where CPython runs them up to the next real suspension.",
     explains: (c) => knobExplains(c, "selfcancel")
   },
   {
@@ -358,6 +372,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "TestClock wakes same-instant timers one at a time and lets each settle",
     verdict: "bug",
     row: "S12 (to fix)",
+    cause:
+      "effect's `TestClock.adjust` wakes one sleeper, waits until everything it set off has suspended, then wakes the next — even when they are due at the same instant. asyncio moves every due timer to the ready queue in one iteration. (On the real clock Node fires same-instant timers in one timers phase, as asyncio does: this is a test-clock artefact, but every test and example runs on it.)",
     explains: (c) => knobExplains(c, "settle")
   },
   {
@@ -365,6 +381,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "What awaits a task resumes as soon as the task ends, before the work already ready",
     verdict: "bug",
     row: "T1 (claim wrong)",
+    cause:
+      "A fiber's observers run synchronously when it ends, and `Effect.callback` resumes a waiter by evaluating it on the spot: whatever awaits a task (`yield* task`, `gather`, `wait`, `asCompleted`, `shield`, a TaskGroup's exit) resumes inside the finishing task's step, before the work already ready; a finished task is not even a suspension point. asyncio schedules done callbacks with `call_soon`: the awaiter resumes an iteration later. With done callbacks run first (knob `eager`) CPython agrees with us.",
     explains: (c) => knobExplains(c, "eager")
   },
   {
@@ -372,6 +390,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "A timeout/waitFor deadline ranks after sleeps due at the same instant that started after it",
     verdict: "bug",
     row: "to fix",
+    cause:
+      "A timeout scope's timer is a forked fiber (`Timeout.schedule`: `Effect.forkDetach`, not started immediately): its sleep is registered a scheduler turn later, after sleeps that started meanwhile, and the TestClock wakes same-instant sleepers in registration order, so the deadline loses the tie. asyncio registers the deadline (`call_at`) when the scope is entered. With the deadline set one step late (knob `late`) CPython agrees with us.",
     explains: (c) => {
       if (knobExplains(c, "late") || (knobExplains(c, "lateSettle") && !knobExplains(c, "settle")))
         return true
@@ -391,6 +411,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "cancel() delivers at once (nested): what the cancellation sets off (a group exits, an awaiter resumes) runs inside the cancel() call",
     verdict: "model",
     row: "C4",
+    cause:
+      "The same cause as `cancel-at-once`, seen from elsewhere: what a cancellation sets off (a task group exits, an awaiter resumes, a gather's other child finishes) runs nested inside the cancelling call, before the cancelling task goes on.",
     explains: (c) => {
       // The task that called cancel() (or tg.cancel()) goes on in CPython, while ours has already run what the
       // cancellation set off inside that call.
@@ -416,6 +438,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "A cancelled gather releases its awaiter after every child has finished (CPython: after the first)",
     verdict: "model",
     row: "G2",
+    cause:
+      "A cancelled fail-fast gather releases its awaiter only after every child has finished its clean-up (finalizers always run, nothing outlives its owner); CPython's awaiter gets `CancelledError` as soon as the first child ends cancelled.",
     explains: (c) => {
       const ts = c.divergence.ts
       const py = c.divergence.python
@@ -442,6 +466,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "A timeout scope ignores what its body does before first suspending: reschedule() to the past is lost, and an entry-time expiry fires even if rescheduled",
     verdict: "bug",
     row: "to fix",
+    cause:
+      "`Timeout.enter` forks the body with `startImmediately` and only then records the body fiber: until the body first suspends `scope.body` is undefined. A `reschedule()` to the past in that window calls `expire()`, which returns without doing anything; and an entry-time expiry (`timeout(0)`) is decided at entry and fires at the body's first suspension even if the body moved the deadline. (`TaskGroup.run` has the same window: `tg.cancel()` there lands only at the body's first suspension.)",
     explains: (c) => {
       const py = eventOf(c.divergence.python)
       const ts = eventOf(c.divergence.ts)
@@ -455,6 +481,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "reschedule() to a time already past expires at the body's next step (CPython: next loop iteration)",
     verdict: "bug",
     row: "to fix",
+    cause:
+      "`Timeout.schedule` expires at once when the new deadline is not in the future, so the body is interrupted at its next step; asyncio calls the timeout callback with `call_soon`, an iteration later, and a body that finishes without suspending again is not interrupted.",
     explains: (c) => {
       const related = /TimeoutError|timeout exit|cancelled\(|return$/
       return (
@@ -469,6 +497,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "The awaiter of a cancelled gather ends cancelled where CPython raises the error a child raised meanwhile",
     verdict: "bug",
     row: "to fix (G2)",
+    cause:
+      "When the fiber awaiting a gather is cancelled, the gather cancels and awaits its children but then ends with the interruption alone; CPython's awaiter receives the exception a child raised while being cancelled (`yield* task` already does this: `awaitTask`).",
     explains: (c) => {
       const py = c.divergence.python
       const ts = c.divergence.ts
@@ -486,6 +516,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "An error raised by clean-up does not replace the error being handled: the first error is kept",
     verdict: "model",
     row: "S13",
+    cause:
+      "Effect keeps every error in the cause, in order: an error raised by clean-up (`finally`, a failing await in it) comes after the one being handled, and asyncio's view of a cause (its first failure) is the original error. CPython's exception raised in `finally` replaces the one in flight.",
     explains: (c) => {
       if (!statements(c.program.main).some((s) => s.op === "finally" || s.op === "onCancel")) return false
       const py = c.divergence.python
@@ -509,6 +541,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "Clean-up code (finally, except CancelledError) cannot be interrupted: a blocked clean-up stays blocked",
     verdict: "model",
     row: "S13",
+    cause:
+      "Effect finalizers cannot be interrupted: a `finally` clause or `except CancelledError` handler that waits goes on waiting when the task is cancelled (again) or a deadline passes — possibly forever. CPython's clean-up is ordinary code, cancellable at every await.",
     explains: (c) => {
       if (!hasBlockingCleanup(c.program)) return false
       const ts = c.divergence.ts
@@ -525,6 +559,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "Tasks ready when main ends take no step before the loop's shutdown cancels them",
     verdict: "bug",
     row: "to fix (RUN-05)",
+    cause:
+      "`Loop.scoped` shuts down as soon as main's fiber ends (`Effect.ensuring`): tasks that were ready — created but not started, or woken but not resumed — are cancelled before they take a step, so their bodies and clean-up never run. `asyncio.run` stops the loop after the iteration in which main completes, so everything scheduled before that callback takes its step; leftovers are then cancelled inside their bodies. RUN-05's test asserts our behaviour and calls it Python's.",
     explains: (c) => {
       const end = mainEnd(c.python)
       if (end < 0 || end >= c.divergence.index || mainEnd(c.ts) !== end) return false
@@ -537,6 +573,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "gather starts its coroutine children at once, before tasks created earlier have started",
     verdict: "bug",
     row: "G3b (claim wrong)",
+    cause:
+      "`gather` creates its children with `startImmediately`: each runs until it first suspends before the caller suspends — ahead of tasks created earlier that have not started. asyncio's gather only schedules them. G3b's claim (\"the observable order is asyncio's\") holds only when nothing else is ready.",
     explains: (c) => {
       const ts = c.divergence.ts
       const py = c.divergence.python
@@ -553,6 +591,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "An expired deadline (timeout, waitFor, asCompleted) reaches the awaiting code in the same turn",
     verdict: "bug",
     row: "to fix",
+    cause:
+      "When a deadline fires the scope interrupts its body fiber, and the interruption, the body's end and the conversion to `TimeoutError` all happen synchronously (fiber observers), so the awaiting code sees `TimeoutError` in the same turn; a deadline already passed at entry (`timeout(0)`, `asCompleted(timeout=0)`) fires at once. asyncio needs loop iterations (the timer callback cancels the task, the task wakes an iteration later, …): other ready tasks and same-instant timers run first.",
     explains: (c) => {
       const ts = c.divergence.ts
       return ts?.[2].includes("TimeoutError()") === true && tsEarly(c)
@@ -563,6 +603,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title: "Queue wake-ups run on the queue creator's dispatcher in per-queue batches, not in wake-up order",
     verdict: "bug",
     row: "to fix (Q1)",
+    cause:
+      "A queue resumes the waiters it woke through the dispatcher of the fiber that *created the queue*, in one flush per queue: wake-ups on different queues, and other work the waking task scheduled, run grouped by queue instead of in the order they happened.",
     explains: (c) => {
       const ts = c.divergence.ts
       const py = c.divergence.python
@@ -582,6 +624,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "A woken waiter keeps what it was handed (lock, item, slot): a running task cannot take it first, as it can in CPython",
     verdict: "bug",
     row: "to fix (Q1, issue 12 §2)",
+    cause:
+      "A woken waiter keeps what it was handed until it runs (a queue item or slot is reserved for it; a condition's notified waiter re-takes the lock first): a task that is running meanwhile cannot take it. asyncio's woken waiter re-checks when it runs, and the running task gets the item (the lock) first — in a worker pool, the worker that just finished takes the next item. Q1 documents this only for `getNowait`/`putNowait`.",
     explains: (c) => {
       const py = c.divergence.python
       if (py === undefined || py[0] === null) return false
@@ -596,6 +640,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "Work scheduled from a helper fiber (timeout/TaskGroup body, waitFor) runs after work the task schedules later: each fiber has its own dispatcher queue",
     verdict: "bug",
     row: "to fix",
+    cause:
+      "Effect gives every fiber its own dispatcher queue, flushed by its own `setImmediate`: work scheduled from the helper fiber of a timeout or TaskGroup body or a `waitFor` (a task's start, a primitive's wake-up) runs in a batch of its own, after the batch of the task's own fiber — which the scope's timer fork already armed — and so after tasks created later. asyncio has a single FIFO ready queue.",
     explains: (c) => {
       const py = c.divergence.python
       const ts = c.divergence.ts
@@ -623,6 +669,8 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "Several scheduling classes at once: asyncio changed to schedule as effect-asyncio does (all knobs) agrees",
     verdict: "bug",
     row: "to fix (see the classes above)",
+    cause:
+      "Several of the scheduling classes at once: no single knob explains the divergence, but asyncio changed in all those ways together (one timer at a time, done callbacks first, cancelled tasks first, deadlines set late, self-cancellation at the next step) agrees with us.",
     explains: (c) => knobExplains(c, "all")
   }
 ]

@@ -8,11 +8,11 @@
  * first program of each class (and each unexplained one) to a minimal program. Exits with 1 if a difference is
  * unexplained. See docs/differential.md.
  */
-import { writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { classes } from "./classes.ts"
 import { allFeatures, type Feature, type GenerateOptions } from "./generate.ts"
 import { type HarnessOptions, type Outcome, programsOf, runAll, sameDifference } from "./harness.ts"
-import { type Program, render, showLine, type Transcript } from "./program.ts"
+import { type MinimalExample, type Program, render, showLine, type Transcript } from "./program.ts"
 import { pythonUnavailable } from "./python.ts"
 import { shrink } from "./shrink.ts"
 
@@ -28,6 +28,40 @@ const list = (name: string): Array<string> | undefined =>
   value(name)
     ?.split(",")
     .filter((s) => s !== "")
+
+if (flag("doc")) {
+  // The per-class section of docs/differential.md, from the recorded minimal programs.
+  const file = value("doc-from") ?? new URL("./minimal.json", import.meta.url).pathname
+  const examples = JSON.parse(readFileSync(file, "utf8")) as Array<MinimalExample>
+  for (const k of classes) {
+    const e = examples.find((e) => e.id === k.id)
+    console.log(`### \`${k.id}\` — ${k.title}\n`)
+    console.log(
+      `*${k.verdict === "bug" ? "Fidelity bug, to fix" : k.verdict === "model" ? "Model difference, documented" : "CPython artefact, accepted"}* · row: ${k.row}\n`
+    )
+    console.log(`${k.cause}\n`)
+    if (e === undefined) {
+      console.log("(no minimal program recorded)\n")
+      continue
+    }
+    console.log(`Minimal program (seed ${e.seed}${e.retrieval ? ", `--retrieval`" : ""}):\n`)
+    console.log("```python")
+    console.log(render(e.program))
+    console.log("```\n")
+    const width = Math.max(24, ...e.python.map((l) => showLine(l).length)) + 2
+    const d = e.python.findIndex((l, i) => e.ts[i] === undefined || showLine(l) !== showLine(e.ts[i]))
+    const mark = d < 0 ? e.python.length : d
+    console.log("```")
+    console.log(`${"CPython".padEnd(width)}effect-asyncio`)
+    for (let i = 0; i < Math.max(e.python.length, e.ts.length); i++) {
+      const left = e.python[i] === undefined ? "" : showLine(e.python[i])
+      const right = e.ts[i] === undefined ? "" : showLine(e.ts[i])
+      console.log(`${left.padEnd(width)}${right}${i === mark ? "   ◀" : ""}`.trimEnd())
+    }
+    console.log("```\n")
+  }
+  process.exit(0)
+}
 
 const unavailable = pythonUnavailable()
 if (unavailable !== undefined) {
@@ -152,6 +186,37 @@ if (single) {
       describe(small)
       console.log(`program JSON: ${JSON.stringify(prune(program))}`)
     }
+  }
+  const minimalFile = value("minimal")
+  if (minimalFile !== undefined) {
+    // One minimal program per class found in this run (the first seed of the class, shrunk), merged into the file.
+    const examples: Array<MinimalExample> = existsSync(minimalFile)
+      ? (JSON.parse(readFileSync(minimalFile, "utf8")) as Array<MinimalExample>)
+      : []
+    for (const k of classes) {
+      const o = outcomes.find((o) => o.difference?.id === k.id)
+      if (o === undefined || o.seed === undefined) continue
+      // A debug-mode run only adds the classes that need it: the others keep their plain-mode example.
+      const known = examples.find((e) => e.id === k.id)
+      if (harness.retrieval === true && known !== undefined && !known.retrieval) continue
+      const { program } = await shrink(o.program, sameDifference(o, harness))
+      const [small] = await runAll([{ seed: o.seed, program }], harness)
+      if (small.difference?.id !== k.id) continue
+      const example: MinimalExample = {
+        id: k.id,
+        seed: o.seed,
+        retrieval: harness.retrieval === true,
+        program: prune(program),
+        python: small.python,
+        ts: small.ts
+      }
+      const at = examples.findIndex((e) => e.id === k.id)
+      if (at >= 0) examples[at] = example
+      else examples.push(example)
+      console.log(`minimal ${k.id}: seed ${o.seed}, ${small.python.length} lines`)
+    }
+    examples.sort((a, b) => classes.findIndex((k) => k.id === a.id) - classes.findIndex((k) => k.id === b.id))
+    writeFileSync(minimalFile, `${JSON.stringify(examples, null, 1)}\n`)
   }
   const file = value("json")
   if (file !== undefined) {

@@ -94,6 +94,20 @@ export type Line = readonly [at: number | null, label: string, event: string]
 
 export type Transcript = ReadonlyArray<Line>
 
+/**
+ * The minimal program of a difference class (`minimal.json`, written by `npm run fuzz:python -- --minimal FILE`):
+ * the first seed of the class, shrunk, with both transcripts as they were when it was recorded.
+ */
+export interface MinimalExample {
+  readonly id: string
+  readonly seed: number
+  /** Recorded with `--retrieval` (the TypeScript side in debug mode). */
+  readonly retrieval: boolean
+  readonly program: Program
+  readonly python: Transcript
+  readonly ts: Transcript
+}
+
 /** The blocks directly inside a statement (its own body, handler, cleanup, inline target bodies). */
 export const childBlocks = (s: Stmt): ReadonlyArray<Block> => {
   switch (s.op) {
@@ -208,8 +222,10 @@ const stmt = (s: Stmt, indent: string): string => {
       return `${sub("try", s.body, indent)}\n${sub("except Exception", s.handler, indent)}`
     case "finally":
       return `${sub("try", s.body, indent)}\n${sub("finally", s.cleanup, indent)}`
-    case "onCancel":
-      return `${sub("try", s.body, indent)}\n${sub("except CancelledError", [...s.handler, ...(s.swallow ? [] : [{ op: "print", text: "<raise>" } as const])], indent)}`
+    case "onCancel": {
+      const handler = sub("except CancelledError", s.handler, indent)
+      return `${sub("try", s.body, indent)}\n${handler}${s.swallow ? "  # swallowed" : `\n${indent}    raise`}`
+    }
     case "gather":
       return `${indent}await gather(${targets(s.items, indent)}${s.returnExceptions ? ", return_exceptions=True" : ""})`
     case "asCompleted":
