@@ -45,7 +45,9 @@ const outcomeOf = async (program: Program, retrieval: boolean): Promise<Outcome>
         batch.map((e) => ({ program: e.program })),
         { retrieval: mode }
       )
-      batch.forEach((e, i) => map.set(e.program, outcomes[i]))
+      batch.forEach((e, i) => {
+        map.set(e.program, outcomes[i])
+      })
     }
     return map
   })()
