@@ -155,6 +155,9 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         if self.timers == "asyncio":
             return super().call_at(when, callback, *args, context=context)
         self._check_closed()
+        if self.timers == "settle" and when <= self.time():
+            # effect's TestClock does not register a sleep that is already due: it returns at once.
+            return self.call_soon(callback, *args, context=context)
         self._seq += 1
         handle = StableTimerHandle(when, callback, args, self, context)
         handle._seq = self._seq

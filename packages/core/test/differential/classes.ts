@@ -18,6 +18,8 @@ export interface Case {
   readonly divergence: Divergence
   /** The Python transcript under each counterfactual knob (see asyncio_interpreter.py), where it was run. */
   readonly knobs: Readonly<Partial<Record<Knob, Transcript>>>
+  /** Our transcript with Effect's preemption off (`maxOpsBeforeYield` huge), where it was run. */
+  readonly unpreempted?: Transcript | undefined
 }
 
 export type Verdict =
@@ -36,6 +38,7 @@ export interface DifferenceClass {
   readonly row: string
   /** Why it happens: the mechanism in the library or in Effect's scheduler (docs/differential.md). */
   readonly cause: string
+
   explains(c: Case): boolean
 }
 
@@ -88,14 +91,16 @@ const knobExplains = (c: Case, name: Knob): boolean => {
   if (d === undefined || d.index > c.divergence.index) return true
   const k = d.python
   const ts = d.ts
-  return (
-    d.index === c.divergence.index &&
-    k !== undefined &&
-    ts !== undefined &&
-    k[0] === ts[0] &&
-    k[1] === ts[1] &&
-    withoutMessage(k[2]) === withoutMessage(ts[2])
-  )
+  if (d.index === c.divergence.index && k !== undefined && ts !== undefined) {
+    if (k[0] === ts[0] && k[1] === ts[1] && withoutMessage(k[2]) === withoutMessage(ts[2])) return true
+  }
+  // The knob changed CPython's transcript there (at or before the original divergence), and what is left is
+  // explained by a structural class: the two causes together. (Knob classifiers cannot explain `knobCase`: it
+  // has no knob runs of its own.)
+  const original = c.python[d.index]
+  const changed = k === undefined ? original !== undefined : original === undefined || !sameLine(k, original)
+  const knobCase: Case = { ...c, python: knob, divergence: d, knobs: {}, unpreempted: undefined }
+  return changed && classes.some((other) => other.explains(knobCase))
 }
 
 /** Whether the inline coroutine `name` is an argument of a `gather` (which starts it at once). */
@@ -285,6 +290,19 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     }
   },
   {
+    id: "preempted",
+    title: "Effect preempted a task after 2048 operations: another task ran between two of its steps",
+    verdict: "model",
+    row: "P7",
+    cause:
+      "Effect makes a fiber yield after `MaxOpsBeforeYield` (2048) operations, so a task can be suspended where CPython's coroutine runs on to its next `await` — here between printing its last line and ending, or inside a non-suspending statement. The program's own statements are far fewer; the interpreter's effects count too. With preemption off, our transcript agrees with CPython's beyond this point.",
+    explains: (c) => {
+      if (c.unpreempted === undefined) return false
+      const d = firstDivergence(c.python, c.unpreempted)
+      return d === undefined || d.index > c.divergence.index
+    }
+  },
+  {
     id: "swallow",
     title: "A task catches its own CancelledError and carries on",
     verdict: "model",
@@ -471,7 +489,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     explains: (c) => {
       const py = eventOf(c.divergence.python)
       const ts = eventOf(c.divergence.ts)
-      const related = /TimeoutError|timeout exit|cancelled\(|deadlock/
+      const related = /TimeoutError|RuntimeError|timeout exit|cancelled\(|deadlock/
       return (related.test(py) || related.test(ts)) && reschedulesBeforeSuspending(c.program)
     }
   },
@@ -489,6 +507,24 @@ export const classes: ReadonlyArray<DifferenceClass> = [
         (related.test(eventOf(c.divergence.python)) || related.test(eventOf(c.divergence.ts))) &&
         statements(c.program.main).some((s) => s.op === "reschedule" && s.delay !== null && s.delay <= 0)
       )
+    }
+  },
+  {
+    id: "cancelled-awaiter-requeued",
+    title: "A cancelled awaiter waits for the awaited task's end behind the task's other awaiters",
+    verdict: "bug",
+    row: "to fix",
+    cause:
+      "When the fiber awaiting a task (`yield* task`) is cancelled, `awaitTask` cancels the task and waits for it with a new `Fiber.await`, registered after the task's other awaiters: when the task ends, they resume first. In CPython the cancelled awaiter stays subscribed where it was (its cancellation is forwarded through the same wait) and resumes in its original place.",
+    explains: (c) => {
+      const py = c.divergence.python
+      const ts = c.divergence.ts
+      const before = c.python[c.divergence.index - 1]
+      if (py === undefined || ts === undefined || before === undefined || py[1] === ts[1]) return false
+      if (!py[2].startsWith("cancelled(") || !tsEarlyModuloMessage(c)) return false
+      const awaits = (label: string) =>
+        ownStatements(c.program, label).some((s) => s.op === "await" && s.ref === baseName(before[1]))
+      return /^(return$|raised |cancelled\()/.test(before[2]) && awaits(py[1]) && awaits(ts[1])
     }
   },
   {
@@ -551,7 +587,10 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       if (ts?.[2].startsWith("deadlock")) return true
       if (py === undefined || ts === undefined) return false
       if (ts[0] !== null && py[0] !== null && ts[0] > py[0]) return true
-      return /^(cancelled\(|raised TimeoutError|caught TimeoutError|caught cancelled)/.test(py[2])
+      if (/^(cancelled\(|raised TimeoutError|caught TimeoutError|caught cancelled)/.test(py[2])) return true
+      // CPython's task ended (its clean-up cut short) where ours goes on with it.
+      const ending = /^(raised |cancelled\()/
+      return py[1] === ts[1] && ending.test(py[2]) && !ending.test(ts[2])
     }
   },
   {

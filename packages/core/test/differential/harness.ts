@@ -80,6 +80,11 @@ export const runAll = async (
     diverging.flatMap((i) => knobs.map(({ name: _, ...run }) => ({ program: programs[i].program, ...run }))),
     batch
   )
+  // The TypeScript side with preemption off, for the `preempted` class.
+  const unpreempted = new Map<number, Transcript>()
+  for (const i of diverging) {
+    unpreempted.set(i, keep(await runProgram(programs[i].program, { retrieval, maxOpsBeforeYield: 1e9 })))
+  }
   const knobOf = new Map<number, Partial<Record<Knob, Transcript>>>()
   diverging.forEach((i, k) => {
     const transcripts: Partial<Record<Knob, Transcript>> = {}
@@ -107,7 +112,14 @@ export const runAll = async (
     const c: Case | undefined =
       divergence === undefined
         ? undefined
-        : { program, python: pythonLines, ts: tsResults[i], divergence, knobs: knobOf.get(i)! }
+        : {
+            program,
+            python: pythonLines,
+            ts: tsResults[i],
+            divergence,
+            knobs: knobOf.get(i)!,
+            unpreempted: unpreempted.get(i)
+          }
     return {
       seed,
       program,

@@ -11,6 +11,7 @@ import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import { TestClock } from "effect/testing"
 import type { Block, Line, Program, Stmt, Target, Transcript } from "./program.ts"
 
@@ -364,6 +365,11 @@ export interface RunOptions {
   readonly retrieval?: boolean | undefined
   /** Virtual seconds after which a program that has not ended is declared deadlocked (default 1000). */
   readonly limit?: number | undefined
+  /**
+   * Effect's preemption budget (`Scheduler.MaxOpsBeforeYield`, 2048 by default): a fiber is made to yield after
+   * that many operations. The classifiers run the program again with preemption off to tell its effect.
+   */
+  readonly maxOpsBeforeYield?: number | undefined
 }
 
 /** Lets every ready fiber run until it suspends (a bounded number of scheduler turns). */
@@ -460,7 +466,12 @@ export const runEffect = (program: Program, options?: RunOptions): Effect.Effect
     const names = never.map((name) => name.replace(/^Task-\d+$/, "Task-?")).sort()
     for (const name of names) it.lines.push([null, "-", `never retrieved ${name}`])
     return it.lines
-  }).pipe(Effect.provide(TestClock.layer()))
+  }).pipe(
+    options?.maxOpsBeforeYield === undefined
+      ? (effect) => effect
+      : Effect.provideService(Scheduler.MaxOpsBeforeYield, options.maxOpsBeforeYield),
+    Effect.provide(TestClock.layer())
+  )
 
 /** {@link runEffect} as a promise. */
 export const runProgram = (program: Program, options?: RunOptions): Promise<Transcript> =>
