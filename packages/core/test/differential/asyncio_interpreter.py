@@ -409,8 +409,10 @@ class OrderedTaskSet:
 
 
 class TaskGroup:
-    """``asyncio.TaskGroup`` as described for 3.13 (python-semantics.md section 4), with 3.15-dev's ``cancel()``.
-    Children are cancelled in creation order."""
+    """``asyncio.TaskGroup`` as described for 3.13 (python-semantics.md section 4), with 3.15-dev's ``cancel()``
+    (the group exits without CancelledError). Children are cancelled in creation order. Whether a CancelledError
+    is the group's own is decided against the parent's cancel count at entry, as ``timeout()`` does, so that
+    nested groups each absorb their own ``cancel()``."""
 
     def __init__(self):
         self._entered = False
@@ -430,6 +432,7 @@ class TaskGroup:
         self._entered = True
         self._loop = asyncio.get_running_loop()
         self._parent = asyncio.current_task()
+        self._entry_cancelling = self._parent.cancelling()
         if self._cancel_on_enter:
             self.cancel()
         return self
@@ -499,7 +502,9 @@ class TaskGroup:
                     self._abort()
             self._done_waiter = None
         if self._parent_cancel_requested:
-            if self._parent.uncancel() == 0:
+            # The group's own request is withdrawn; only requests made before the group was entered remain
+            # (the entry level, as timeout() records it since 3.12): then the CancelledError is the group's.
+            if self._parent.uncancel() <= self._entry_cancelling:
                 propagate = None
         if propagate is not None and not self._errors:
             raise propagate

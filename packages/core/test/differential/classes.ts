@@ -18,8 +18,6 @@ export interface Case {
   readonly divergence: Divergence
   /** The Python transcript under each counterfactual knob (see asyncio_interpreter.py), where it was run. */
   readonly knobs: Readonly<Partial<Record<Knob, Transcript>>>
-  /** Our transcript with Effect's preemption off (`maxOpsBeforeYield` huge), where it was run. */
-  readonly unpreempted?: Transcript | undefined
 }
 
 export type Verdict =
@@ -99,9 +97,12 @@ const knobExplains = (c: Case, name: Knob): boolean => {
   // has no knob runs of its own.)
   const original = c.python[d.index]
   const changed = k === undefined ? original !== undefined : original === undefined || !sameLine(k, original)
-  const knobCase: Case = { ...c, python: knob, divergence: d, knobs: {}, unpreempted: undefined }
+  const knobCase: Case = { ...c, python: knob, divergence: d, knobs: {} }
   return changed && classes.some((other) => other.explains(knobCase))
 }
+
+/** A line printed by a queue operation (or its error). */
+const queueEvent = /^(got |put |joined Q|(raised|caught) Queue(ShutDown|Full|Empty)\(\))/
 
 /** Whether the inline coroutine `name` is an argument of a `gather` (which starts it at once). */
 const gatherCoroutine = (program: Program, name: string): boolean => {
@@ -287,19 +288,6 @@ export const classes: ReadonlyArray<DifferenceClass> = [
         ts[2].startsWith("never retrieved ") &&
         !c.python.some((l) => l[0] === null && l[2] === ts[2])
       )
-    }
-  },
-  {
-    id: "preempted",
-    title: "Effect preempted a task after 2048 operations: another task ran between two of its steps",
-    verdict: "model",
-    row: "P7",
-    cause:
-      "Effect makes a fiber yield after `MaxOpsBeforeYield` (2048) operations, so a task can be suspended where CPython's coroutine runs on to its next `await` — here between printing its last line and ending, or inside a non-suspending statement. The program's own statements are far fewer; the interpreter's effects count too. With preemption off, our transcript agrees with CPython's beyond this point.",
-    explains: (c) => {
-      if (c.unpreempted === undefined) return false
-      const d = firstDivergence(c.python, c.unpreempted)
-      return d === undefined || d.index > c.divergence.index
     }
   },
   {
@@ -634,7 +622,13 @@ export const classes: ReadonlyArray<DifferenceClass> = [
       "When a deadline fires the scope interrupts its body fiber, and the interruption, the body's end and the conversion to `TimeoutError` all happen synchronously (fiber observers), so the awaiting code sees `TimeoutError` in the same turn; a deadline already passed at entry (`timeout(0)`, `asCompleted(timeout=0)`) fires at once. asyncio needs loop iterations (the timer callback cancels the task, the task wakes an iteration later, …): other ready tasks and same-instant timers run first.",
     explains: (c) => {
       const ts = c.divergence.ts
-      return ts?.[2].includes("TimeoutError()") === true && tsEarly(c)
+      const py = c.divergence.python
+      if (ts?.[2].includes("TimeoutError()") !== true) return false
+      // Ours came early (CPython prints it later), or CPython's task did something else first at that instant.
+      return (
+        tsEarly(c) ||
+        (py !== undefined && py[0] === ts[0] && !py[2].includes("TimeoutError()") && hasDeadline(c.program))
+      )
     }
   },
   {
@@ -651,7 +645,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
         ts !== undefined &&
         py !== undefined &&
         py[0] === ts[0] &&
-        (/^(got |put |joined Q)/.test(ts[2]) || /^(got |put |joined Q)/.test(py[2])) &&
+        (queueEvent.test(ts[2]) || queueEvent.test(py[2])) &&
         c.program.queues.length > 0 &&
         (tsEarly(c) || tsLate(c))
       )
@@ -704,12 +698,11 @@ export const classes: ReadonlyArray<DifferenceClass> = [
   },
   {
     id: "combined-scheduling",
-    title:
-      "Several scheduling classes at once: asyncio changed to schedule as effect-asyncio does (all knobs) agrees",
+    title: "Several scheduling classes at once",
     verdict: "bug",
     row: "to fix (see the classes above)",
     cause:
-      "Several of the scheduling classes at once: no single knob explains the divergence, but asyncio changed in all those ways together (one timer at a time, done callbacks first, cancelled tasks first, deadlines set late, self-cancellation at the next step) agrees with us.",
+      "No single knob explains the divergence, but asyncio changed in all those ways together (one timer at a time, done callbacks first, cancelled tasks first, deadlines set late, self-cancellation at the next step) agrees with us: several of the scheduling classes above meet in one program (typically `clock-settles-each-timer` with `wake-at-once`).",
     explains: (c) => knobExplains(c, "all")
   }
 ]

@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz:python -- --seeds N [--seed S] [--features a,b] [--without a,b] [--size n] [--depth n]
- *  [--retrieval] [--shrink] [--show] [--json FILE]`
+ *  [--retrieval] [--max-ops N] [--shrink] [--show] [--json FILE] [--minimal FILE] [--doc]`
  *
  * Generates programs for seeds S … S+N-1 (default 1 … 100), runs each on CPython's asyncio and on effect-asyncio
  * (both on virtual time), compares the transcripts, classifies every first divergence (classes.ts) and prints a
@@ -86,7 +86,10 @@ const generateOptions: GenerateOptions = {
   ...(value("size") === undefined ? {} : { size: Number(value("size")) }),
   ...(value("depth") === undefined ? {} : { depth: Number(value("depth")) })
 }
-const harness: HarnessOptions = { retrieval: flag("retrieval") }
+const harness: HarnessOptions = {
+  retrieval: flag("retrieval"),
+  ...(value("max-ops") === undefined ? {} : { maxOpsBeforeYield: Number(value("max-ops")) })
+}
 const single = value("seeds") === undefined && value("seed") !== undefined
 const first = Number(value("seed") ?? 1)
 const count = single ? 1 : Number(value("seeds") ?? 100)

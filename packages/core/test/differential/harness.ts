@@ -14,6 +14,8 @@ export interface HarnessOptions {
   readonly retrieval?: boolean | undefined
   /** Programs per Python process. */
   readonly batch?: number | undefined
+  /** Effect's preemption budget on the TypeScript side (default: Effect's, 2048). */
+  readonly maxOpsBeforeYield?: number | undefined
 }
 
 /** The outcome of one program. */
@@ -65,7 +67,10 @@ export const runAll = async (
     batch
   )
   const tsResults: Array<Transcript> = []
-  for (const { program } of programs) tsResults.push(keep(await runProgram(program, { retrieval })))
+  const maxOpsBeforeYield = options?.maxOpsBeforeYield
+  for (const { program } of programs) {
+    tsResults.push(keep(await runProgram(program, { retrieval, maxOpsBeforeYield })))
+  }
   const python = await pythonRun
   const diverging: Array<number> = []
   const firsts = programs.map((_, i) => {
@@ -80,11 +85,6 @@ export const runAll = async (
     diverging.flatMap((i) => knobs.map(({ name: _, ...run }) => ({ program: programs[i].program, ...run }))),
     batch
   )
-  // The TypeScript side with preemption off, for the `preempted` class.
-  const unpreempted = new Map<number, Transcript>()
-  for (const i of diverging) {
-    unpreempted.set(i, keep(await runProgram(programs[i].program, { retrieval, maxOpsBeforeYield: 1e9 })))
-  }
   const knobOf = new Map<number, Partial<Record<Knob, Transcript>>>()
   diverging.forEach((i, k) => {
     const transcripts: Partial<Record<Knob, Transcript>> = {}
@@ -117,8 +117,7 @@ export const runAll = async (
             python: pythonLines,
             ts: tsResults[i],
             divergence,
-            knobs: knobOf.get(i)!,
-            unpreempted: unpreempted.get(i)
+            knobs: knobOf.get(i)!
           }
     return {
       seed,

@@ -367,7 +367,7 @@ export interface RunOptions {
   readonly limit?: number | undefined
   /**
    * Effect's preemption budget (`Scheduler.MaxOpsBeforeYield`, 2048 by default): a fiber is made to yield after
-   * that many operations. The classifiers run the program again with preemption off to tell its effect.
+   * that many operations. For experiments (`npm run fuzz:python -- --max-ops N`): no class needed it so far.
    */
   readonly maxOpsBeforeYield?: number | undefined
 }
@@ -405,6 +405,10 @@ export const runEffect = (program: Program, options?: RunOptions): Effect.Effect
           })
         )
     }
+    // effect's TestClock starts its "time is not advancing" warning fiber, in an interruptible region, on the first
+    // sleep; if that sleep is in a finalizer of an interrupted fiber, the finalizer is cut short. Prime the clock
+    // outside any finalizer (as `primeTestClock` in test/utils/virtual.ts does).
+    yield* Fiber.interrupt(yield* Effect.forkChild(Effect.sleep("1 millis"), { startImmediately: true }))
     const it = new Interpreter(clock, program)
     const never: Array<string> = []
     let mainTask: asyncio.Task<unknown, unknown> | undefined
