@@ -8,6 +8,7 @@
  * first program of each class (and each unexplained one) to a minimal program. Exits with 1 if a difference is
  * unexplained. See docs/differential.md.
  */
+import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { classes } from "./classes.ts"
 import { allFeatures, type Feature, type GenerateOptions } from "./generate.ts"
@@ -219,7 +220,9 @@ if (single) {
       console.log(`minimal ${k.id}: seed ${o.seed}, ${small.python.length} lines`)
     }
     examples.sort((a, b) => classes.findIndex((k) => k.id === a.id) - classes.findIndex((k) => k.id === b.id))
-    writeFileSync(minimalFile, `${JSON.stringify(examples, null, 1)}\n`)
+    writeFileSync(minimalFile, `${JSON.stringify(examples, null, 2)}\n`)
+    // Formatted as the repository's JSON is (npm run lint checks it).
+    spawnSync("npx", ["biome", "format", "--write", minimalFile], { stdio: "ignore" })
   }
   const file = value("json")
   if (file !== undefined) {
