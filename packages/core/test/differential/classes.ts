@@ -379,7 +379,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     verdict: "bug",
     row: "S12 (to fix)",
     cause:
-      "effect's `TestClock.adjust` wakes one sleeper, waits until everything it set off has suspended, then wakes the next — even when they are due at the same instant. asyncio moves every due timer to the ready queue in one iteration. (On the real clock Node fires same-instant timers in one timers phase, as asyncio does: this is a test-clock artefact, but every test and example runs on it.)",
+      "effect's `TestClock.adjust` wakes one sleeper, waits until everything it set off has suspended, then wakes the next — even when they are due at the same instant. asyncio moves every due timer to the ready queue in one iteration. Every test and example runs on this clock. (On the real clock each timer callback resumes its fiber at once too, but what that fiber schedules runs after the timers phase; not measured here.)",
     explains: (c) => knobExplains(c, "settle")
   },
   {
