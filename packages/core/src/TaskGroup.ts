@@ -451,7 +451,7 @@ const runGroup = <A, E, R>(
               yield* group.childrenDone
             }
             group.state = "finished"
-            scope.close({ exit: bodyExit, outside })
+            scope.close({ exit: bodyExit, outside, shielded: false })
             if (misuse !== undefined) return yield* Effect.die(misuse)
             const members: Array<Member<unknown>> = group.errors.slice()
             if (bodyOutcome._tag === "Exception") members.push({ error: bodyOutcome.error, task: "<body>" })

@@ -53,6 +53,12 @@ export interface Outcome<A, E> {
   readonly exit: Exit.Exit<A, E>
   /** The interruption of the fiber running the scope, forwarded to the body (or held back by a shield). */
   readonly outside: Cause.Cause<never> | undefined
+  /**
+   * The outside cancellation was held back by the shield until the body ended: it never reached the body. The
+   * scope's own result then stands (Trio: the cancellation reaches the caller at its next checkpoint — here, as
+   * Effect delivers a pending interruption when the scope's uninterruptible region ends).
+   */
+  readonly shielded: boolean
 }
 
 let scopeCounter = 0
@@ -131,12 +137,41 @@ export class ScopeImpl implements ScopeLike {
   private interruptBody(reason: CancelReason): void {
     const body = this.body
     if (body === undefined || body.pollUnsafe() !== undefined) return
-    if (Fiber.getCurrent() === body) {
-      // From inside the body: at its next suspension, as an asyncio cancel lands at the next `await`.
-      body.currentDispatcher.scheduleTask(() => interruptWithReason(body, undefined, reason), 0)
+    if (this.runs(Fiber.getCurrent())) {
+      // From code inside the scope — the body, or the body of a scope nested in it, which Python runs in the same
+      // task: at the next suspension, as an asyncio cancel lands at the next `await`.
+      this.pending = true
+      body.currentDispatcher.scheduleTask(() => {
+        this.pending = false
+        // Two scopes cancelled before the body suspended: the outer one's cancellation is the one delivered, and
+        // the inner scope lets it through (Trio: "the outer one wins") — unless a shield lies between them.
+        if (!this.outerPending()) interruptWithReason(body, undefined, reason)
+      }, 0)
     } else {
       interruptWithReason(body, undefined, reason)
     }
+  }
+
+  /** A cancellation from inside the scope waits for the body's next suspension (see `interruptBody`). */
+  private pending = false
+
+  /** Whether a scope around this one, with no shield in between, also has a cancellation waiting to land. */
+  private outerPending(): boolean {
+    for (let scope: ScopeImpl | undefined = this; scope !== undefined; scope = scope.parent) {
+      if (scope !== this && scope.pending) return true
+      if (scope.shield) return false
+    }
+    return false
+  }
+
+  /** Whether `fiber` runs inside this scope: its body, or the body of a scope nested in it. */
+  private runs(fiber: Fiber.Fiber<unknown, unknown> | undefined): boolean {
+    if (fiber === undefined) return false
+    if (fiber === this.body) return true
+    for (let scope = currentScope(fiber); scope !== undefined; scope = scope.parent) {
+      if (scope === this) return true
+    }
+    return false
   }
 
   /** `created → active`, as the first step of the body's fiber: records the body and arms the deadline. */
@@ -229,16 +264,23 @@ export class ScopeImpl implements ScopeLike {
     this.heldBy = by
   }
 
+  /** Whether an outside cancellation is still held back (the shield was not lowered since). */
+  holding(): boolean {
+    return this.heldBack !== undefined
+  }
+
   /**
    * `active → exited`: disarms the deadline, and decides `cancelledCaught` — the scope's own cancellation ended
-   * the body (cancelled, not failed) and no outside cancellation is passing through.
+   * the body (cancelled, not failed) and no outside cancellation reached it.
    */
   close(outcome: Outcome<unknown, unknown>): void {
     this.cancelTimer()
     this.state = "exited"
     this.heldBack = undefined
     this.cancelledCaught =
-      this.cancelCalled && outcome.outside === undefined && outcomeOf(outcome.exit)._tag === "Cancelled"
+      this.cancelCalled &&
+      (outcome.outside === undefined || outcome.shielded) &&
+      outcomeOf(outcome.exit)._tag === "Cancelled"
   }
 
   /**
@@ -303,7 +345,9 @@ export const enter = <A, E, R, B, E2, R2>(
       return Effect.gen(function* () {
         const fiber = yield* Effect.forkChild(run, { startImmediately: true })
         const waited = yield* Effect.exit(restore(Fiber.await(fiber)))
-        if (waited._tag === "Success") return yield* then({ exit: waited.value, outside: undefined }, restore)
+        if (waited._tag === "Success") {
+          return yield* then({ exit: waited.value, outside: undefined, shielded: false }, restore)
+        }
         // Outside cancellation: forwarded to the body with its reason (or held back by the shield); the scope
         // waits for the body's clean-up either way.
         const owner = parent.getRef(CurrentTask)
@@ -315,7 +359,10 @@ export const enter = <A, E, R, B, E2, R2>(
         if (scope.shield) scope.holdBack(reason, parent.id)
         else interruptWithReason(fiber as Fiber.Fiber<unknown, unknown>, parent.id, reason)
         const exit = yield* Fiber.await(fiber)
-        return yield* then({ exit, outside: waited.cause as Cause.Cause<never> }, restore)
+        return yield* then(
+          { exit, outside: waited.cause as Cause.Cause<never>, shielded: scope.holding() },
+          restore
+        )
       })
     })
   )
@@ -339,6 +386,9 @@ export const make = (options: {
       })
   )
 
-/** The exit of a scope's outcome as an effect: the outside cancellation, if any, wins. */
+/**
+ * The exit of a scope's outcome as an effect: an outside cancellation that reached the body wins; one the shield
+ * held back lets the body's exit stand (the caller is interrupted afterwards).
+ */
 export const resultOf = <A, E>(outcome: Outcome<A, E>): Effect.Effect<A, E> =>
-  outcome.outside !== undefined ? Effect.failCause(outcome.outside) : outcome.exit
+  outcome.outside !== undefined && !outcome.shielded ? Effect.failCause(outcome.outside) : outcome.exit
