@@ -98,11 +98,11 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
   },
   {
     item: "§3",
-    title: "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first",
-    expected: "deadline-registered-late",
-    fixed:
-      "a waitFor deadline registered after a worker's sleep due at the same instant fires after it (the deadline " +
-      "is armed when the scope is entered: the cancel scope, issue 11)",
+    title:
+      "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first (the " +
+      "deadline is now armed when the scope is entered, so it no longer loses the tie; the TimeoutError still " +
+      "reaches main in the same turn and main ends first, before the clock wakes the worker)",
+    expected: "clock-settles-each-timer",
     retrieval: false,
     program: {
       ...none,
