@@ -39,6 +39,8 @@ export const startFixture = (
     readonly timeoutMs?: number
     readonly nodeArgs?: ReadonlyArray<string>
     readonly sources?: boolean
+    /** Start the fixture as the leader of a new process group (`kill(-pid, …)` signals it and its children). */
+    readonly group?: boolean
   } = {}
 ): RunningFixture => {
   const env = { ...process.env }
@@ -49,7 +51,8 @@ export const startFixture = (
   const file = fileURLToPath(new URL(`../fixtures/${name}.ts`, import.meta.url))
   const child = spawn(node, [...(options.nodeArgs ?? []), file, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env
+    env,
+    detached: options.group === true
   })
   let stdout = ""
   let stderr = ""
