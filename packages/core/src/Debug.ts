@@ -31,10 +31,10 @@ import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Tracer from "effect/Tracer"
 import { repr, type TaskInfo } from "./Inspect.ts"
-import { describeError, prettyCause } from "./internal/describe.ts"
+import { describeError, indent, prettyCause } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
+import { CurrentTask } from "./internal/owner.ts"
 import * as registry from "./internal/registry.ts"
-import { CurrentTask } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
 /**
@@ -104,12 +104,6 @@ export interface DebugOptions {
  * @since 0.1.0
  */
 export const TRACEBACK_CHARS = 4000
-
-const indent = (text: string, prefix = "  "): string =>
-  text
-    .split("\n")
-    .map((line) => (line === "" ? line : prefix + line))
-    .join("\n")
 
 const seconds = (s: number): string => s.toFixed(3)
 

@@ -28,9 +28,9 @@ import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Tracer from "effect/Tracer"
 import type { CancelReason } from "./Errors.ts"
-import { describeError, text } from "./internal/describe.ts"
+import { describeError, text } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
-import { outcomeOf } from "./internal/task.ts"
+import { outcomeOf } from "./internal/outcome.ts"
 import * as validate from "./internal/validate.ts"
 
 /** Whether tasks created by this fiber get spans. */

@@ -7,9 +7,9 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { TypeError, ValueError } from "./Errors.ts"
-import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
-import { isTask, outcomeOf } from "./internal/task.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { isTask } from "./internal/task.ts"
 import type { Seconds } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
@@ -183,9 +183,7 @@ const waitOn = <T extends Task<unknown, unknown>>(
   })
   const waited = timer === undefined ? waiting : Effect.raceFirst(waiting, timer)
   return Effect.andThen(
-    hooks.observers.length === 0
-      ? waited
-      : observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
+    observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
     partition
   )
 }

@@ -3,7 +3,7 @@
  * functions of the timeline, so their output is golden-tested.
  */
 import { TypeError } from "../Errors.ts"
-import { describeReason, formatSeconds } from "./registry.ts"
+import { describeReason, formatSeconds } from "./format.ts"
 import type { Outcome, Timeline, Track } from "./timeline.ts"
 import * as validate from "./validate.ts"
 

@@ -12,10 +12,10 @@ import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import type * as Exit from "effect/Exit"
 import type { CancelReason } from "../Errors.ts"
-import { describeError, text } from "./describe.ts"
+import { describeError, text } from "./format.ts"
 import * as hooks from "./hooks.ts"
+import { outcomeOf } from "./outcome.ts"
 import { describeTarget } from "./registry.ts"
-import { outcomeOf } from "./task.ts"
 
 /** How a task ended. */
 export type Outcome =
