@@ -14,8 +14,9 @@ import { observeWait } from "./internal/observe.ts"
 import { ownerLoop } from "./internal/owner.ts"
 import { toTask } from "./internal/spawn.ts"
 import { isTask, notAnEffect, type TaskImpl } from "./internal/task.ts"
-import { delayToMillis, type Seconds } from "./internal/time.ts"
+import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import type { Task } from "./Task.ts"
 
 /**

@@ -5,7 +5,7 @@
  * The registry is **off** unless something asks for it ({@link track}, {@link layer}, `run(main, { inspect: true })`,
  * debug mode): then every task records who created it and where (the call site of `createTask`), what owns it
  * (its task group or loop scope), its state, what it is suspended on when the library knows it, and — once a
- * cancellation was requested — why. Off, it costs nothing: the task machinery checks one array length.
+ * cancellation was requested — why. Off, it costs nothing: the task machinery asks whether an observer is installed.
  *
  * ```
  * id  name      state       age    awaiting          owner   creator  cancel reason

@@ -6,8 +6,17 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { observeWait } from "./internal/observe.ts"
-import type { Seconds } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+
+/**
+ * A delay or timeout as asyncio code writes it: a plain number is **seconds** (`sleep(0.5)`); Effect duration
+ * values and strings (`Duration.millis(500)`, `"500 millis"`) are accepted too. Every delay and timeout of the
+ * library (`sleep`, `waitFor`, `timeout`, `wait`, `asCompleted`, `staggeredRace`, `CancelScope`) takes one.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Seconds = number | Exclude<Duration.Input, number | bigint>
 
 /**
  * Suspends the current fiber for `delay` and then succeeds with `result`.

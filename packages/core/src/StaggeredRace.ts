@@ -17,9 +17,10 @@ import { ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
 import { spawn } from "./internal/spawn.ts"
 import type { TaskImpl } from "./internal/task.ts"
-import { delayToMillis, type Seconds } from "./internal/time.ts"
+import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 
 /**
  * What {@link staggeredRace} returns, as Python's tuple: the winner's value (or `undefined`), its index (or

@@ -2,8 +2,8 @@
  * Tracing: every task is a span in Effect's tracer, so an application using `@effect/opentelemetry` (or any
  * `Tracer`) sees its tasks — named, with their owner, and how they ended (the cancel reason included).
  *
- * Off by default (the task machinery then checks one array length and nothing else). Turn it on for a region
- * with {@link withTaskSpans}, for an application with {@link layer}, or for a program with
+ * Off by default (the task machinery then asks whether an observer is installed, and nothing else). Turn it on for
+ * a region with {@link withTaskSpans}, for an application with {@link layer}, or for a program with
  * `run(main, { tracing: true })`. Tasks created inside the region get a span named `task <name>`:
  *
  * | attribute | value |

@@ -10,9 +10,9 @@ import { TypeError, ValueError } from "./Errors.ts"
 import { observeWait } from "./internal/observe.ts"
 import { outcomeOf } from "./internal/outcome.ts"
 import { isTask } from "./internal/task.ts"
-import type { Seconds } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import type { Task } from "./Task.ts"
 
 /**

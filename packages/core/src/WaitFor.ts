@@ -14,8 +14,9 @@ import { consume } from "./internal/await.ts"
 import { outcomeOf } from "./internal/outcome.ts"
 import { interruptTask } from "./internal/reason.ts"
 import { asTask, notAnEffect } from "./internal/task.ts"
-import type { Delay, Seconds } from "./internal/time.ts"
+import type { Delay } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import * as Timeout from "./Timeout.ts"
 
 const timeoutReason = (what: string): CancelReason => ({
