@@ -8,6 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import * as Debug from "@effect-asyncio/core/Debug"
 import { cancelUnsafe } from "@effect-asyncio/core/Task"
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { runVirtual } from "./utils/virtual.ts"
@@ -18,21 +19,51 @@ const failing = (name: string, delay = 0.5) =>
   asyncio.createTask(Effect.andThen(asyncio.sleep(delay), Effect.fail(new Boom({ message: name }))), { name })
 
 /**
- * Runs `main` in a loop scope under debug mode, on virtual time, collecting the warnings. Slow steps are not what
- * these tests are about, and step timing is real time (a loaded machine can hold any step longer than asyncio's
- * 0.1 s): `slowCallbackDuration: Infinity` takes them out, so that the warnings depend on the program alone.
+ * Runs `main` in a loop scope under debug mode (asyncio's 0.1 s for slow steps), on virtual time, collecting the
+ * warnings. Steps are timed on the session's clock, the TestClock, so the warnings depend on the program alone, not
+ * on how loaded the machine is.
  */
-const debugged = <A, E>(main: Effect.Effect<A, E>, loop: string) =>
+const debugged = <A, E>(
+  main: Effect.Effect<A, E>,
+  loop: string,
+  options?: Debug.DebugOptions & { readonly clock?: Clock.Clock }
+) =>
   Effect.gen(function* () {
     const warnings: Array<Debug.Warning> = []
+    const session = Debug.debug(asyncio.Loop.scoped(main, { mainName: "main", name: loop }), {
+      slowCallbackDuration: options?.slowCallbackDuration,
+      onWarning: (w) => warnings.push(w)
+    })
+    const clock = options?.clock
     const { exit } = yield* runVirtual(
-      Debug.debug(asyncio.Loop.scoped(main, { mainName: "main", name: loop }), {
-        onWarning: (w) => warnings.push(w),
-        slowCallbackDuration: Infinity
-      })
+      clock === undefined ? session : Effect.provideService(session, Clock.Clock, clock)
     )
     return { exit, warnings }
   })
+
+/**
+ * The test's clock, with a step of a program able to take time on it: `hold(0.25)` inside an effect makes that step
+ * last 0.25 s on the clock's monotonic time (what debug mode times steps with), as a blocking call would on a real
+ * one. Wall-clock time and sleeps are the test clock's.
+ */
+const holdingClock = Effect.map(Clock.clockWith(Effect.succeed), (base) => {
+  let held = 0n
+  const monotonic = () => base.monotonicTimeNanosUnsafe() + held
+  const clock: Clock.Clock = {
+    currentTimeMillisUnsafe: () => base.currentTimeMillisUnsafe(),
+    currentTimeMillis: base.currentTimeMillis,
+    currentTimeNanosUnsafe: () => base.currentTimeNanosUnsafe(),
+    currentTimeNanos: base.currentTimeNanos,
+    monotonicTimeNanosUnsafe: monotonic,
+    monotonicTimeNanos: Effect.sync(monotonic),
+    sleep: (duration) => base.sleep(duration)
+  }
+  const hold = (seconds: number) =>
+    Effect.sync(() => {
+      held += BigInt(Math.round(seconds * 1e9))
+    })
+  return { clock, hold }
+})
 
 /** The names of the tasks reported as "Task exception was never retrieved", and the other warnings by tag. */
 const reported = (warnings: ReadonlyArray<Debug.Warning>): Array<string> =>
@@ -207,6 +238,59 @@ describe("Debug — every way of consuming an outcome retrieves it", () => {
         "loop-start"
       )
       assert.deepStrictEqual(reported(warnings), [])
+    })
+  )
+})
+
+describe("Debug — slow steps, timed on the session's clock", () => {
+  // asyncio times each callback with loop.time() (BaseEventLoop._run_once: `dt = self.time() - t0`); ours times
+  // each step of a fiber on the session's Clock.
+  it.effect(
+    "a step that holds the thread in real time takes no virtual time: no report under a TestClock",
+    () =>
+      Effect.gen(function* () {
+        const { exit, warnings } = yield* debugged(
+          Effect.gen(function* () {
+            const busy = yield* asyncio.createTask(
+              Effect.sync(() => {
+                const until = performance.now() + 30
+                while (performance.now() < until) {
+                  // hold the thread for 30 ms of real time
+                }
+                return "done"
+              }),
+              { name: "busy" }
+            )
+            return yield* busy
+          }),
+          "loop-busy",
+          { slowCallbackDuration: 0.01 }
+        )
+        assert.deepStrictEqual(exit._tag === "Success" ? exit.value : exit, "done")
+        assert.deepStrictEqual(reported(warnings), [])
+      })
+  )
+
+  it.effect("a step that takes longer than slowCallbackDuration on the clock is reported with its task", () =>
+    Effect.gen(function* () {
+      const { clock, hold } = yield* holdingClock
+      const { warnings } = yield* debugged(
+        Effect.gen(function* () {
+          const quick = yield* asyncio.createTask(hold(0.05), { name: "quick" })
+          const slow = yield* asyncio.createTask(Effect.andThen(asyncio.sleep(1), hold(0.25)), {
+            name: "slow"
+          })
+          yield* quick
+          yield* slow
+        }),
+        "loop-slow",
+        { clock }
+      )
+      assert.deepStrictEqual(
+        warnings.map((w) => (w._tag === "SlowCallback" ? [w.task?.name, w.seconds] : w._tag)),
+        [["slow", 0.25]]
+      )
+      assert.match(Debug.format(warnings[0]), /^Executing <Task running name='slow' .*> took 0\.250 seconds$/)
     })
   )
 })
