@@ -275,11 +275,11 @@ export const classes: ReadonlyArray<DifferenceClass> = [
   {
     id: "false-never-retrieved",
     title:
-      'Debug mode reports "Task exception was never retrieved" for an error that was retrieved (through shield, …)',
+      'Debug mode reports "Task exception was never retrieved" for an error that a task CPython runs later retrieves',
     verdict: "bug",
-    row: "to fix (O3)",
+    row: "to fix (RUN-05)",
     cause:
-      'Retrieval is reported by hand where an outcome is handed back (`hooks.emitRetrieved`); `shield`, `cancel()` of a finished task and `waitFor(finishedTask, ≤0)` hand the error back without reporting it. In CPython every `result()`/`exception()`, and `cancel()` of a done future, clears the "log it" flag.',
+      "Through `shield`, `cancel()` of a finished task and `waitFor(finishedTask, ≤0)` this is fixed (issue 11: one `markRetrieved` for every path that hands an outcome over). What remains follows from `ready-at-main-end`: the task that awaits the failed one has not started when main returns, CPython runs it before the loop closes and it retrieves the error; here it is cancelled before it starts and nobody does.",
     explains: (c) => {
       const ts = c.divergence.ts
       return (

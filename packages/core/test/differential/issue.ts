@@ -12,7 +12,10 @@ export interface IssueExample {
   /** The item of issue 12's list ("§1" … "§5"). */
   readonly item: string
   readonly title: string
+  /** The class the difference was classified as. */
   readonly expected: string
+  /** Once fixed: what the program shows now (it prints CPython's transcript), and what fixed it. */
+  readonly fixed?: string | undefined
   readonly retrieval: boolean
   readonly program: Program
 }
@@ -164,6 +167,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "cancel() on a task that already failed counts as retrieving its exception",
     expected: "false-never-retrieved",
+    fixed: "cancel() of a task that already failed retrieves its exception (one markRetrieved: issue 11)",
     retrieval: true,
     program: { ...none, main: [failing, { op: "sleep", d: 0 }, { op: "cancel", ref: "t", msg: null }] }
   },
@@ -171,6 +175,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "waitFor(alreadyFailedTask, 0) hands the error back",
     expected: "false-never-retrieved",
+    fixed: "waitFor(alreadyFailedTask, 0) hands the error back and retrieves it (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,
@@ -185,6 +190,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "an error handed back through shield and caught",
     expected: "false-never-retrieved",
+    fixed: "an error handed back through shield is retrieved (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,
