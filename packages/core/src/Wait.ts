@@ -146,6 +146,10 @@ const waitOn = <T extends Task<unknown, unknown>>(
   returnWhen: ReturnWhen,
   timer: Effect.Effect<void> | undefined
 ): Effect.Effect<WaitResult<T>> => {
+  // asyncio's wait always suspends: its done callbacks are scheduled (`call_soon`), even for tasks already done.
+  // Ours resume synchronously; when every task was already done, the wait yields once instead.
+  let registering = true
+  let atOnce = false
   const waiting = Effect.callback<void>((resume) => {
     let counter = tasks.length
     let finished = false
@@ -165,12 +169,14 @@ const waitOn = <T extends Task<unknown, unknown>>(
             (returnWhen === FIRST_EXCEPTION && isException(exit))
           ) {
             finish()
+            atOnce = registering
             resume(Effect.void)
           }
         })
       )
       if (finished) break
     }
+    registering = false
     return Effect.sync(finish)
   })
   const partition = Effect.sync(() => {
@@ -181,7 +187,11 @@ const waitOn = <T extends Task<unknown, unknown>>(
     }
     return { done, pending }
   })
-  const waited = timer === undefined ? waiting : Effect.raceFirst(waiting, timer)
+  const suspending = Effect.andThen(
+    waiting,
+    Effect.suspend(() => (atOnce ? Effect.yieldNow : Effect.void))
+  )
+  const waited = timer === undefined ? suspending : Effect.raceFirst(suspending, timer)
   return Effect.andThen(
     observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
     partition

@@ -1403,26 +1403,29 @@ describe("TaskGroup — tg.cancel()", () => {
     })
   )
 
-  it.effect("called by the body itself: the body stops there and the group exits normally", () =>
-    Effect.gen(function* () {
-      const { events, mark } = timeline()
-      const r = yield* runVirtual(
-        run((tg) =>
-          Effect.gen(function* () {
-            yield* tg.createTask(asyncio.sleep(10))
-            yield* asyncio.sleep(0.1)
-            yield* tg.cancel()
-            yield* tg.cancel()
-            yield* asyncio.sleep(0)
-            yield* mark("after cancel")
-            return 1
-          })
+  it.effect(
+    "called by the body itself: the body stops at its next suspension (Python's next await) and the group exits normally",
+    () =>
+      Effect.gen(function* () {
+        const { events, mark } = timeline()
+        const r = yield* runVirtual(
+          run((tg) =>
+            Effect.gen(function* () {
+              yield* tg.createTask(asyncio.sleep(10))
+              yield* asyncio.sleep(0.1)
+              yield* tg.cancel()
+              yield* tg.cancel()
+              yield* mark("before the next suspension")
+              yield* asyncio.sleep(0)
+              yield* mark("after it")
+              return 1
+            })
+          )
         )
-      )
-      assert.strictEqual(r.elapsed, 0.1)
-      assert.isUndefined(yield* r.exit)
-      assert.deepStrictEqual(events, [])
-    })
+        assert.strictEqual(r.elapsed, 0.1)
+        assert.isUndefined(yield* r.exit)
+        assert.deepStrictEqual(events, ["before the next suspension"])
+      })
   )
 
   it.effect(

@@ -362,7 +362,7 @@ describe("wait", () => {
   )
 
   it.effect(
-    "FIRST_EXCEPTION and FIRST_COMPLETED return at once when a task has already failed or finished",
+    "FIRST_EXCEPTION and FIRST_COMPLETED return after one turn when a task has already failed or finished",
     () =>
       Effect.gen(function* () {
         const failed = yield* asyncio.createTask(Effect.fail(new ZeroDiv({ label: "early" })), {
@@ -386,8 +386,8 @@ describe("wait", () => {
         yield* settle
         assert.deepStrictEqual(
           log,
-          ["waits returned", "other task ran"],
-          "no suspension when the answer is known"
+          ["other task ran", "waits returned"],
+          "CPython's wait suspends even when the answer is known (its done callbacks are scheduled)"
         )
       })
   )
@@ -411,6 +411,35 @@ describe("wait", () => {
       assert.deepStrictEqual(names(r.result.pending), ["slow"])
       assert.isFalse(r.slowCancelled)
     })
+  )
+
+  it.effect(
+    "wait on tasks that are all done still suspends once: work already ready runs first (asyncio)",
+    () =>
+      Effect.gen(function* () {
+        const log: Array<string> = []
+        const program = Effect.gen(function* () {
+          const done = yield* asyncio.createTask(Effect.succeed(1), { name: "done" })
+          yield* settle
+          yield* asyncio.createTask(Effect.sync(() => log.push("ready task runs")))
+          const result = yield* asyncio.wait([done])
+          log.push("wait returns")
+          // A second wait on the same (effect, tasks) suspends again.
+          yield* asyncio.createTask(Effect.sync(() => log.push("second ready task runs")))
+          yield* asyncio.wait([done])
+          log.push("second wait returns")
+          return names(result.done)
+        })
+        const { exit } = yield* run(program)
+        assert.deepStrictEqual(yield* exit, ["done"])
+        // CPython's wait schedules its done callbacks (call_soon) and awaits a future: the ready task runs first.
+        assert.deepStrictEqual(log, [
+          "ready task runs",
+          "wait returns",
+          "second ready task runs",
+          "second wait returns"
+        ])
+      })
   )
 
   it.effect("the result sets keep the tasks' types", () =>

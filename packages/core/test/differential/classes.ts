@@ -397,7 +397,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     verdict: "bug",
     row: "to fix",
     cause:
-      "A timeout scope's timer is a forked fiber (`Timeout.schedule`: `Effect.forkDetach`, not started immediately): its sleep is registered a scheduler turn later, after sleeps that started meanwhile, and the TestClock wakes same-instant sleepers in registration order, so the deadline loses the tie. asyncio registers the deadline (`call_at`) when the scope is entered. With the deadline set one step late (knob `late`) CPython agrees with us.",
+      "Before the cancel scope (issue 11) a timeout scope's timer was a forked fiber whose sleep was registered a scheduler turn late, after sleeps that started meanwhile, so the deadline lost same-instant ties; the deadline is now armed when the scope is entered, and issue 12 §3's program no longer shows it. The classifier (CPython run with the deadline set one step late, knob `late`, agrees with us) still takes programs whose deadline effect comes late for other reasons: a deadline that expires during uninterruptible clean-up (S13), and `waitFor(task)`, which subscribes to its task's end only when it expires, so the task's other awaiters resume first (CPython's `wait_for` adds its done callback at entry). Recorded 2026-12-06: 41 of 10,000 programs.",
     explains: (c) => {
       if (knobExplains(c, "late") || (knobExplains(c, "lateSettle") && !knobExplains(c, "settle")))
         return true

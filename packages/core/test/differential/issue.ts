@@ -34,6 +34,9 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§1",
     title: "a task created inside a timeout body starts after a task created later",
     expected: "dispatcher-order",
+    fixed:
+      "tasks created inside a timeout body start in creation order (the body runs on the caller's dispatcher: " +
+      "the cancel scope, issue 11)",
     retrieval: false,
     program: {
       ...none,
@@ -55,6 +58,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§1",
     title: "the same with tg.createTask inside a timeout body",
     expected: "dispatcher-order",
+    fixed: "the same with tg.createTask inside a timeout body (the cancel scope, issue 11)",
     retrieval: false,
     program: {
       ...none,
@@ -94,8 +98,11 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
   },
   {
     item: "§3",
-    title: "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first",
-    expected: "deadline-registered-late",
+    title:
+      "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first (the " +
+      "deadline is now armed when the scope is entered, so it no longer loses the tie; the TimeoutError still " +
+      "reaches main in the same turn and main ends first, before the clock wakes the worker)",
+    expected: "clock-settles-each-timer",
     retrieval: false,
     program: {
       ...none,
