@@ -124,7 +124,10 @@ const shutdown = (
         Effect.andThen(round)
       )
     })
-    return round
+    // asyncio.run stops the loop after the iteration in which main completes: what was ready by then (a task
+    // created and not started, a task woken and not resumed) takes its step first, and leftovers are cancelled
+    // inside their bodies. One scheduler turn is that iteration.
+    return loop.live().length === 0 ? round : Effect.andThen(Effect.yieldNow, round)
   })
 
 /**
@@ -134,7 +137,9 @@ const shutdown = (
  *
  * **asyncio** The part of `asyncio.run(main())` that is not about the process: main runs as a task (so
  * `currentTask()` is defined), leftover tasks are cancelled and awaited at the end, errors raised by them while
- * being cancelled are reported, not raised.
+ * being cancelled are reported, not raised. As `asyncio.run` stops the loop only after the iteration in which main
+ * completes, the shutdown first lets one scheduler turn pass: a task that was ready (created and not started, or
+ * woken) takes that step, and is then cancelled inside its body.
  *
  * **Example** (Leftover tasks are cancelled)
  * ```ts

@@ -1436,6 +1436,48 @@ describe("ownership", () => {
       })
   )
 
+  it.effect(
+    "when Loop.scoped ends, tasks ready at that moment (created, or woken by main's last step) take their step before the shutdown cancels them, as in asyncio.run",
+    () =>
+      Effect.gen(function* () {
+        // CPython 3.11 prints: created starts, waiter woke, created cleaned up (asyncio.run stops the loop after
+        // the iteration in which main completes; what was ready runs in it).
+        const log: Array<string> = []
+        const { value } = yield* virtual(
+          asyncio.Loop.scoped(
+            Effect.gen(function* () {
+              const event = yield* asyncio.Event.make()
+              yield* asyncio.createTask(
+                Effect.andThen(
+                  event.wait(),
+                  Effect.sync(() => {
+                    log.push("waiter woke")
+                  })
+                ),
+                { name: "waiter" }
+              )
+              yield* asyncio.sleep(0)
+              yield* asyncio.createTask(
+                Effect.andThen(
+                  Effect.sync(() => {
+                    log.push("created starts")
+                  }),
+                  asyncio
+                    .sleep(10)
+                    .pipe(Effect.onInterrupt(() => Effect.sync(() => log.push("created cleaned up"))))
+                ),
+                { name: "created" }
+              )
+              yield* event.set()
+              return 123
+            })
+          )
+        )
+        assert.strictEqual(value, 123)
+        assert.deepStrictEqual(log, ["created starts", "waiter woke", "created cleaned up"])
+      })
+  )
+
   it.effect("Loop.layer owns tasks created where it is provided and cancels them when released", () =>
     Effect.gen(function* () {
       let task: asyncio.Task<void> | undefined

@@ -156,6 +156,9 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§4",
     title: "main creates a task and returns at once: CPython's task takes its first step before the shutdown",
     expected: "ready-at-main-end",
+    fixed:
+      "main creates a task and returns at once: the task takes its first step before the shutdown cancels it (the " +
+      "loop scope's shutdown waits one scheduler turn, asyncio.run's last iteration)",
     retrieval: false,
     program: {
       ...none,
