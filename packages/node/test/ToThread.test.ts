@@ -1,5 +1,5 @@
 /**
- * `toThread` and `ThreadPool` on real worker threads (THR cases of conformance-cases.md, plus our cancellation
+ * `toThread` and `ThreadPool` on real worker threads (THR cases of docs/conformance.md, plus our cancellation
  * and shutdown semantics). The worker functions live in fixtures/work.ts, which Node loads in each worker.
  *
  * Nothing here waits on time: the tests coordinate with the worker functions through a SharedArrayBuffer

@@ -275,11 +275,11 @@ export const classes: ReadonlyArray<DifferenceClass> = [
   {
     id: "false-never-retrieved",
     title:
-      'Debug mode reports "Task exception was never retrieved" for an error that was retrieved (through shield, …)',
+      'Debug mode reports "Task exception was never retrieved" for a task that fails in the loop\'s last turn',
     verdict: "bug",
     row: "to fix (O3)",
     cause:
-      'Retrieval is reported by hand where an outcome is handed back (`hooks.emitRetrieved`); `shield`, `cancel()` of a finished task and `waitFor(finishedTask, ≤0)` hand the error back without reporting it. In CPython every `result()`/`exception()`, and `cancel()` of a done future, clears the "log it" flag.',
+      "Through `shield`, `cancel()` of a finished task and `waitFor(finishedTask, ≤0)` this is fixed (issue 11: one `markRetrieved` for every path that hands an outcome over). What remains: a task that fails during the turn the loop scope lets pass before its shutdown (asyncio.run's last iteration) is reported by CPython's shutdown as an error of the run; here it is already done when the shutdown looks, so nobody retrieves it and debug mode reports it as never retrieved.",
     explains: (c) => {
       const ts = c.divergence.ts
       return (

@@ -177,6 +177,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "cancel() on a task that already failed counts as retrieving its exception",
     expected: "false-never-retrieved",
+    fixed: "cancel() of a task that already failed retrieves its exception (one markRetrieved: issue 11)",
     retrieval: true,
     program: { ...none, main: [failing, { op: "sleep", d: 0 }, { op: "cancel", ref: "t", msg: null }] }
   },
@@ -184,6 +185,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "waitFor(alreadyFailedTask, 0) hands the error back",
     expected: "false-never-retrieved",
+    fixed: "waitFor(alreadyFailedTask, 0) hands the error back and retrieves it (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,
@@ -198,6 +200,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "an error handed back through shield and caught",
     expected: "false-never-retrieved",
+    fixed: "an error handed back through shield is retrieved (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,
