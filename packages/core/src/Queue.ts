@@ -184,9 +184,7 @@ const construct = <A>(
   validate.atCall(() => {
     // Any number, as Python compares it: a fraction, zero, a negative number or NaN are all meaningful.
     const checked = validate.number(what, maxsize, "maxsize")
-    return Effect.withFiber((fiber) =>
-      Effect.succeed(new QueueImpl(kind, checked, store(), fiber.currentDispatcher))
-    )
+    return Effect.sync(() => new QueueImpl(kind, checked, store()))
   })
 
 /**
