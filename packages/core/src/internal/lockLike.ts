@@ -11,6 +11,12 @@
  *   gives it back if it is cancelled first ({@link WaiterHost.onCancel}).
  * - **The guarded region** (`withLock`, `withPermit`) checks its argument at the call, waits interruptibly, and
  *   holds the unit uninterruptibly from the step that hands it over until its release is registered.
+ *
+ * **O(1) per acquire and per release**, whatever the number of waiters: a release unparks the head of the lot
+ * and a cancelled waiter unlinks itself. Keep it so: it is why the library has its own `Semaphore` at all.
+ * Effect 4.1's `Semaphore` is O(waiters) per release — `releaseUnsafe` walks its waiter `Set` to pick the batch to
+ * wake (woken waiters stay in the set until they acquire) and `take` scans it for the first request that fits —
+ * so N tasks through `Semaphore.withPermits` cost O(N²) (`bench/`, workload `semaphore`).
  */
 import * as Effect from "effect/Effect"
 import * as validate from "./validate.ts"
