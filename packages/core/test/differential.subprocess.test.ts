@@ -187,6 +187,15 @@ describe("differential tests against CPython's asyncio", () => {
   }
 
   for (const example of issueExamples) {
+    if (example.fixed !== undefined) {
+      it(`issue 12 ${example.item}, fixed (was class ${example.expected}): ${example.title}`, async (ctx) => {
+        if (unavailable !== undefined) ctx.skip(needsPython)
+        const outcome = await outcomeOf(example.program, example.retrieval)
+        expect(outcome.divergence).toBeUndefined()
+        expect(outcome.ts).toEqual(outcome.python)
+      })
+      continue
+    }
     it(`issue 12 ${example.item}, confirmed: ${example.title} (class ${example.expected})`, async (ctx) => {
       if (unavailable !== undefined) ctx.skip(needsPython)
       const outcome = await outcomeOf(example.program, example.retrieval)

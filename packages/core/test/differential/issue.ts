@@ -12,7 +12,10 @@ export interface IssueExample {
   /** The item of issue 12's list ("§1" … "§5"). */
   readonly item: string
   readonly title: string
+  /** The class the difference was classified as when it was found. */
   readonly expected: string
+  /** Set once the class is fixed: the program now prints CPython's transcript (what fixed it, and its tests). */
+  readonly fixed?: string
   readonly retrieval: boolean
   readonly program: Program
 }
@@ -71,6 +74,8 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     title:
       "queue hand-off: three workers blocked in get(); main puts 1, 2, 3 and gets three items without waiting",
     expected: "woken-waiter-keeps-grant",
+    fixed:
+      "woken getters re-check when they run, on one parking lot (internal/parkingLot.ts); Queue.test.ts \"asyncio's hand-off order\"",
     retrieval: false,
     program: {
       ...none,
