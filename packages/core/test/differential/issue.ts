@@ -75,7 +75,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
       "queue hand-off: three workers blocked in get(); main puts 1, 2, 3 and gets three items without waiting",
     expected: "woken-waiter-keeps-grant",
     fixed:
-      "woken getters re-check when they run, on one parking lot (internal/parkingLot.ts); Queue.test.ts \"asyncio's hand-off order\"",
+      "woken getters re-check when they run, on one parking lot (internal/parkingLot.ts); Queue.test.ts: asyncio's hand-off order",
     retrieval: false,
     program: {
       ...none,
