@@ -762,17 +762,28 @@ describe("Queue", () => {
   // ---------------------------------------------------------------------------------------------------------
 
   describe("asyncio's hand-off order", () => {
+    /** Runs a program that only waits on ticks and on its tasks; returns what it logged, joined with " | ". */
+    const transcript = <E>(program: (log: (line: string) => void) => Effect.Effect<unknown, E>) =>
+      instant(
+        Effect.suspend(() => {
+          const lines: Array<string> = []
+          return Effect.as(
+            program((line) => lines.push(line)),
+            lines
+          )
+        })
+      ).pipe(Effect.map((lines) => lines.join(" | ")))
+
     it.effect(
       "a ready worker takes a, b, c put without yielding; the three woken workers wait again (CPython's order)",
       () =>
         Effect.gen(function* () {
-          const value = yield* instant(
+          const printed = yield* transcript((log) =>
             Effect.gen(function* () {
               const q = yield* Queue.make<string>()
-              const log: Array<string> = []
               const worker = (i: number) =>
                 Effect.gen(function* () {
-                  for (let n = 0; n < 3; n++) log.push(`w${i} ${yield* q.get()}`)
+                  for (let n = 0; n < 3; n++) log(`w${i} ${yield* q.get()}`)
                 })
               const workers = [
                 yield* asyncio.createTask(worker(1)),
@@ -784,43 +795,28 @@ describe("Queue", () => {
               for (const x of "abc") yield* q.put(x)
               yield* tick
               yield* tick
-              log.push(`getters ${(yield* q.statistics()).gettersWaiting}`)
+              log(`getters ${(yield* q.statistics()).gettersWaiting}`)
               for (const x of "defghijkl") yield* q.put(x)
               yield* asyncio.gather(...workers)
-              return log
             })
           )
-          // python3 test/fixtures/queue_handoff.py: minimal
-          assert.deepStrictEqual(value, [
-            "w0 a",
-            "w0 b",
-            "w0 c",
-            "getters 3",
-            "w1 d",
-            "w1 e",
-            "w1 f",
-            "w2 g",
-            "w2 h",
-            "w2 i",
-            "w3 j",
-            "w3 k",
-            "w3 l"
-          ])
+          // queue_handoff.py: minimal
+          assert.strictEqual(
+            printed,
+            "w0 a | w0 b | w0 c | getters 3 | w1 d | w1 e | w1 f | w2 g | w2 h | w2 i | w3 j | w3 k | w3 l"
+          )
         })
     )
 
     it.effect("a pool of three workers, one tick of work per item: items go round as in CPython", () =>
       Effect.gen(function* () {
-        const value = yield* instant(
+        const printed = yield* transcript((log) =>
           Effect.gen(function* () {
             const q = yield* Queue.make<number | null>()
-            const log: Array<string> = []
             const worker = (i: number) =>
               Effect.gen(function* () {
-                while (true) {
-                  const item = yield* q.get()
-                  if (item === null) return
-                  log.push(`w${i} ${item}`)
+                for (let item = yield* q.get(); item !== null; item = yield* q.get()) {
+                  log(`w${i} ${item}`)
                   yield* tick
                 }
               })
@@ -833,11 +829,10 @@ describe("Queue", () => {
             for (let x = 0; x < 6; x++) yield* q.putNowait(x)
             for (const _ of workers) yield* q.putNowait(null)
             yield* asyncio.gather(...workers)
-            return log
           })
         )
-        // python3 test/fixtures/queue_handoff.py: pool
-        assert.deepStrictEqual(value, ["w0 0", "w1 1", "w2 2", "w0 3", "w1 4", "w2 5"])
+        // queue_handoff.py: pool
+        assert.strictEqual(printed, "w0 0 | w1 1 | w2 2 | w0 3 | w1 4 | w2 5")
       })
     )
 
@@ -845,15 +840,14 @@ describe("Queue", () => {
       "a ready putter fills the slot freed for a woken putter, which waits again at the back (CPython's order)",
       () =>
         Effect.gen(function* () {
-          const value = yield* instant(
+          const printed = yield* transcript((log) =>
             Effect.gen(function* () {
               const q = yield* Queue.make<string>(1)
-              const log: Array<string> = []
               yield* q.putNowait("x")
               const putter = (name: string) =>
                 Effect.andThen(
                   q.put(name),
-                  Effect.sync(() => log.push(`${name} put`))
+                  Effect.sync(() => log(`${name} put`))
                 )
               const putters = [
                 yield* asyncio.createTask(putter("p1")),
@@ -862,85 +856,77 @@ describe("Queue", () => {
               ]
               yield* tick
               putters.push(yield* asyncio.createTask(putter("p0"))) // ready, not yet run
-              log.push(`got ${yield* q.getNowait()}`)
+              log(`got ${yield* q.getNowait()}`)
               yield* tick
-              log.push(`putters ${(yield* q.statistics()).puttersWaiting}`)
+              log(`putters ${(yield* q.statistics()).puttersWaiting}`)
               for (let n = 0; n < 3; n++) {
-                log.push(`got ${yield* q.get()}`)
+                log(`got ${yield* q.get()}`)
                 yield* tick
               }
               yield* asyncio.gather(...putters)
-              return log
             })
           )
-          // python3 test/fixtures/queue_handoff.py: putters
-          assert.deepStrictEqual(value, [
-            "got x",
-            "p0 put",
-            "putters 3",
-            "got p0",
-            "p2 put",
-            "got p2",
-            "p3 put",
-            "got p3",
-            "p1 put"
-          ])
+          // queue_handoff.py: putters
+          assert.strictEqual(
+            printed,
+            "got x | p0 put | putters 3 | got p0 | p2 put | got p2 | p3 put | got p3 | p1 put"
+          )
         })
     )
 
+    /** A task that logs "`name` `item`" for the item it gets, or "`name` cancelled". */
+    const getter = (q: asyncio.Queue.Queue<number>, name: string, log: (line: string) => void) =>
+      Effect.onInterrupt(
+        Effect.flatMap(q.get(), (item) => Effect.sync(() => log(`${name} ${item}`))),
+        () => Effect.sync(() => log(`${name} cancelled`))
+      )
+
+    /** A queue with the getters g1 and g2 parked in `get()`, in that order. */
+    const twoParkedGetters = (log: (line: string) => void) =>
+      Effect.gen(function* () {
+        const q = yield* Queue.make<number>()
+        const g1 = yield* asyncio.createTask(getter(q, "g1", log))
+        const g2 = yield* asyncio.createTask(getter(q, "g2", log))
+        yield* tick
+        return { q, g1, g2 }
+      })
+
     it.effect("a woken getter that finds the queue empty waits again behind a getter that came later", () =>
       Effect.gen(function* () {
-        const value = yield* instant(
+        const printed = yield* transcript((log) =>
           Effect.gen(function* () {
-            const q = yield* Queue.make<number>()
-            const log: Array<string> = []
-            const getter = (name: string) =>
-              Effect.flatMap(q.get(), (item) => Effect.sync(() => log.push(`${name} ${item}`)))
-            const g1 = yield* asyncio.createTask(getter("g1"))
-            const g2 = yield* asyncio.createTask(getter("g2"))
-            yield* tick
-            const g3 = yield* asyncio.createTask(getter("g3"))
+            const { q, g1, g2 } = yield* twoParkedGetters(log)
+            const g3 = yield* asyncio.createTask(getter(q, "g3", log))
             yield* q.putNowait(1) // wakes g1
-            log.push(`main ${yield* q.getNowait()}`)
+            log(`main ${yield* q.getNowait()}`)
             yield* tick // g3 parks, then g1 finds the queue empty and parks behind it
             for (const x of [2, 3, 4]) {
               yield* q.putNowait(x)
               yield* tick
             }
             yield* asyncio.gather(g1, g2, g3)
-            return log
           })
         )
-        // python3 test/fixtures/queue_handoff.py: back_of_line
-        assert.deepStrictEqual(value, ["main 1", "g2 2", "g3 3", "g1 4"])
+        // queue_handoff.py: back_of_line
+        assert.strictEqual(printed, "main 1 | g2 2 | g3 3 | g1 4")
       })
     )
 
     it.effect("a woken getter cancelled before it runs passes the item on to the next getter", () =>
       Effect.gen(function* () {
-        const value = yield* instant(
+        const printed = yield* transcript((log) =>
           Effect.gen(function* () {
-            const q = yield* Queue.make<number>()
-            const log: Array<string> = []
-            const getter = (name: string) =>
-              Effect.onInterrupt(
-                Effect.flatMap(q.get(), (item) => Effect.sync(() => log.push(`${name} ${item}`))),
-                () => Effect.sync(() => log.push(`${name} cancelled`))
-              )
-            const g1 = yield* asyncio.createTask(getter("g1"))
-            const g2 = yield* asyncio.createTask(getter("g2"))
-            yield* tick
+            const { q, g1, g2 } = yield* twoParkedGetters(log)
             yield* q.putNowait(1) // wakes g1
             yield* g1.cancel()
             yield* tick
             yield* tick
-            log.push(`qsize ${yield* q.qsize()}`)
+            log(`qsize ${yield* q.qsize()}`)
             yield* asyncio.gather(g1, g2, { returnExceptions: true })
-            return log
           })
         )
-        // python3 test/fixtures/queue_handoff.py: cancelled_woken
-        assert.deepStrictEqual(value, ["g1 cancelled", "g2 1", "qsize 0"])
+        // queue_handoff.py: cancelled_woken
+        assert.strictEqual(printed, "g1 cancelled | g2 1 | qsize 0")
       })
     )
   })

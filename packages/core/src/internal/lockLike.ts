@@ -16,7 +16,7 @@
  * and a cancelled waiter unlinks itself. Keep it so: it is why the library has its own `Semaphore` at all.
  * Effect 4.1's `Semaphore` is O(waiters) per release — `releaseUnsafe` walks its waiter `Set` to pick the batch to
  * wake (woken waiters stay in the set until they acquire) and `take` scans it for the first request that fits —
- * so N tasks through `Semaphore.withPermits` cost O(N²) (`bench/`, workload `semaphore`).
+ * so N tasks through `Semaphore.withPermits` cost O(N²) (`npm run bench -- --workload semaphore-effect`).
  */
 import * as Effect from "effect/Effect"
 import * as validate from "./validate.ts"
