@@ -25,7 +25,8 @@ const promise: PromisePreparer = (n) => async () => {
 
 export const lock: Workload = {
   name: "lock",
-  title: 'N tasks, each holding one Lock while it yields once ("effect" = forkChild N fibers, no lock: the floor)',
+  title:
+    'N tasks, each holding one Lock while it yields once ("effect" = forkChild N fibers, no lock: the floor)',
   impls: {
     ours: (n) => {
       const sleeps = effectsOf(n, (i) => asyncio.sleep(0, i))

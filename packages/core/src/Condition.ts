@@ -14,8 +14,8 @@ import type { Pipeable } from "effect/Pipeable"
 import { pipeArguments } from "effect/Pipeable"
 import { RuntimeError, TypeError } from "./Errors.ts"
 import { LockImpl } from "./internal/lock.ts"
-import * as validate from "./internal/validate.ts"
 import { ParkingLot, type Restore, type Waiter, type WaiterHost } from "./internal/parkingLot.ts"
+import * as validate from "./internal/validate.ts"
 import type { Lock, LockStatistics } from "./Lock.ts"
 
 const TypeId = "~effect-asyncio/Condition" as const

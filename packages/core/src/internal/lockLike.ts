@@ -19,8 +19,8 @@
  * so N tasks through `Semaphore.withPermits` cost O(N²) (`npm run bench -- --workload semaphore-effect`).
  */
 import * as Effect from "effect/Effect"
-import * as validate from "./validate.ts"
 import { ParkingLot, type Restore, type Waiter, type WaiterHost } from "./parkingLot.ts"
+import * as validate from "./validate.ts"
 
 const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
 

@@ -34,19 +34,22 @@ import { show } from "./validate.ts"
 
 export const QueueTypeId = "~effect-asyncio/Queue" as const
 
-/** What an unparked getter or putter returns when what it was woken for is gone: call again (park at the tail). */
+/** What an unparked getter returns when the item it was woken for is gone: call again (park at the tail). */
 const Retry = Symbol("Retry")
 type Retry = typeof Retry
 
-/** The host of a blocked `put`: its item rides with it until its turn. */
-class PutRequest<A> implements WaiterHost<void | Retry> {
+/**
+ * The host of a blocked `put`: its item rides with it until its turn, which says whether it was added (`false`:
+ * the slot is gone, call again).
+ */
+class PutRequest<A> implements WaiterHost<boolean> {
   readonly queue: QueueImpl<A>
   readonly item: A
   constructor(queue: QueueImpl<A>, item: A) {
     this.queue = queue
     this.item = item
   }
-  onResume(): void | Retry {
+  onResume(): boolean {
     return this.queue.resumePut(this.item)
   }
   onCancel(_waiter: unknown, unparked: boolean): void {
@@ -70,7 +73,7 @@ export class QueueImpl<A> {
 
   private readonly store: Store<A>
   private readonly getters = new ParkingLot<A | Retry>()
-  private readonly putters = new ParkingLot<void | Retry>()
+  private readonly putters = new ParkingLot<boolean>()
   private readonly joiners = new ParkingLot<void>()
   private unfinished = 0
   private isShutdown = false
@@ -151,10 +154,11 @@ export class QueueImpl<A> {
     if (unparked && this.store.size > 0) this.getters.unpark()
   }
 
-  /** An unparked putter's turn: add its item if there is room, else park again (or fail, if shut down). */
-  resumePut(item: A): void | Retry {
-    if (this.isShutdown || !this.hasRoom()) return Retry
+  /** An unparked putter's turn: adds its item if there is room (`true`), else `false`: park again (or fail, if shut down). */
+  resumePut(item: A): boolean {
+    if (this.isShutdown || !this.hasRoom()) return false
     this.addUnsafe(item)
+    return true
   }
 
   /** An unparked putter was cancelled before its turn: the next putter may use the slot. Its item never arrives. */
@@ -186,8 +190,13 @@ export class QueueImpl<A> {
   }
 
   private putWait(item: A): Effect.Effect<void, QueueShutDown> {
-    const parked = this.putters.park(new PutRequest(this, item), { attempt: () => this.tryPut(item) })
-    return Effect.flatMap(parked, (outcome) => (outcome === Retry ? this.put(item) : Effect.void))
+    const parked = this.putters.park(new PutRequest(this, item), {
+      attempt: () => {
+        const now = this.tryPut(item)
+        return now === undefined ? undefined : Effect.as(now, true)
+      }
+    })
+    return Effect.flatMap(parked, (added) => (added ? Effect.void : this.put(item)))
   }
 
   private readonly getWait: Effect.Effect<A, QueueShutDown> = Effect.flatMap(
