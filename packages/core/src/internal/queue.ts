@@ -154,7 +154,7 @@ export class QueueImpl<A> {
     if (unparked && this.store.size > 0) this.getters.unpark()
   }
 
-  /** An unparked putter's turn: adds its item if there is room (`true`), else `false`: park again (or fail, if shut down). */
+  /** An unparked putter's turn: `true` once its item is added, `false` (no room, or shut down) to call again. */
   resumePut(item: A): boolean {
     if (this.isShutdown || !this.hasRoom()) return false
     this.addUnsafe(item)

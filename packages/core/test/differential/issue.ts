@@ -12,10 +12,10 @@ export interface IssueExample {
   /** The item of issue 12's list ("§1" … "§5"). */
   readonly item: string
   readonly title: string
-  /** The class the difference was classified as when it was found. */
+  /** The class the difference was classified as. */
   readonly expected: string
-  /** Set once the class is fixed: the program now prints CPython's transcript (what fixed it, and its tests). */
-  readonly fixed?: string
+  /** Once fixed: what the program shows now (it prints CPython's transcript), and what fixed it. */
+  readonly fixed?: string | undefined
   readonly retrieval: boolean
   readonly program: Program
 }
@@ -34,6 +34,9 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§1",
     title: "a task created inside a timeout body starts after a task created later",
     expected: "dispatcher-order",
+    fixed:
+      "tasks created inside a timeout body start in creation order (the body runs on the caller's dispatcher: " +
+      "the cancel scope, issue 11)",
     retrieval: false,
     program: {
       ...none,
@@ -55,6 +58,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§1",
     title: "the same with tg.createTask inside a timeout body",
     expected: "dispatcher-order",
+    fixed: "the same with tg.createTask inside a timeout body (the cancel scope, issue 11)",
     retrieval: false,
     program: {
       ...none,
@@ -75,7 +79,8 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
       "queue hand-off: three workers blocked in get(); main puts 1, 2, 3 and gets three items without waiting",
     expected: "woken-waiter-keeps-grant",
     fixed:
-      "woken getters re-check when they run, on one parking lot (internal/parkingLot.ts); Queue.test.ts: asyncio's hand-off order",
+      "a woken getter re-checks when it runs and waits again if main took the item first, as asyncio's does " +
+      "(one parking lot; Queue.test.ts: asyncio's hand-off order)",
     retrieval: false,
     program: {
       ...none,
@@ -98,6 +103,9 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§3",
     title: "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first",
     expected: "deadline-registered-late",
+    fixed:
+      "a waitFor deadline registered after a worker's sleep due at the same instant fires after it (the deadline " +
+      "is armed when the scope is entered: the cancel scope, issue 11)",
     retrieval: false,
     program: {
       ...none,
