@@ -187,6 +187,11 @@ class ConditionImpl implements Condition, WaiterHost<true> {
     return this.lock.locked()
   }
 
+  /** `wait()` needs the lock: checked in the step that parks, which also releases it (`onParked`). */
+  attempt(): Effect.Effect<true> | undefined {
+    return this.lock.isLocked ? undefined : notAcquiredWait
+  }
+
   onResume(): true {
     return true
   }
@@ -206,7 +211,6 @@ class ConditionImpl implements Condition, WaiterHost<true> {
     return Effect.suspend(() => {
       let released = false
       const waiting = this.lot.park(this, {
-        attempt: () => (this.lock.isLocked ? undefined : notAcquiredWait),
         onParked: () => {
           released = true
           this.lock.releaseUnsafe()

@@ -113,13 +113,15 @@ class EventImpl implements Event, WaiterHost<true> {
   })
 
   /** Parks the current fiber; re-checks the flag in the same step (a `set` may have happened meanwhile). */
-  private readonly park: Effect.Effect<true> = this.lot.park(this, {
-    attempt: () => (this.flag ? succeedTrue : undefined)
-  })
+  private readonly park: Effect.Effect<true> = this.lot.park(this)
 
   private readonly waitEffect: Effect.Effect<true> = Effect.suspend(() =>
     this.flag ? succeedTrue : this.park
   )
+
+  attempt(): Effect.Effect<true> | undefined {
+    return this.flag ? succeedTrue : undefined
+  }
 
   onResume(): true {
     return true

@@ -65,9 +65,12 @@ export abstract class LockLike implements WaiterHost<boolean> {
    * Parks the current fiber, re-checking the fast path in the same step. Succeeds with `true` when a unit is
    * ours, `false` when the caller should try again (it looked free when the fiber was about to park).
    */
-  private readonly wait: Effect.Effect<boolean> = this.lot.park(this, {
-    attempt: () => (this.blocked() ? undefined : this.retry)
-  })
+  private readonly wait: Effect.Effect<boolean> = this.lot.park(this)
+
+  /** The re-check in the step that parks: try again (`retry`) if a unit looks free and nobody is in line. */
+  attempt(): Effect.Effect<boolean> | undefined {
+    return this.blocked() ? undefined : this.retry
+  }
 
   /** `acquire()`: `true` once a unit is ours. */
   protected readonly acquireEffect: Effect.Effect<true> = Effect.suspend(() =>

@@ -49,8 +49,20 @@ export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect
 /** Where a {@link Waiter} is in its life (see the module comment). */
 export type WaiterState = "parked" | "unparked" | "resumed" | "cancelled"
 
-/** What a primitive implements for the waiters it parks. Both callbacks run on the waiter's fiber. */
-export interface WaiterHost<A> {
+/**
+ * What a primitive implements for the waiters it parks: the re-check before parking, and what happens at the
+ * waiter's turn or its cancellation. The callbacks run on the waiter's fiber. A host is usually the primitive
+ * itself (one for all its waiters); a queue's blocked `put` has one of its own, which carries its item.
+ */
+export interface WaiterHost<A, E = never> {
+  /**
+   * Runs first, in the very step that would park: an effect to continue with instead of parking, or `undefined`
+   * to park. Callers check their fast path before calling `park` too (it is cheaper), but it must be checked
+   * again here: Effect may yield to the scheduler between two steps of a fiber (its operation budget), and what
+   * the fast path waited for may have happened meanwhile. `attempt` must not take anything itself (the effect it
+   * returns may be interrupted before it runs): return a `sync` step that takes, or an effect that tries again.
+   */
+  attempt(): Effect.Effect<A, E> | undefined
   /**
    * The unparked `waiter`'s turn came: returns what `park` returns, in the same step that hands it to the code
    * after the wait. May throw (a failing comparator): the waiter's fiber dies with the error.
@@ -64,15 +76,7 @@ export interface WaiterHost<A> {
 }
 
 /** How {@link ParkingLot.park} parks. */
-export interface ParkOptions<A, E> {
-  /**
-   * Runs first, in the very step that would park: an effect to continue with instead of parking, or `undefined`
-   * to park. Callers check their fast path before calling `park` too (it is cheaper), but it must be checked
-   * again here: Effect may yield to the scheduler between two steps of a fiber (its operation budget), and what
-   * the fast path waited for may have happened meanwhile. `attempt` must not take anything itself (the effect it
-   * returns may be interrupted before it runs): return a `sync` step that takes, or an effect that tries again.
-   */
-  readonly attempt?: () => Effect.Effect<A, E> | undefined
+export interface ParkOptions<A> {
   /**
    * Runs right after the waiter is linked, still in that step (a condition variable releases its lock there, so
    * no notification can slip between the release and the wait).
@@ -94,11 +98,11 @@ export class Waiter<A> extends Effectable.Class<void> {
   next: Waiter<A> | undefined = undefined
   state: WaiterState = "parked"
   readonly lot: ParkingLot<A>
-  readonly host: WaiterHost<A>
+  readonly host: WaiterHost<A, unknown>
   /** @internal the continuation of the parked fiber, until its turn or its cancellation */
   resume: ((effect: Effect.Effect<A>) => void) | undefined
 
-  constructor(lot: ParkingLot<A>, host: WaiterHost<A>, resume: (effect: Effect.Effect<A>) => void) {
+  constructor(lot: ParkingLot<A>, host: WaiterHost<A, unknown>, resume: (effect: Effect.Effect<A>) => void) {
     super()
     this.lot = lot
     this.host = host
@@ -161,28 +165,55 @@ export class ParkingLot<A> {
 
   /**
    * Parks the current fiber as a new waiter of `host` at the tail of the lot until it is unparked and its turn
-   * comes; succeeds with what `host.onResume` returns then (or continues with `options.attempt`'s effect without
+   * comes; succeeds with what `host.onResume` returns then (or continues with `host.attempt()`'s effect without
    * parking). Interrupting the fiber cancels the waiter (see {@link Waiter.cancelUnsafe}). The result is an
-   * effect to build once and run many times.
+   * effect to build once and run many times (observers are looked up each time it runs).
    */
-  park<E = never>(host: WaiterHost<A>, options?: ParkOptions<A, E>): Effect.Effect<A, E> {
-    const attempt = options?.attempt
+  park<E>(host: WaiterHost<A, E>, options?: ParkOptions<A>): Effect.Effect<A, E> {
     const onParked = options?.onParked
-    const parked = Effect.callback<A, E>((resume) => {
-      if (attempt !== undefined) {
-        const now = attempt()
-        if (now !== undefined) return resume(now)
-      }
-      const waiter = new Waiter<A>(this, host, resume)
-      this.link(waiter)
-      if (onParked !== undefined) onParked(waiter)
-      return waiter
-    })
-    const what = options?.what ?? (() => String(host))
+    const parked = Effect.callback<A, E>((resume) => this.register(host, resume, onParked))
+    const what = options?.what
     // Observers (ps, timelines, debug mode) see the task as waiting on the primitive while it is parked.
     return Effect.suspend(() =>
-      hooks.observers.length === 0 ? parked : observeWait(parked, { _tag: "primitive", what: what() })
+      hooks.observers.length === 0
+        ? parked
+        : observeWait(parked, { _tag: "primitive", what: what === undefined ? String(host) : what() })
     )
+  }
+
+  /**
+   * {@link park} for a host made for one call (a blocked `put` and its item) whose turn says how its fiber goes
+   * on — an effect: done, or call again. The effect is built, and the observers looked up, now: call it in the
+   * step that runs it. It keeps no continuation frame on the waiting fiber (a closure instead), which matters for
+   * the memory of every waiting task.
+   */
+  parkOnce<B, E>(
+    this: ParkingLot<Effect.Effect<B, E>>,
+    host: WaiterHost<Effect.Effect<B, E>>
+  ): Effect.Effect<B, E> {
+    const parked = Effect.callback<B, E>((resume) =>
+      this.register(host, (next) => resume(Effect.flatten(next)), undefined)
+    )
+    return hooks.observers.length === 0
+      ? parked
+      : observeWait(parked, { _tag: "primitive", what: String(host) })
+  }
+
+  /** The register function of `Effect.callback`: the re-check, then a new waiter linked at the tail. */
+  private register<E>(
+    host: WaiterHost<A, E>,
+    resume: (effect: Effect.Effect<A, E>) => void,
+    onParked: ((waiter: Waiter<A>) => void) | undefined
+  ): Waiter<A> | undefined {
+    const now = host.attempt()
+    if (now !== undefined) {
+      resume(now)
+      return undefined
+    }
+    const waiter = new Waiter<A>(this, host, resume)
+    this.link(waiter)
+    if (onParked !== undefined) onParked(waiter)
+    return waiter
   }
 
   /** Unparks up to `count` waiters from the head, in order; returns how many. */

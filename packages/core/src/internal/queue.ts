@@ -38,18 +38,25 @@ export const QueueTypeId = "~effect-asyncio/Queue" as const
 const Retry = Symbol("Retry")
 type Retry = typeof Retry
 
+/** How a blocked `put` goes on: done (its item was added), or call again (or fail: shut down). */
+type PutOutcome = Effect.Effect<void, QueueShutDown>
+
 /**
- * The host of a blocked `put`: its item rides with it until its turn, which says whether it was added (`false`:
- * the slot is gone, call again).
+ * The host of a blocked `put`, made for it: its item rides with it until its turn. (One small object per blocked
+ * put, with the waiter: the memory of a task waiting in `put` is that of one waiting in `get`, plus this.)
  */
-class PutRequest<A> implements WaiterHost<boolean> {
+class PutRequest<A> implements WaiterHost<PutOutcome> {
   readonly queue: QueueImpl<A>
   readonly item: A
   constructor(queue: QueueImpl<A>, item: A) {
     this.queue = queue
     this.item = item
   }
-  onResume(): boolean {
+  attempt(): Effect.Effect<PutOutcome> | undefined {
+    const now = this.queue.tryPut(this.item)
+    return now === undefined ? undefined : Effect.succeed(now)
+  }
+  onResume(): PutOutcome {
     return this.queue.resumePut(this.item)
   }
   onCancel(_waiter: unknown, unparked: boolean): void {
@@ -73,7 +80,7 @@ export class QueueImpl<A> {
 
   private readonly store: Store<A>
   private readonly getters = new ParkingLot<A | Retry>()
-  private readonly putters = new ParkingLot<boolean>()
+  private readonly putters = new ParkingLot<PutOutcome>()
   private readonly joiners = new ParkingLot<void>()
   private unfinished = 0
   private isShutdown = false
@@ -154,11 +161,11 @@ export class QueueImpl<A> {
     if (unparked && this.store.size > 0) this.getters.unpark()
   }
 
-  /** An unparked putter's turn: `true` once its item is added, `false` (no room, or shut down) to call again. */
-  resumePut(item: A): boolean {
-    if (this.isShutdown || !this.hasRoom()) return false
+  /** An unparked putter's turn: done once its item is added; else call again (park at the tail, or fail). */
+  resumePut(item: A): PutOutcome {
+    if (this.isShutdown || !this.hasRoom()) return this.put(item)
     this.addUnsafe(item)
-    return true
+    return Effect.void
   }
 
   /** An unparked putter was cancelled before its turn: the next putter may use the slot. Its item never arrives. */
@@ -169,7 +176,7 @@ export class QueueImpl<A> {
   // -- the operations, as effects ---------------------------------------------------------------------------
 
   /** The outcome of a `put` that need not wait, or `undefined` if it must. */
-  private tryPut(item: A): Effect.Effect<void, QueueShutDown> | undefined {
+  tryPut(item: A): Effect.Effect<void, QueueShutDown> | undefined {
     if (this.isShutdown) return Effect.fail(this.shutDown("put()"))
     if (this.hasRoom()) return this.add(item)
     return undefined
@@ -190,22 +197,18 @@ export class QueueImpl<A> {
   }
 
   private putWait(item: A): Effect.Effect<void, QueueShutDown> {
-    const parked = this.putters.park(new PutRequest(this, item), {
-      attempt: () => {
-        const now = this.tryPut(item)
-        return now === undefined ? undefined : Effect.as(now, true)
-      }
-    })
-    return Effect.flatMap(parked, (added) => (added ? Effect.void : this.put(item)))
+    return this.putters.parkOnce(new PutRequest(this, item))
   }
 
   private readonly getWait: Effect.Effect<A, QueueShutDown> = Effect.flatMap(
-    this.getters.park<QueueShutDown>(this, {
-      attempt: () => this.tryGet(),
-      what: () => `${this.kind}.get()`
-    }),
+    this.getters.park(this, { what: () => `${this.kind}.get()` }),
     (outcome) => (outcome === Retry ? this.getEffect : Effect.succeed(outcome))
   )
+
+  /** A getter's re-check in the step that parks (the queue is the host of its getters). */
+  attempt(): Effect.Effect<A | Retry, QueueShutDown> | undefined {
+    return this.tryGet()
+  }
 
   private readonly getEffect: Effect.Effect<A, QueueShutDown> = Effect.suspend(
     () => this.tryGet() ?? this.getWait
@@ -275,8 +278,12 @@ export class QueueImpl<A> {
   )
 
   private readonly joinWait: Effect.Effect<void> = this.joiners.park(
-    { onResume: () => undefined, onCancel: () => undefined },
-    { attempt: () => (this.unfinished === 0 ? Effect.void : undefined), what: () => `${this.kind}.join()` }
+    {
+      attempt: () => (this.unfinished === 0 ? Effect.void : undefined),
+      onResume: () => undefined,
+      onCancel: () => undefined
+    },
+    { what: () => `${this.kind}.join()` }
   )
   join(): Effect.Effect<void> {
     return this.joinEffect
