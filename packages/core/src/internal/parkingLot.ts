@@ -59,8 +59,9 @@ export interface WaiterHost<A, E = never> {
    * Runs first, in the very step that would park: an effect to continue with instead of parking, or `undefined`
    * to park. Callers check their fast path before calling `park` too (it is cheaper), but it must be checked
    * again here: Effect may yield to the scheduler between two steps of a fiber (its operation budget), and what
-   * the fast path waited for may have happened meanwhile. `attempt` must not take anything itself (the effect it
-   * returns may be interrupted before it runs): return a `sync` step that takes, or an effect that tries again.
+   * the fast path waited for may have happened meanwhile. A lock-like `attempt` takes nothing itself (the effect it
+   * returns may be interrupted before it runs): it returns a `sync` step that takes, or an effect that tries again.
+   * A queue's `attempt` is its fast path, with that path's window (docs/semantics.md Q5).
    */
   attempt(): Effect.Effect<A, E> | undefined
   /**
