@@ -126,27 +126,52 @@ describe("tg.start — TGS cases (Trio, AnyIO)", () => {
       })
   )
 
-  it.effect("TGS-06 starting in a finished group is a defect carrying RuntimeError, at once", () =>
-    Effect.gen(function* () {
-      let kept: asyncio.TaskGroup.TaskGroup | undefined
-      yield* virtual(
-        asyncio.TaskGroup.run(
-          (tg) =>
-            Effect.sync(() => {
-              kept = tg
-            }),
-          { name: "closed" }
+  it.effect(
+    "TGS-06 starting in a finished or cancelling group is a defect carrying RuntimeError, at once",
+    () =>
+      Effect.gen(function* () {
+        let kept: asyncio.TaskGroup.TaskGroup | undefined
+        yield* virtual(
+          asyncio.TaskGroup.run(
+            (tg) =>
+              Effect.sync(() => {
+                kept = tg
+              }),
+            { name: "closed" }
+          )
         )
-      )
-      const r = yield* Testing.runVirtual(kept!.start(sleepThenStart(7)))
-      const defect = Testing.defectOf(r.exit)
-      assert.instanceOf(defect, asyncio.RuntimeError)
-      assert.strictEqual(
-        (defect as asyncio.RuntimeError).message,
-        "TaskGroup.start: TaskGroup closed is finished"
-      )
-      assert.strictEqual(r.elapsed, 0)
-    })
+        const r = yield* Testing.runVirtual(kept!.start(sleepThenStart(7)))
+        const defect = Testing.defectOf(r.exit)
+        assert.instanceOf(defect, asyncio.RuntimeError)
+        assert.strictEqual(
+          (defect as asyncio.RuntimeError).message,
+          "TaskGroup.start: TaskGroup closed is finished"
+        )
+        assert.strictEqual(r.elapsed, 0)
+        // A group that is cancelling refuses start() as it refuses createTask (asyncio's "is shutting down").
+        let ran = false
+        const cancelling = yield* virtual(
+          asyncio.TaskGroup.run(
+            (tg) =>
+              Effect.andThen(
+                tg.cancel(),
+                Effect.exit(
+                  tg.start((status: Status<undefined>) =>
+                    Effect.andThen(
+                      Effect.sync(() => (ran = true)),
+                      status.started()
+                    )
+                  )
+                )
+              ),
+            { name: "stopping" }
+          )
+        )
+        const refused = Testing.defectOf(cancelling.value!) as asyncio.RuntimeError
+        assert.instanceOf(refused, asyncio.RuntimeError)
+        assert.strictEqual(refused.message, "TaskGroup.start: TaskGroup stopping is shutting down")
+        assert.isFalse(ran)
+      })
   )
 
   it.effect(

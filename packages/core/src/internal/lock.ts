@@ -11,7 +11,7 @@ import { RuntimeError } from "../Errors.ts"
 import type { Lock, LockStatistics } from "../Lock.ts"
 import type { Task } from "../Task.ts"
 import { LockLike } from "./lockLike.ts"
-import { CurrentTask } from "./task.ts"
+import { CurrentTask } from "./owner.ts"
 
 export const LockTypeId = "~effect-asyncio/Lock" as const
 const TypeId = LockTypeId

@@ -176,9 +176,9 @@ export class ParkingLot<A> {
     const what = options?.what
     // Observers (ps, timelines, debug mode) see the task as waiting on the primitive while it is parked.
     return Effect.suspend(() =>
-      hooks.observers.length === 0
-        ? parked
-        : observeWait(parked, { _tag: "primitive", what: what === undefined ? String(host) : what() })
+      hooks.active()
+        ? observeWait(parked, { _tag: "primitive", what: what === undefined ? String(host) : what() })
+        : parked
     )
   }
 
@@ -195,9 +195,7 @@ export class ParkingLot<A> {
     const parked = Effect.callback<B, E>((resume) =>
       this.register(host, (next) => resume(Effect.flatten(next)), undefined)
     )
-    return hooks.observers.length === 0
-      ? parked
-      : observeWait(parked, { _tag: "primitive", what: String(host) })
+    return hooks.active() ? observeWait(parked, { _tag: "primitive", what: String(host) }) : parked
   }
 
   /** The register function of `Effect.callback`: the re-check, then a new waiter linked at the tail. */

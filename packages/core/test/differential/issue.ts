@@ -101,11 +101,11 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
   },
   {
     item: "§3",
-    title: "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first",
-    expected: "deadline-registered-late",
-    fixed:
-      "a waitFor deadline registered after a worker's sleep due at the same instant fires after it (the deadline " +
-      "is armed when the scope is entered: the cancel scope, issue 11)",
+    title:
+      "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first (the " +
+      "deadline is now armed when the scope is entered, so it no longer loses the tie; the TimeoutError still " +
+      "reaches main in the same turn and main ends first, before the clock wakes the worker)",
+    expected: "clock-settles-each-timer",
     retrieval: false,
     program: {
       ...none,
@@ -159,6 +159,9 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§4",
     title: "main creates a task and returns at once: CPython's task takes its first step before the shutdown",
     expected: "ready-at-main-end",
+    fixed:
+      "main creates a task and returns at once: the task takes its first step before the shutdown cancels it (the " +
+      "loop scope's shutdown waits one scheduler turn, asyncio.run's last iteration)",
     retrieval: false,
     program: {
       ...none,
@@ -177,6 +180,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "cancel() on a task that already failed counts as retrieving its exception",
     expected: "false-never-retrieved",
+    fixed: "cancel() of a task that already failed retrieves its exception (one markRetrieved: issue 11)",
     retrieval: true,
     program: { ...none, main: [failing, { op: "sleep", d: 0 }, { op: "cancel", ref: "t", msg: null }] }
   },
@@ -184,6 +188,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "waitFor(alreadyFailedTask, 0) hands the error back",
     expected: "false-never-retrieved",
+    fixed: "waitFor(alreadyFailedTask, 0) hands the error back and retrieves it (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,
@@ -198,6 +203,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "an error handed back through shield and caught",
     expected: "false-never-retrieved",
+    fixed: "an error handed back through shield is retrieved (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,
