@@ -12,16 +12,11 @@
  */
 import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"
-import type { PromisePreparer, Workload } from "../lib/types.ts"
-import { effectsOf, forkJoinSum, sum } from "./common.ts"
-import { Limiter, yieldOnce } from "./sync-common.ts"
+import type { Workload } from "../lib/types.ts"
+import { effectsOf, forkJoinSum } from "./common.ts"
+import { limitedYields } from "./sync-common.ts"
 
-const promise: PromisePreparer = (n) => async () => {
-  const limiter = new Limiter(1)
-  const promises = new Array<Promise<number>>(n)
-  for (let i = 0; i < n; i++) promises[i] = limiter.run(() => yieldOnce(i))
-  return sum(await Promise.all(promises))
-}
+const promise = limitedYields(1)
 
 export const lock: Workload = {
   name: "lock",
