@@ -8,8 +8,10 @@
  *
  * ```
  *  park ──▶ parked ──unpark──▶ unparked ──its turn──▶ resumed
- *             │                   │
- *             └──── cancelled ◀───┘
+ *           ▲  │                  │  │
+ *           │  └─── cancelled ◀───┘  │
+ *           └── its turn, nothing ───┘
+ *               there any more
  * ```
  *
  * - `parked`: linked in the lot (an intrusive doubly linked list: O(1) to park, to unpark the head and to unlink
@@ -33,9 +35,12 @@
  * fast paths look at that list (a lock's newcomer queues behind a woken waiter); {@link ParkingLot.waiting} is
  * that count.
  *
- * Trio's `repark` (move waiters to another lot) has no user here: asyncio's `Condition` wakes a notified task,
- * which then asks for the lock when it runs — queuing it on the lock at `notify` time would let it overtake tasks
- * that ask for the lock in between, which asyncio does not.
+ * Trio's `repark` is here in the one form asyncio needs: at its turn, a waiter whose host says that what it was
+ * woken for is gone ({@link WaiterHost.stillThere}: a queue getter whose item a running task took) parks again at
+ * the tail of its own lot, without its fiber running — where and when asyncio's woken task, finding nothing, waits
+ * again. Moving waiters to *another* lot has no user: asyncio's `Condition` wakes a notified task, which then asks
+ * for the lock when it runs — queuing it on the lock at `notify` time would let it overtake tasks that ask for the
+ * lock in between, which asyncio does not.
  */
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
@@ -74,6 +79,13 @@ export interface WaiterHost<A, E = never> {
    * it was handed at the unpark, or passes the wake-up on).
    */
   onCancel(waiter: Waiter<A>, unparked: boolean): void
+  /**
+   * Optional, asked at the unparked waiter's turn, before its fiber runs: whether what it was woken for is still
+   * there. `false` parks it again at the tail without running it (Trio's `repark`, onto its own lot) — what
+   * asyncio's woken task does when it runs and finds nothing (a queue getter whose item a running task took), at
+   * the same moment and to the same place, without the cost of resuming the fiber.
+   */
+  stillThere?(waiter: Waiter<A>): boolean
 }
 
 /** How {@link ParkingLot.park} parks. */
@@ -246,6 +258,12 @@ export class ParkingLot<A> {
     if (this.readyHead === undefined) this.readyTail = undefined
     waiter.next = undefined
     if (waiter.state !== "unparked") return
+    if (waiter.host.stillThere !== undefined && !waiter.host.stillThere(waiter)) {
+      waiter.state = "parked"
+      this.unparked--
+      this.link(waiter)
+      return
+    }
     const resume = waiter.resume!
     waiter.resume = undefined
     resume(waiter.resumed())

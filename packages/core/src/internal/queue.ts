@@ -59,6 +59,9 @@ class PutRequest<A> implements WaiterHost<PutOutcome> {
   onResume(): PutOutcome {
     return this.queue.resumePut(this.item)
   }
+  stillThere(): boolean {
+    return this.queue.putCanGoOn()
+  }
   onCancel(_waiter: unknown, unparked: boolean): void {
     if (unparked) this.queue.passPutOn()
   }
@@ -159,6 +162,16 @@ export class QueueImpl<A> {
   /** An unparked getter was cancelled before its turn: the next getter may take the item it was woken for. */
   onCancel(_waiter: unknown, unparked: boolean): void {
     if (unparked && this.store.size > 0) this.getters.unpark()
+  }
+
+  /** At a woken putter's turn: a slot is free, or the queue is shut down (its `put` fails then). */
+  putCanGoOn(): boolean {
+    return this.isShutdown || this.hasRoom()
+  }
+
+  /** At a woken getter's turn: an item is there, or the queue is shut down (its `get` fails then). */
+  stillThere(): boolean {
+    return this.store.size > 0 || this.isShutdown
   }
 
   /** An unparked putter's turn: done once its item is added; else call again (park at the tail, or fail). */
