@@ -41,6 +41,7 @@ import * as e51 from "./51-chat-server.ts"
 import * as e52 from "./52-happy-eyeballs.ts"
 import * as e53 from "./53-subprocess-pipeline.ts"
 import * as e54 from "./54-http-headers.ts"
+import * as e60 from "./60-loop-callbacks.ts"
 import type { ExampleMeta } from "./shared/example.ts"
 import type { RealTimeMeta } from "./shared/realtime.ts"
 
@@ -78,7 +79,8 @@ export const examples: ReadonlyArray<Example> = [
   e42,
   e43,
   e44,
-  e45
+  e45,
+  e60
 ]
 
 /** An example about real time (threads, blocking calls, sockets): it runs in real time, in the tests too. */

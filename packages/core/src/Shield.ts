@@ -35,9 +35,11 @@ const shieldChecked = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E,
     const inner: Effect.Effect<TaskImpl<A, E>, never, R> = task !== undefined
       ? Effect.succeed(task)
       : spawn(aw, undefined, ownerLoop("shield", fiber), true)
-    return Effect.flatMap(inner, (task) =>
-      hooks.observers.length === 0
+    return Effect.flatMap(inner, (task) => {
+      // The shield hands the inner outcome to its awaiter.
+      task.retrieved = true
+      return hooks.observers.length === 0
         ? Fiber.join(task.fiber)
         : observeWait(Fiber.join(task.fiber), { _tag: "task", task })
-    )
+    })
   })

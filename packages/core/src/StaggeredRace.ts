@@ -125,6 +125,7 @@ const race = <A, E, R>(
     latestStart = clock.currentTimeMillisUnsafe()
     return Effect.map(spawn(attempt, undefined, loop, true), (task) => {
       attempts.push(task)
+      task.retrieved = true // staggeredRace reports every attempt's outcome
       task.fiber.addObserver((exit) => onDone(index, exit))
       return true
     })

@@ -71,7 +71,11 @@ const tasksOf = <T>(aws: Iterable<T>): ReadonlyArray<T> => {
   const tasks = Array.from(new Set(aws))
   if (tasks.length === 0) throw new ValueError("wait: the set of tasks is empty")
   for (const u of tasks) {
-    if (isTask(u)) continue
+    if (isTask(u)) {
+      // What `wait` returns is read by its caller: no "exception never retrieved" for a task it waited on.
+      u.retrieved = true
+      continue
+    }
     throw Effect.isEffect(u)
       ? new TypeError("wait: passing effects is forbidden, use tasks explicitly (createTask)")
       : new TypeError(`wait: expected a task, got ${show(u)}`)

@@ -51,6 +51,9 @@ interface Env {
   readonly timeline: asyncio.Timeline.Timeline
   /** The context of a `Loop.layer` that has been released. */
   readonly closedLoop: Context.Context<never>
+  /** A handle on a running loop scope (a `Loop.layer` kept open), and one on the released one. */
+  readonly loop: asyncio.EventLoop.Loop
+  readonly closedHandle: asyncio.EventLoop.Loop
 }
 
 /** A synchronous API: the row throws instead of returning an effect. */
@@ -334,6 +337,63 @@ const rows: ReadonlyArray<Row> = [
     Effect.provide(Effect.void, asyncio.Loop.layer({ name: bad(42) }))
   ),
 
+  // The running loop: getRunningLoop, callbacks, the handle --------------------------------------------------------
+  row(
+    "getRunningLoop",
+    "in a loop scope that has closed",
+    "closed-loop",
+    RuntimeError,
+    (env) => Effect.provideContext(asyncio.getRunningLoop(), env.closedLoop),
+    "run"
+  ),
+  row("callSoon", "callback: 42", "42", TypeError, () => asyncio.callSoon(bad(42))),
+  row("callLater", "delay: NaN", "NaN", ValueError, () => asyncio.callLater(Number.NaN, () => {})),
+  row("callLater", "callback: an Effect", "an Effect", TypeError, () =>
+    asyncio.callLater(1, bad(Effect.void))
+  ),
+  row("callAt", "when: a word", '"soon"', TypeError, () => asyncio.callAt(bad("soon"), () => {})),
+  row("loop.callSoon", "callback: 42", "42", TypeError, (env) => sync(() => env.loop.callSoon(bad(42)))),
+  row("loop.callSoon", "callback: an Effect", "an Effect", TypeError, (env) =>
+    sync(() => env.loop.callSoon(bad(Effect.void)))
+  ),
+  row("loop.callSoon", "in a loop scope that has closed", "closed-loop", RuntimeError, (env) =>
+    sync(() => env.closedHandle.callSoon(() => {}))
+  ),
+  row("loop.callLater", "delay: NaN", "NaN", ValueError, (env) =>
+    sync(() => env.loop.callLater(Number.NaN, () => {}))
+  ),
+  row("loop.callLater", "delay: a word", '"soon"', TypeError, (env) =>
+    sync(() => env.loop.callLater(bad("soon"), () => {}))
+  ),
+  row("loop.callLater", "callback: undefined", "undefined", TypeError, (env) =>
+    sync(() => env.loop.callLater(1, bad(undefined)))
+  ),
+  row("loop.callAt", "when: NaN", "NaN", ValueError, (env) =>
+    sync(() => env.loop.callAt(Number.NaN, () => {}))
+  ),
+  row("loop.callAt", "when: null", "null", TypeError, (env) =>
+    sync(() => env.loop.callAt(bad(null), () => {}))
+  ),
+  row("loop.callAt", "when: -Infinity", "-Infinity", ValueError, (env) =>
+    sync(() => env.loop.callAt(Number.NEGATIVE_INFINITY, () => {}))
+  ),
+  row("loop.createTask", "effect: 42", "42", TypeError, (env) => sync(() => env.loop.createTask(bad(42)))),
+  row("loop.createTask", "options: a misspelt key", '"nmae"', TypeError, (env) =>
+    sync(() => env.loop.createTask(Effect.void, bad({ nmae: "x" })))
+  ),
+  row("loop.createTask", "eagerStart: a word", '"yes"', TypeError, (env) =>
+    sync(() => env.loop.createTask(Effect.void, { eagerStart: bad("yes") }))
+  ),
+  row("loop.createTask", "in a loop scope that has closed", "closed-loop", RuntimeError, (env) =>
+    sync(() => env.closedHandle.createTask(Effect.void))
+  ),
+  row("loop.runCoroutineThreadsafe", "effect: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.runCoroutineThreadsafe(bad(42)))
+  ),
+  row("createTask", "eagerStart: 1", "1", TypeError, () =>
+    asyncio.createTask(Effect.void, { eagerStart: bad(1) })
+  ),
+
   // Abort ----------------------------------------------------------------------------------------------------------
   row("Abort.fromPromise", "evaluate: 42", "42", TypeError, () => asyncio.Abort.fromPromise(bad(42))),
   row(
@@ -409,7 +469,10 @@ const makeEnv: Effect.Effect<Env> = Effect.gen(function* () {
   yield* task
   const scope = yield* Scope.make()
   const closedLoop = yield* Layer.buildWithScope(asyncio.Loop.layer({ name: "closed-loop" }), scope)
+  const closedHandle = yield* Effect.provideContext(asyncio.getRunningLoop(), closedLoop)
   yield* Scope.close(scope, { _tag: "Success", value: undefined } as Exit.Exit<void>)
+  const openLoop = yield* Layer.buildWithScope(asyncio.Loop.layer({ name: "open-loop" }), yield* Scope.make())
+  const loop = yield* Effect.provideContext(asyncio.getRunningLoop(), openLoop)
   const lock = yield* asyncio.Lock.make()
   return {
     sem: yield* asyncio.Semaphore.make(1),
@@ -421,7 +484,9 @@ const makeEnv: Effect.Effect<Env> = Effect.gen(function* () {
     group: (yield* Effect.orDie(asyncio.TaskGroup.run((tg) => Effect.succeed(tg))))!,
     scope: yield* asyncio.Timeout.make(1),
     timeline: (yield* asyncio.Timeline.record(Effect.void))[1],
-    closedLoop
+    closedLoop,
+    loop,
+    closedHandle
   }
 })
 

@@ -169,14 +169,24 @@ export const settledValue = <A, E>(exit: Exit.Exit<A, E>): A | E | Defect | Canc
  */
 export class Registry {
   private readonly tasks = new Set<TaskImpl<unknown, unknown>>()
+  /**
+   * Called when a task of this owner ends with a failure (a loop scope reports the ones nobody retrieved to its
+   * exception handler: `EventLoop.ts`). Only failures pay for it.
+   */
+  onTaskFailed: ((task: TaskImpl<unknown, unknown>) => void) | undefined = undefined
 
   register(task: TaskImpl<unknown, unknown>): void {
     // A task that already finished (a gather child that returned at once) needs no owner any more.
-    if (task.fiber.pollUnsafe() !== undefined) return
+    const exit = task.fiber.pollUnsafe()
+    if (exit !== undefined) {
+      if (exit._tag === "Failure" && this.onTaskFailed !== undefined) this.onTaskFailed(task)
+      return
+    }
     const tasks = this.tasks
     tasks.add(task)
-    task.fiber.addObserver(() => {
+    task.fiber.addObserver((exit) => {
       tasks.delete(task)
+      if (exit._tag === "Failure" && this.onTaskFailed !== undefined) this.onTaskFailed(task)
     })
   }
 
@@ -253,6 +263,11 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   private _name: string | undefined
   private readonly _number: number
   cancelRequests = 0
+  /**
+   * Whether something has awaited the task or read its outcome (or waits for it: a `gather`, `wait`, a group),
+   * so a loop's exception handler is not told that its exception was never retrieved.
+   */
+  retrieved = false
   /** The reason of the cancellation requested through this library, if any (an interrupt is final). */
   pendingReason: CancelReason | undefined = undefined
   private callbacks:
@@ -261,11 +276,12 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
 
   readonly owner: Registry
 
-  constructor(name: string | undefined, owner: Registry) {
+  /** `numbered: false` (a `Future`): no number of the `Task-<n>` sequence is used up. */
+  constructor(name: string | undefined, owner: Registry, numbered = true) {
     super()
     this.owner = owner
     this._name = name
-    this._number = ++taskCounter
+    this._number = numbered ? ++taskCounter : 0
   }
 
   /** The task's number (the `n` of `Task-<n>`), unique in the process. */
@@ -344,7 +360,7 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     return Effect.suspend((): Effect.Effect<A, E | CancelledError | InvalidStateError> => {
       const exit = this.fiber.pollUnsafe()
       if (exit === undefined) return Effect.fail(new InvalidStateError("Result is not set."))
-      if (hooks.observers.length !== 0) hooks.emitRetrieved(this)
+      markRetrieved(this)
       const outcome = outcomeOf(exit)
       if (outcome._tag === "Cancelled") return Effect.fail(outcome.error)
       return exit
@@ -355,7 +371,7 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     return Effect.suspend((): Effect.Effect<E | Defect | undefined, CancelledError | InvalidStateError> => {
       const exit = this.fiber.pollUnsafe()
       if (exit === undefined) return Effect.fail(new InvalidStateError("Exception is not set."))
-      if (hooks.observers.length !== 0) hooks.emitRetrieved(this)
+      markRetrieved(this)
       const outcome = outcomeOf(exit)
       switch (outcome._tag) {
         case "Result":
@@ -520,7 +536,11 @@ const forkTask = <A, E, R>(
     task.fiber = fiber
     task.owner.register(task as TaskImpl<unknown, unknown>)
     if (observed !== undefined) observed(fiber)
-    if (adopt !== undefined) adopt(task as TaskImpl<unknown, unknown>)
+    if (adopt !== undefined) {
+      // A group reports every child's outcome.
+      task.retrieved = true
+      adopt(task as TaskImpl<unknown, unknown>)
+    }
     if (loop !== undefined && loop.state !== "open") {
       interruptTask(task, undefined, shutdownReason(loop))
     }
@@ -574,18 +594,29 @@ export const shutdownReason = (loop: LoopImpl): CancelReason => ({
   detail: `the loop scope ${loop.name} was shutting down`
 })
 
+/**
+ * Records that `task`'s outcome was consumed (awaited, `result()`, `exception()`, a combinator or group that reports
+ * it), for a loop's exception handler and for the observers (debug mode's "never retrieved").
+ */
+export const markRetrieved = <A, E>(task: TaskImpl<A, E>): void => {
+  task.retrieved = true
+  if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+}
+
 /** Awaits `task`; if the awaiting fiber is cancelled, cancels the task and waits for it (Python's forwarding). */
 export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
   Effect.withFiber((current) => {
     const exit = task.fiber.pollUnsafe()
     if (exit !== undefined) {
-      if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+      markRetrieved(task)
       return exit
     }
     const awaiter = current.getRef(CurrentTask)
     if (awaiter === (task as TaskImpl<unknown, unknown>)) {
       return Effect.die(new RuntimeError("Task cannot await on itself"))
     }
+    // Its outcome goes to this awaiter: nobody is to be told it was never retrieved.
+    task.retrieved = true
     const join = hooks.observers.length === 0 ? Fiber.join(task.fiber) : observedJoin(task, awaiter)
     return Effect.onExit(join, (exit) => {
       if (
@@ -618,7 +649,7 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
         if (taskExit === undefined || taskExit._tag === "Success") return Effect.void
         const errors = taskExit.cause.reasons.filter((r) => r._tag !== "Interrupt")
         if (errors.length === 0) return Effect.void
-        if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+        markRetrieved(task)
         return Effect.failCause(Cause.fromReasons(errors) as Cause.Cause<E>)
       })
     })
@@ -681,11 +712,15 @@ export const createTaskAt = <A, E, R>(
   call: string,
   effect: Effect.Effect<A, E, R>,
   name: unknown,
-  site: hooks.Site | undefined
+  site: hooks.Site | undefined,
+  eagerStart: unknown = false
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect(call, effect)
   const checked = validate.taskName(call, name)
-  return Effect.withFiber((fiber) => spawn(effect, checked, ownerLoop(call, fiber), false, undefined, site))
+  const eager = validate.boolean(call, eagerStart, "eagerStart", false)
+  return Effect.withFiber((fiber) =>
+    spawn(effect, checked, ownerLoop(call, fiber), false, undefined, site, eager)
+  )
 }
 
 /**
@@ -700,7 +735,13 @@ export const toTask = <A, E, R>(
   startImmediately = false
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   const task = asTask(u)
-  return task !== undefined
-    ? Effect.succeed(task)
-    : spawn(u, undefined, loop, false, undefined, undefined, startImmediately)
+  if (task !== undefined) {
+    // The combinator that asked for it reports its outcome.
+    task.retrieved = true
+    return Effect.succeed(task)
+  }
+  return Effect.map(spawn(u, undefined, loop, false, undefined, undefined, startImmediately), (task) => {
+    task.retrieved = true
+    return task
+  })
 }

@@ -1,0 +1,461 @@
+/**
+ * The running event loop: asyncio's `get_running_loop()` and the loop object's methods, for code that needs the
+ * loop itself — starting work from a foreign callback (a Node `'data'` event, a `process.on` handler, a library's
+ * callback), scheduling callbacks (`callSoon`, `callLater`, `callAt`), signal handlers, the exception handler,
+ * futures, `runForever`/`stop`.
+ *
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ * import { EventEmitter } from "node:events"
+ *
+ * const handle = (chunk: string) => Effect.log(`handling ${chunk}`)
+ *
+ * const serve = (emitter: EventEmitter) =>
+ *   Effect.gen(function*() {
+ *     const loop = yield* asyncio.getRunningLoop()
+ *     emitter.on("data", (chunk: string) => loop.createTask(handle(chunk))) // from any callback
+ *   })
+ * ```
+ *
+ * **The loop is a loop scope.** In asyncio every task belongs to the running loop; here to the innermost loop scope
+ * (`run`, `Loop.scoped`, `Loop.layer`). {@link getRunningLoop} returns a handle on it, found in the calling fiber's
+ * context; outside any loop scope it is a `RuntimeError` ("no running event loop"), as in Python.
+ *
+ * **Methods are plain synchronous calls**, safe from any callback — not effects: `loop.createTask(effect)` returns
+ * the task at once. They are the only place in the library where that holds (everything else returns an `Effect`),
+ * because their point is to be called from code that runs outside any fiber. A callback given to the loop
+ * (`callSoon`, `callLater`, `callAt`) runs outside any task (`currentTask()` is `undefined`); if it returns an
+ * `Effect`, that effect is run at once in a fiber of its own — so `loop.callSoon(() => event.set())` works.
+ *
+ * **Services.** A handle carries the context of the fiber that called `getRunningLoop` (its services, `Clock`,
+ * logger): tasks it creates and effects its callbacks return run with them. `getRunningLoop<Db>()` types them.
+ *
+ * **What each loop scope can do.** Every handle can create tasks and futures, schedule callbacks and use the
+ * exception handler. Signal handlers need a source of process signals: `run` (in `@effect-asyncio/node`) gives
+ * Node's; `Loop.scoped`/`Loop.layer` take one as the `signals` option, and without one `addSignalHandler` is a
+ * `RuntimeError`. A loop scope opened inside another one (a server's) shares the outer one's exception handler,
+ * signals and `runForever`, since asyncio has one loop per thread.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { Defect, RuntimeError } from "./Errors.ts"
+import {
+  type Callback,
+  checkCallback,
+  closedError,
+  delayMillis,
+  HandleImpl,
+  handleContext,
+  queueOf,
+  TimerHandleImpl,
+  whenMillis
+} from "./internal/eventLoop.ts"
+import * as hooks from "./internal/hooks.ts"
+import { hiddenTasks, rootOf } from "./internal/loopState.ts"
+import { captureSite } from "./internal/observe.ts"
+import {
+  CurrentLoop,
+  CurrentTask,
+  createTaskAt,
+  type LoopImpl,
+  outcomeOf,
+  type TaskImpl
+} from "./internal/task.ts"
+import type { Seconds } from "./internal/time.ts"
+import * as validate from "./internal/validate.ts"
+import type { CreateTaskOptions, Task } from "./Task.ts"
+
+/**
+ * A callback scheduled with `callSoon`. asyncio's `asyncio.Handle`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Handle {
+  readonly _tag: "Handle" | "TimerHandle"
+  /** Cancels the callback if it has not run yet (a no-op otherwise, but `cancelled()` becomes `true`, as in asyncio). */
+  cancel(): void
+  /** Whether `cancel()` was called. */
+  cancelled(): boolean
+  /** `<Handle tick(1)>`, `<Handle cancelled>`: Python's `repr(handle)`. */
+  toString(): string
+}
+
+/**
+ * A callback scheduled with `callLater`/`callAt`. asyncio's `asyncio.TimerHandle`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TimerHandle extends Handle {
+  readonly _tag: "TimerHandle"
+  /** When it is due, in seconds on the loop's clock (`loop.time()`). */
+  when(): number
+}
+
+/**
+ * A handle on the running loop scope, for code that runs outside any fiber. asyncio's event loop object. Every method
+ * is a plain synchronous call; see the module documentation.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Loop<R = never> {
+  /** The loop scope's name (`loop-<n>`, or the `name` option of `Loop.scoped`/`Loop.layer`). */
+  readonly name: string
+  /**
+   * The loop's clock in seconds: the `Clock` of the handle's context (virtual under `TestClock`), the time base of
+   * `callAt`, `Timeout.time` and `timeoutAt`. Python's `loop.time()`.
+   */
+  time(): number
+  /**
+   * Starts `effect` as a new task owned by this loop scope and returns it at once. Python's `loop.create_task(coro,
+   * name=…)`; `eagerStart` is Python 3.14's. A `RuntimeError` once the loop scope has closed.
+   */
+  createTask<A, E = never>(effect: Effect.Effect<A, E, R>, options?: CreateTaskOptions): Task<A, E>
+  /**
+   * Schedules `callback(...args)` to run soon — in a later scheduler turn, after the callbacks scheduled before it.
+   * Python's `loop.call_soon(callback, *args)` (and `call_soon_threadsafe`: every method is safe from any callback of
+   * this thread).
+   */
+  callSoon<Args extends ReadonlyArray<unknown>>(callback: (...args: Args) => unknown, ...args: Args): Handle
+  /**
+   * Schedules `callback(...args)` after `delay` seconds (or an Effect duration). A negative number is a deadline in
+   * the past (it runs soon, in deadline order). Python's `loop.call_later(delay, callback, *args)`.
+   */
+  callLater<Args extends ReadonlyArray<unknown>>(
+    delay: Seconds,
+    callback: (...args: Args) => unknown,
+    ...args: Args
+  ): TimerHandle
+  /** Schedules `callback(...args)` at `when` seconds on `loop.time()`. Python's `loop.call_at(when, callback, *args)`. */
+  callAt<Args extends ReadonlyArray<unknown>>(
+    when: number,
+    callback: (...args: Args) => unknown,
+    ...args: Args
+  ): TimerHandle
+  /**
+   * Runs `effect` as a task of this loop scope and returns a `Promise` of its result, for code outside any fiber
+   * (`async` functions, promise callbacks). The promise rejects with the task's typed error, its defect, or a
+   * `CancelledError` if it was cancelled. Python's `asyncio.run_coroutine_threadsafe(coro, loop)`, whose
+   * `concurrent.futures.Future` is a `Promise` here; there are no other threads sharing this loop (a worker thread
+   * has its own).
+   */
+  runCoroutineThreadsafe<A, E = never>(
+    effect: Effect.Effect<A, E, R>,
+    options?: CreateTaskOptions
+  ): Promise<A>
+  /**
+   * Waits until {@link Loop.stop} is called: Python's `loop.run_forever()`, for programs built around it. While it
+   * waits, the task running it is not listed by `allTasks()` — Python's `run_forever` runs no task — so a shutdown
+   * routine that cancels "every task but the current one" and then calls `loop.stop()` does not cancel it. If
+   * `stop()` was called while nothing waited, it returns after one scheduler turn (Python runs one iteration). One
+   * `runForever` at a time per loop (a second one is a `RuntimeError`, "This event loop is already running").
+   * Cancelling the task that runs it cancels the wait.
+   */
+  runForever(): Effect.Effect<void>
+  /**
+   * Makes `runForever()` return (on the next scheduler turn, after the current callback). Python's `loop.stop()`.
+   */
+  stop(): void
+  /** `true` until the loop scope has closed (a running loop scope is always running). Python's `is_running()`. */
+  isRunning(): boolean
+  /** Whether the loop scope has shut down. Python's `is_closed()`. */
+  isClosed(): boolean
+}
+
+/** The implementation of {@link Loop}: the loop scope plus the context of the fiber that asked for it. */
+class LoopHandle<R> implements Loop<R> {
+  readonly loop: LoopImpl
+  readonly context: Context.Context<never>
+
+  constructor(loop: LoopImpl, context: Context.Context<never>) {
+    this.loop = loop
+    this.context = context
+  }
+
+  get name(): string {
+    return this.loop.name
+  }
+
+  time(): number {
+    return Context.get(this.context, Clock.Clock).currentTimeMillisUnsafe() / 1000
+  }
+
+  createTask<A, E = never>(effect: Effect.Effect<A, E, R>, options?: CreateTaskOptions): Task<A, E> {
+    const site = hooks.observers.length !== 0 ? captureSite(this.createTask) : undefined
+    return this.spawn("loop.createTask", effect, options, site)
+  }
+
+  private spawn<A, E>(
+    call: string,
+    effect: Effect.Effect<A, E, R>,
+    options: CreateTaskOptions | undefined,
+    site: hooks.Site | undefined
+  ): TaskImpl<A, E> {
+    if (this.loop.state === "closed") throw closedError(call, this.loop)
+    const checked = validate.options(call, options, createTaskKeys)
+    const spawn = createTaskAt(call, effect, checked.name, site, checked.eagerStart)
+    // The spawn itself is synchronous: run it now, in a fiber with the handle's context.
+    const fiber = Effect.runForkWith(this.context)(spawn as Effect.Effect<TaskImpl<A, E>>)
+    const exit = fiber.pollUnsafe()
+    if (exit === undefined)
+      throw new RuntimeError(`${call}: the task could not be created in ${this.loop.name}`)
+    if (exit._tag === "Failure") throw Cause.squash(exit.cause)
+    return exit.value
+  }
+
+  callSoon<Args extends ReadonlyArray<unknown>>(callback: (...args: Args) => unknown, ...args: Args): Handle {
+    const checked = checkCallback("loop.callSoon", callback)
+    const queue = queueOf(this.loop)
+    const handle = new HandleImpl(queue, checked, args, this.context)
+    queue.schedule(handle, "loop.callSoon")
+    return handle
+  }
+
+  callLater<Args extends ReadonlyArray<unknown>>(
+    delay: Seconds,
+    callback: (...args: Args) => unknown,
+    ...args: Args
+  ): TimerHandle {
+    const ms = delayMillis("loop.callLater", delay)
+    return this.schedule("loop.callLater", this.time() * 1000 + ms, callback, args)
+  }
+
+  callAt<Args extends ReadonlyArray<unknown>>(
+    when: number,
+    callback: (...args: Args) => unknown,
+    ...args: Args
+  ): TimerHandle {
+    return this.schedule("loop.callAt", whenMillis("loop.callAt", when), callback, args)
+  }
+
+  private schedule(
+    call: string,
+    whenMs: number,
+    callback: unknown,
+    args: ReadonlyArray<unknown>
+  ): TimerHandle {
+    const checked: Callback = checkCallback(call, callback)
+    const queue = queueOf(this.loop)
+    const handle = new TimerHandleImpl(queue, whenMs, checked, args, this.context)
+    queue.schedule(handle, call)
+    return handle
+  }
+
+  runCoroutineThreadsafe<A, E = never>(
+    effect: Effect.Effect<A, E, R>,
+    options?: CreateTaskOptions
+  ): Promise<A> {
+    const task = this.spawn("loop.runCoroutineThreadsafe", effect, options, undefined)
+    // The promise hands the outcome over: nobody is to be told it was never retrieved.
+    task.retrieved = true
+    return new Promise<A>((resolve, reject) => {
+      task.fiber.addObserver((exit) => {
+        const outcome = outcomeOf(exit)
+        if (outcome._tag === "Result") resolve(outcome.value)
+        else if (outcome._tag === "Cancelled") reject(outcome.error)
+        else reject(outcome.error instanceof Defect ? outcome.error.defect : outcome.error)
+      })
+    })
+  }
+
+  runForever(): Effect.Effect<void> {
+    return Effect.withFiber((fiber) => {
+      const state = foreverOf(this.loop)
+      if (state.waiting !== undefined) {
+        return Effect.die(
+          new RuntimeError(
+            `loop.runForever: ${this.loop.name} is already running forever (Python: "This event loop is already running")`
+          )
+        )
+      }
+      if (state.stopping) {
+        state.stopping = false
+        return Effect.yieldNow
+      }
+      const task = fiber.getRef(CurrentTask)
+      const forget = (): void => {
+        state.waiting = undefined
+        if (task !== undefined) hiddenTasks.delete(task)
+      }
+      return Effect.ensuring(
+        Effect.callback<void>((resume) => {
+          // Resumed through a yield: the code after runForever() runs in a later turn, not inside stop().
+          state.waiting = () => resume(Effect.yieldNow)
+          if (task !== undefined) hiddenTasks.add(task)
+        }),
+        Effect.sync(forget)
+      )
+    })
+  }
+
+  stop(): void {
+    const state = foreverOf(this.loop)
+    const waiting = state.waiting
+    if (waiting === undefined) {
+      state.stopping = true
+      return
+    }
+    state.waiting = undefined
+    waiting()
+  }
+
+  isRunning(): boolean {
+    return this.loop.state !== "closed"
+  }
+
+  isClosed(): boolean {
+    return this.loop.state === "closed"
+  }
+
+  toString(): string {
+    return `<Loop ${this.loop.name} ${this.loop.state === "closed" ? "closed" : "running"}>`
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString()
+  }
+}
+
+const createTaskKeys = ["name", "eagerStart"]
+
+/** `runForever`/`stop` of a loop scope's root: who waits, and whether `stop()` came first. */
+interface Forever {
+  waiting: (() => void) | undefined
+  stopping: boolean
+}
+
+const forevers = new WeakMap<LoopImpl, Forever>()
+
+const foreverOf = (loop: LoopImpl): Forever => {
+  const root = rootOf(loop)
+  let state = forevers.get(root)
+  if (state === undefined) {
+    state = { waiting: undefined, stopping: false }
+    forevers.set(root, state)
+  }
+  return state
+}
+
+/**
+ * The running loop scope, as a {@link Loop} handle carrying the services of the calling fiber (`R`). A defect carrying
+ * `RuntimeError` outside any loop scope ("no running event loop") or in one that has closed. asyncio's
+ * `asyncio.get_running_loop()`.
+ *
+ * **Example** (Starting tasks from a Node callback)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ * import { EventEmitter } from "node:events"
+ *
+ * const handle = (line: string) => Effect.log(`got ${line}`)
+ *
+ * const program = Effect.gen(function*() {
+ *   const loop = yield* asyncio.getRunningLoop()
+ *   const input = new EventEmitter()
+ *   input.on("line", (line: string) => loop.createTask(handle(line)))
+ *   loop.callLater(0.5, () => input.emit("line", "hello"))
+ *   yield* asyncio.sleep(1)
+ * })
+ * ```
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const getRunningLoop = <R = never>(): Effect.Effect<Loop<R>, never, R> =>
+  Effect.withFiber<Loop<R>, never, R>((fiber) => {
+    const loop = fiber.getRef(CurrentLoop)
+    if (loop === undefined) {
+      return Effect.die(
+        new RuntimeError(
+          "getRunningLoop: no running event loop (run the program with run(), Loop.scoped or Loop.layer)"
+        )
+      )
+    }
+    if (loop.state === "closed") return Effect.die(closedError("getRunningLoop", loop))
+    return Effect.succeed(new LoopHandle<R>(loop, handleContext(fiber.context)))
+  })
+
+/**
+ * {@link getRunningLoop}, under Python's other name. In Python 3.12+ `get_event_loop()` inside a coroutine returns the
+ * running loop, and without one raises `RuntimeError` (3.14) — here, too: there is no loop to make or set outside a
+ * loop scope (use `run` or `Loop.scoped`).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const getEventLoop: <R = never>() => Effect.Effect<Loop<R>, never, R> = getRunningLoop
+
+/**
+ * `loop.callSoon(callback, ...args)` on the running loop, as an effect. Python's
+ * `asyncio.get_running_loop().call_soon(callback, *args)`.
+ *
+ * @category scheduling
+ * @since 0.1.0
+ */
+export const callSoon = <Args extends ReadonlyArray<unknown>>(
+  callback: (...args: Args) => unknown,
+  ...args: Args
+): Effect.Effect<Handle> =>
+  validate.atCall(() => {
+    checkCallback("callSoon", callback)
+    return Effect.map(getRunningLoop(), (loop) => loop.callSoon(callback, ...args))
+  })
+
+/**
+ * `loop.callLater(delay, callback, ...args)` on the running loop, as an effect. Python's
+ * `asyncio.get_running_loop().call_later(delay, callback, *args)`.
+ *
+ * **Example** (A timer that reschedules itself)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const loop = yield* asyncio.getRunningLoop()
+ *   const ticks: Array<number> = []
+ *   const tick = (n: number): void => {
+ *     ticks.push(n)
+ *     if (n < 3) loop.callLater(1, tick, n + 1) // a callback schedules through the handle
+ *   }
+ *   yield* asyncio.callLater(1, tick, 1)
+ *   yield* asyncio.sleep(3.5) // ticks: [1, 2, 3]
+ * })
+ * ```
+ *
+ * @category scheduling
+ * @since 0.1.0
+ */
+export const callLater = <Args extends ReadonlyArray<unknown>>(
+  delay: Seconds,
+  callback: (...args: Args) => unknown,
+  ...args: Args
+): Effect.Effect<TimerHandle> =>
+  validate.atCall(() => {
+    delayMillis("callLater", delay)
+    checkCallback("callLater", callback)
+    return Effect.map(getRunningLoop(), (loop) => loop.callLater(delay, callback, ...args))
+  })
+
+/**
+ * `loop.callAt(when, callback, ...args)` on the running loop, as an effect. Python's
+ * `asyncio.get_running_loop().call_at(when, callback, *args)`.
+ *
+ * @category scheduling
+ * @since 0.1.0
+ */
+export const callAt = <Args extends ReadonlyArray<unknown>>(
+  when: number,
+  callback: (...args: Args) => unknown,
+  ...args: Args
+): Effect.Effect<TimerHandle> =>
+  validate.atCall(() => {
+    whenMillis("callAt", when)
+    checkCallback("callAt", callback)
+    return Effect.map(getRunningLoop(), (loop) => loop.callAt(when, callback, ...args))
+  })
