@@ -43,7 +43,7 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { Defect, RuntimeError } from "./Errors.ts"
+import { Defect, RuntimeError, TypeError, ValueError } from "./Errors.ts"
 import {
   type Callback,
   checkCallback,
@@ -56,7 +56,7 @@ import {
   whenMillis
 } from "./internal/eventLoop.ts"
 import * as hooks from "./internal/hooks.ts"
-import { hiddenTasks, rootOf } from "./internal/loopState.ts"
+import { hiddenTasks, onClose, rootOf, signalsOf } from "./internal/loopState.ts"
 import { captureSite } from "./internal/observe.ts"
 import {
   CurrentLoop,
@@ -150,6 +150,25 @@ export interface Loop<R = never> {
     effect: Effect.Effect<A, E, R>,
     options?: CreateTaskOptions
   ): Promise<A>
+  /**
+   * Runs `callback(...args)` — as a loop callback, soon after — each time the process receives `signal`
+   * (`"SIGTERM"`), replacing the handler this loop had for it. While it is installed, `run`'s own handling of that
+   * signal (cancel main, exit 130/143) is off. Python's `loop.add_signal_handler(sig, callback, *args)`.
+   *
+   * Needs a signal source (`run` gives Node's; `Loop.scoped`'s `signals` option): without one, a `RuntimeError`.
+   * A signal name that is not a string is a `TypeError`, an unknown one a `ValueError`, one that cannot be caught
+   * (`SIGKILL`, `SIGSTOP`) a `RuntimeError`, as in Python. Handlers are removed when the loop scope closes.
+   */
+  addSignalHandler<Args extends ReadonlyArray<unknown>>(
+    signal: string,
+    callback: (...args: Args) => unknown,
+    ...args: Args
+  ): void
+  /**
+   * Removes the handler of `signal`; `true` if there was one. `run`'s own handling of it is back. Python's
+   * `loop.remove_signal_handler(sig)`.
+   */
+  removeSignalHandler(signal: string): boolean
   /**
    * Waits until {@link Loop.stop} is called: Python's `loop.run_forever()`, for programs built around it. While it
    * waits, the task running it is not listed by `allTasks()` — Python's `run_forever` runs no task — so a shutdown
@@ -295,6 +314,51 @@ class LoopHandle<R> implements Loop<R> {
     })
   }
 
+  addSignalHandler<Args extends ReadonlyArray<unknown>>(
+    signal: string,
+    callback: (...args: Args) => unknown,
+    ...args: Args
+  ): void {
+    const call = "loop.addSignalHandler"
+    checkSignal(call, signal)
+    const checked = checkCallback(call, callback)
+    if (this.loop.state === "closed") throw closedError(call, this.loop)
+    const source = signalsOf(this.loop)
+    if (source === undefined) {
+      throw new RuntimeError(
+        `${call}: the loop scope ${this.loop.name} has no signal source (run() in @effect-asyncio/node gives Node's; ` +
+          "Loop.scoped and Loop.layer take one as the signals option)"
+      )
+    }
+    // Run as callbacks of the outermost loop scope: signal handlers belong to the loop, not to an inner owner.
+    const root = rootOf(this.loop)
+    const queue = queueOf(root)
+    const context = this.context
+    const listener = (): void => {
+      if (queue.closed) return
+      queue.schedule(new HandleImpl(queue, checked, args, context), call)
+    }
+    let unsubscribe: () => void
+    try {
+      unsubscribe = source(signal, listener)
+    } catch (error) {
+      throw prefixed(call, error)
+    }
+    const handlers = signalHandlersOf(root)
+    handlers.get(signal)?.()
+    handlers.set(signal, unsubscribe)
+  }
+
+  removeSignalHandler(signal: string): boolean {
+    checkSignal("loop.removeSignalHandler", signal)
+    const handlers = signalHandlersOf(rootOf(this.loop))
+    const unsubscribe = handlers.get(signal)
+    if (unsubscribe === undefined) return false
+    handlers.delete(signal)
+    unsubscribe()
+    return true
+  }
+
   stop(): void {
     const state = foreverOf(this.loop)
     const waiting = state.waiting
@@ -323,6 +387,52 @@ class LoopHandle<R> implements Loop<R> {
 }
 
 const createTaskKeys = ["name", "eagerStart"]
+
+/** A signal is named as Node names it (`"SIGTERM"`); Python's numbers are not accepted. */
+const checkSignal = (call: string, signal: unknown): void => {
+  if (typeof signal !== "string") {
+    throw new TypeError(
+      `${call}: signal must be a signal name such as "SIGTERM", got ${validate.show(signal)}${
+        typeof signal === "number" ? ' (Node names signals; signal.SIGTERM is "SIGTERM")' : ""
+      }`
+    )
+  }
+  if (!/^SIG[A-Z0-9]+$/.test(signal)) {
+    throw new ValueError(
+      `${call}: invalid signal ${validate.show(signal)} (Node's names: "SIGINT", "SIGTERM", …)`
+    )
+  }
+}
+
+/** A library error thrown by a signal source, with the call in front of its message. */
+const prefixed = (call: string, error: unknown): unknown =>
+  error instanceof TypeError
+    ? new TypeError(`${call}: ${error.message}`)
+    : error instanceof ValueError
+      ? new ValueError(`${call}: ${error.message}`)
+      : error instanceof RuntimeError
+        ? new RuntimeError(`${call}: ${error.message}`)
+        : error
+
+/** The installed signal handlers of a root loop scope: signal → unsubscribe. Removed when it closes. */
+const signalHandlers = new WeakMap<LoopImpl, Map<string, () => void>>()
+
+const signalHandlersOf = (root: LoopImpl): Map<string, () => void> => {
+  let handlers = signalHandlers.get(root)
+  if (handlers === undefined) {
+    const made = new Map<string, () => void>()
+    handlers = made
+    signalHandlers.set(root, made)
+    onClose(
+      root,
+      Effect.sync(() => {
+        for (const unsubscribe of made.values()) unsubscribe()
+        made.clear()
+      })
+    )
+  }
+  return handlers
+}
 
 /** `runForever`/`stop` of a loop scope's root: who waits, and whether `stop()` came first. */
 interface Forever {

@@ -390,6 +390,21 @@ const rows: ReadonlyArray<Row> = [
   row("loop.runCoroutineThreadsafe", "effect: 42", "42", TypeError, (env) =>
     sync(() => env.loop.runCoroutineThreadsafe(bad(42)))
   ),
+  row("loop.addSignalHandler", "signal: 15", "15", TypeError, (env) =>
+    sync(() => env.loop.addSignalHandler(bad(15), () => {}))
+  ),
+  row("loop.addSignalHandler", "signal: a word", '"boom"', ValueError, (env) =>
+    sync(() => env.loop.addSignalHandler("boom", () => {}))
+  ),
+  row("loop.addSignalHandler", "callback: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.addSignalHandler("SIGTERM", bad(42)))
+  ),
+  row("loop.addSignalHandler", "in a loop scope without a signal source", "open-loop", RuntimeError, (env) =>
+    sync(() => env.loop.addSignalHandler("SIGTERM", () => {}))
+  ),
+  row("loop.removeSignalHandler", "signal: 15", "15", TypeError, (env) =>
+    sync(() => env.loop.removeSignalHandler(bad(15)))
+  ),
   row("createTask", "eagerStart: 1", "1", TypeError, () =>
     asyncio.createTask(Effect.void, { eagerStart: bad(1) })
   ),

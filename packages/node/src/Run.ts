@@ -14,12 +14,15 @@
  *
  * @since 0.1.0
  */
-import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
+
+import { constants } from "node:os"
+import { RuntimeError, TypeError, ValueError } from "@effect-asyncio/core/Errors"
+import type * as Loop from "@effect-asyncio/core/Loop"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type { KeyboardInterrupt } from "./Errors.ts"
+import type { KeyboardInterrupt, Signal } from "./Errors.ts"
 import type { Observability, ObservabilityOptions } from "./internal/observability.ts"
 import { makeConfig } from "./internal/poolConfig.ts"
 import { describeError, formatReport, formatShutdownError } from "./internal/report.ts"
@@ -79,6 +82,16 @@ export interface RunOptions extends ObservabilityOptions {
    * **asyncio** `asyncio.run` shuts the default executor down last, waiting for running `to_thread` work.
    */
   readonly threads?: ThreadPoolOptions | undefined
+  /**
+   * The signals `run` handles itself — cancel main, then exit with 130 (SIGINT) or 143 (SIGTERM) — default both. Pass
+   * `["SIGINT"]` to leave SIGTERM to Node (the process dies) or to `process.on`, `[]` for none. Whatever this says,
+   * a handler installed with `loop.addSignalHandler(signal, …)` replaces `run`'s handling of that signal while it
+   * is installed.
+   *
+   * **asyncio** `asyncio.run` handles SIGINT only (with `KeyboardInterrupt`) and has no option; a program changes it
+   * with `loop.add_signal_handler`.
+   */
+  readonly signals?: ReadonlyArray<Signal> | undefined
 }
 
 /** Whether a `run` is in progress in this thread (asyncio: "a loop is running"). */
@@ -87,14 +100,28 @@ let running = false
 const noop = (): void => {}
 
 /** Signals from `process`; the listeners replace Node's default action (terminating) while subscribed. */
-const processSignals: SignalSource = (listener) => {
-  const onSigint = (): void => listener("SIGINT")
-  const onSigterm = (): void => listener("SIGTERM")
-  process.on("SIGINT", onSigint)
-  process.on("SIGTERM", onSigterm)
+const processSignals: SignalSource = (listener, signals) => {
+  const listeners = signals.map((signal) => {
+    const onSignal = (): void => listener(signal)
+    process.on(signal, onSignal)
+    return [signal, onSignal] as const
+  })
   return () => {
-    process.off("SIGINT", onSigint)
-    process.off("SIGTERM", onSigterm)
+    for (const [signal, onSignal] of listeners) process.off(signal, onSignal)
+  }
+}
+
+/** What `loop.addSignalHandler` subscribes to: any signal Node can catch. */
+const userSignals: Loop.SignalSource = (signal, listener) => {
+  if (!Object.hasOwn(constants.signals, signal)) {
+    throw new ValueError(`invalid signal ${JSON.stringify(signal)} (not one of this platform's signals)`)
+  }
+  if (signal === "SIGKILL" || signal === "SIGSTOP") {
+    throw new RuntimeError(`${signal} cannot be caught (Python: "sig ${signal} cannot be caught")`)
+  }
+  process.on(signal, listener)
+  return () => {
+    process.off(signal, listener)
   }
 }
 
@@ -160,7 +187,10 @@ const guardedShutdownError = (report: ShutdownErrorReporter | undefined): Shutdo
  *   naming the main task, the error and its cause goes to stderr and the exit code is set to 1.
  * - **SIGINT / SIGTERM**: the first one cancels main with a `CancelReason` of kind `signal` ("run() received
  *   SIGINT"), every finalizer runs, then the process exits with 130 / 143. A second signal while shutting
- *   down exits at once with the code of that signal. The listeners are removed when `run` settles.
+ *   down exits at once with the code of that signal. The listeners are removed when `run` settles. The `signals`
+ *   option chooses which of the two `run` handles; a handler the program installs with
+ *   `(yield* getRunningLoop()).addSignalHandler(signal, callback)` replaces `run`'s for that signal while it is
+ *   installed — the way to shut down gracefully (see examples/src/61-graceful-shutdown.ts).
  * - Calling `run` from inside a running fiber, or while another `run` is in progress, rejects with a
  *   `RuntimeError("run() cannot be called from a running event loop")`; a non-Effect `main` rejects with a
  *   `TypeError`. These are bugs, not outcomes: the rejection is neither reported nor pre-handled, so unless it is
@@ -248,6 +278,8 @@ const start = <A, E>(
         mainName: options?.mainName,
         onShutdownError: guardedShutdownError(options?.onShutdownError),
         signals: processSignals,
+        defaultSignals: options?.signals,
+        userSignals,
         wrapLoop: observability.wrap,
         // The run's thread pool, if a `toThread` created it: shut down after the loop scope (and with it every task)
         // has ended. A pool that never started a thread closes synchronously.

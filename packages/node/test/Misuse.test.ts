@@ -113,6 +113,10 @@ const rows: ReadonlyArray<Row> = [
     runWith({ onShutdownError: "log", exit: false })
   ),
   row("run", "threads: a number", "4", TypeError, () => runWith({ threads: 4, exit: false })),
+  row("run", "signals: a string", '"SIGINT"', TypeError, () => runWith({ signals: "SIGINT", exit: false })),
+  row("run", "signals: a signal run does not handle", '"SIGHUP"', ValueError, () =>
+    runWith({ signals: ["SIGHUP"], exit: false })
+  ),
   row("run (threads)", "shutdownTimeout: a word", '"x"', TypeError, () =>
     runWith({ threads: { shutdownTimeout: "x" }, exit: false })
   )

@@ -3,7 +3,7 @@
  * Kept out of `Run.ts` so that the entry point changes by one line; the thread pool options (`threads`) are
  * checked by the pool's own `makeConfig`.
  */
-import { TypeError } from "@effect-asyncio/core/Errors"
+import { TypeError, ValueError } from "@effect-asyncio/core/Errors"
 import * as Validate from "@effect-asyncio/core/Validate"
 import type { RunOptions } from "../Run.ts"
 
@@ -19,7 +19,8 @@ const runKeys = [
   "hangTimeout",
   "tracing",
   "timeline",
-  "diagnostics"
+  "diagnostics",
+  "signals"
 ]
 
 /** Throws the library's `TypeError`/`ValueError` for a bad option of `run`. */
@@ -43,6 +44,20 @@ export const checkRunOptions = (options: RunOptions | undefined): void => {
     throw new TypeError(
       `run: timeline must be true, a file path or a function receiving the timeline, got ${Validate.show(timeline)}`
     )
+  }
+  const signals: unknown = checked.signals
+  if (signals !== undefined) {
+    if (!Array.isArray(signals)) {
+      throw new TypeError(
+        `run: signals must be an array of "SIGINT" and "SIGTERM", got ${Validate.show(signals)}`
+      )
+    }
+    for (const signal of signals) {
+      if (signal !== "SIGINT" && signal !== "SIGTERM") {
+        const message = `run: signals may hold "SIGINT" and "SIGTERM", got ${Validate.show(signal)} (handle others with loop.addSignalHandler)`
+        throw typeof signal === "string" ? new ValueError(message) : new TypeError(message)
+      }
+    }
   }
   const threads: unknown = checked.threads
   if (threads !== undefined && (typeof threads !== "object" || threads === null || Array.isArray(threads))) {
