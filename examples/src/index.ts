@@ -43,6 +43,7 @@ import * as e53 from "./53-subprocess-pipeline.ts"
 import * as e54 from "./54-http-headers.ts"
 import * as e60 from "./60-loop-callbacks.ts"
 import * as e61 from "./61-graceful-shutdown.ts"
+import * as e62 from "./62-exception-handler.ts"
 import type { ExampleMeta } from "./shared/example.ts"
 import type { RealTimeMeta } from "./shared/realtime.ts"
 
@@ -81,7 +82,8 @@ export const examples: ReadonlyArray<Example> = [
   e43,
   e44,
   e45,
-  e60
+  e60,
+  e62
 ]
 
 /** An example about real time (threads, blocking calls, sockets): it runs in real time, in the tests too. */

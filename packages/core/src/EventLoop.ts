@@ -43,6 +43,7 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import { Defect, RuntimeError, TypeError, ValueError } from "./Errors.ts"
 import {
   type Callback,
@@ -56,7 +57,16 @@ import {
   whenMillis
 } from "./internal/eventLoop.ts"
 import * as hooks from "./internal/hooks.ts"
-import { hiddenTasks, onClose, rootOf, signalsOf } from "./internal/loopState.ts"
+import {
+  handlerOf,
+  hiddenTasks,
+  callExceptionHandler as loopCallExceptionHandler,
+  defaultExceptionHandler as loopDefaultExceptionHandler,
+  onClose,
+  rootOf,
+  setHandler,
+  signalsOf
+} from "./internal/loopState.ts"
 import { captureSite } from "./internal/observe.ts"
 import {
   CurrentLoop,
@@ -97,6 +107,41 @@ export interface TimerHandle extends Handle {
   /** When it is due, in seconds on the loop's clock (`loop.time()`). */
   when(): number
 }
+
+/**
+ * What an exception handler receives: asyncio's context dictionary. `message` says what happened; the other keys
+ * depend on it:
+ *
+ * - `"Exception in callback <handle>"`: a callback (`callSoon`, `callLater`, `callAt`, a signal handler) threw, or
+ *   the Effect it returned failed — `exception`, `handle`;
+ * - `"Task exception was never retrieved"` / `"Future exception was never retrieved"`: a task or future of the loop
+ *   ended with an error nobody awaited or read — `exception` (a `Defect` for a defect, as `task.exception()` gives),
+ *   `future` (the task or future, as in asyncio);
+ * - `"unhandled exception during loop shutdown"`: a task left when the loop scope ended raised while being
+ *   cancelled — `exception`, `task`;
+ * - anything a program passes to `callExceptionHandler`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ExceptionContext {
+  readonly message?: string | undefined
+  readonly exception?: unknown
+  readonly task?: Task<unknown, unknown> | undefined
+  readonly future?: Task<unknown, unknown> | undefined
+  readonly handle?: Handle | undefined
+  readonly [key: string]: unknown
+}
+
+/**
+ * A loop's exception handler: called with the loop and the context, asyncio's `handler(loop, context)`. It may
+ * return an Effect, which is run at once (with the services of the handle that installed it). A handler that throws,
+ * or whose Effect fails, is reported by the default handler ("Unhandled error in exception handler").
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ExceptionHandler = (loop: Loop, context: ExceptionContext) => unknown
 
 /**
  * A handle on the running loop scope, for code that runs outside any fiber. asyncio's event loop object. Every method
@@ -150,6 +195,37 @@ export interface Loop<R = never> {
     effect: Effect.Effect<A, E, R>,
     options?: CreateTaskOptions
   ): Promise<A>
+  /**
+   * Installs the loop's exception handler (`null`/`undefined`: back to the default). Python's
+   * `loop.set_exception_handler(handler)`. It receives, at these points (asyncio's are the same, except the second,
+   * which asyncio reaches at garbage collection):
+   *
+   * 1. a callback that throws (or whose returned Effect fails): when it does;
+   * 2. a task (or future) of the loop that ended with an error nobody retrieved: **one loop iteration after it
+   *    ended, once its done callbacks have run**, unless by then something has awaited it or read its outcome
+   *    (`yield* task`, `result()`, `exception()`, `gather`, `asCompleted`, `wait`, `waitFor`, `shield`, a task group,
+   *    a `runCoroutineThreadsafe` promise). So a service notices a crashed consumer task at once. A task awaited
+   *    only later is reported too — asyncio would not report it, since it is still referenced — and awaiting it still
+   *    raises its error. Without a handler installed these are not reported (debug mode reports the ones never
+   *    retrieved when its session ends, docs/observability.md);
+   * 3. an error raised by a task cancelled at the loop scope's shutdown: in place of `onShutdownError`'s report.
+   *
+   * The handler is the outermost loop scope's (one per program, as asyncio's one loop per thread).
+   */
+  setExceptionHandler(handler: ExceptionHandler | null | undefined): void
+  /** The installed exception handler, or `undefined` for the default. Python's `loop.get_exception_handler()`. */
+  getExceptionHandler(): ExceptionHandler | undefined
+  /**
+   * Calls the installed exception handler — or the default one — with `context`, as the loop does. Python's
+   * `loop.call_exception_handler(context)`.
+   */
+  callExceptionHandler(context: ExceptionContext): void
+  /**
+   * The default handler: logs (`Effect.logError`, with the handle's logger) the message — "Unhandled exception in
+   * event loop" when there is none —, a `key: value` line for each other key, and the exception as the cause.
+   * Python's `loop.default_exception_handler(context)`; a custom handler may call it.
+   */
+  defaultExceptionHandler(context: ExceptionContext): void
   /**
    * Runs `callback(...args)` — as a loop callback, soon after — each time the process receives `signal`
    * (`"SIGTERM"`), replacing the handler this loop had for it. While it is installed, `run`'s own handling of that
@@ -314,6 +390,56 @@ class LoopHandle<R> implements Loop<R> {
     })
   }
 
+  setExceptionHandler(handler: ExceptionHandler | null | undefined): void {
+    if (handler === null || handler === undefined) {
+      setHandler(this.loop, undefined)
+      return
+    }
+    if (typeof handler !== "function") {
+      throw new TypeError(
+        `loop.setExceptionHandler: handler must be a function (loop, context) or null, got ${validate.show(handler)}`
+      )
+    }
+    const context = this.context
+    setHandler(this.loop, {
+      user: handler,
+      call: (exceptionContext) => {
+        const result: unknown = handler(this, exceptionContext)
+        if (!Effect.isEffect(result)) return
+        const fiber = Effect.runForkWith(context)(result as Effect.Effect<unknown, unknown>)
+        const report = (exit: Exit.Exit<unknown, unknown>): void => {
+          if (exit._tag === "Success" || Cause.hasInterruptsOnly(exit.cause)) return
+          loopDefaultExceptionHandler(
+            {
+              message: "Unhandled error in exception handler",
+              exception: Cause.squash(exit.cause),
+              context: exceptionContext
+            },
+            context
+          )
+        }
+        const exit = fiber.pollUnsafe()
+        if (exit !== undefined) report(exit)
+        else fiber.addObserver(report)
+      }
+    })
+  }
+
+  getExceptionHandler(): ExceptionHandler | undefined {
+    const installed = handlerOf(this.loop)
+    return installed === undefined ? undefined : (installed.user as ExceptionHandler)
+  }
+
+  callExceptionHandler(context: ExceptionContext): void {
+    checkContext("loop.callExceptionHandler", context)
+    loopCallExceptionHandler(this.loop, context, this.context)
+  }
+
+  defaultExceptionHandler(context: ExceptionContext): void {
+    checkContext("loop.defaultExceptionHandler", context)
+    loopDefaultExceptionHandler(context, this.context)
+  }
+
   addSignalHandler<Args extends ReadonlyArray<unknown>>(
     signal: string,
     callback: (...args: Args) => unknown,
@@ -387,6 +513,19 @@ class LoopHandle<R> implements Loop<R> {
 }
 
 const createTaskKeys = ["name", "eagerStart"]
+
+/** An exception context must be an object (its `message`, when present, a string). */
+const checkContext = (call: string, context: unknown): void => {
+  if (typeof context !== "object" || context === null || Array.isArray(context)) {
+    throw new TypeError(
+      `${call}: context must be an object ({ message, exception, … }), got ${validate.show(context)}`
+    )
+  }
+  const message: unknown = Reflect.get(context, "message")
+  if (message !== undefined && typeof message !== "string") {
+    throw new TypeError(`${call}: context.message must be a string, got ${validate.show(message)}`)
+  }
+}
 
 /** A signal is named as Node names it (`"SIGTERM"`); Python's numbers are not accepted. */
 const checkSignal = (call: string, signal: unknown): void => {

@@ -57,7 +57,8 @@ export interface LoopOptions {
    * cancelled (Python reports these as "unhandled exception during asyncio.run() shutdown"). Defaults to
    * logging the error with `Effect.logError`. A reporter that throws, returns something other than an effect, or
    * whose effect fails does not change how the loop ends: the fault is logged once and the error goes to the
-   * default report.
+   * default report. While the loop has an exception handler installed (`loop.setExceptionHandler`), that handler
+   * gets these errors instead ("unhandled exception during loop shutdown"), as asyncio's does.
    */
   readonly onShutdownError?: ((taskName: string, error: unknown) => Effect.Effect<void>) | undefined
   /**

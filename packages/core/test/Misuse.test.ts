@@ -405,6 +405,15 @@ const rows: ReadonlyArray<Row> = [
   row("loop.removeSignalHandler", "signal: 15", "15", TypeError, (env) =>
     sync(() => env.loop.removeSignalHandler(bad(15)))
   ),
+  row("loop.setExceptionHandler", "handler: a word", '"spam"', TypeError, (env) =>
+    sync(() => env.loop.setExceptionHandler(bad("spam")))
+  ),
+  row("loop.callExceptionHandler", "context: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.callExceptionHandler(bad(42)))
+  ),
+  row("loop.defaultExceptionHandler", "context.message: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.defaultExceptionHandler({ message: bad(42) }))
+  ),
   row("createTask", "eagerStart: 1", "1", TypeError, () =>
     asyncio.createTask(Effect.void, { eagerStart: bad(1) })
   ),

@@ -51,7 +51,8 @@ export interface RunOptions extends ObservabilityOptions {
    * of being cancelled. Defaults to writing `run: unhandled exception during shutdown in task '<name>': …` (with
    * the stack) to stderr. The error is a `Defect` for a defect. A callback that throws, returns something other
    * than an effect, or whose effect fails is reported once on stderr and the error gets the default line: no
-   * shutdown error is lost, and the run's result and exit code are unchanged.
+   * shutdown error is lost, and the run's result and exit code are unchanged. While the program has an exception
+   * handler installed (`loop.setExceptionHandler`), that handler gets them instead, as asyncio's does.
    *
    * **asyncio** `asyncio.run()` passes these to the loop's exception handler with the message "unhandled
    * exception during asyncio.run() shutdown", which logs them to stderr; they are not raised.

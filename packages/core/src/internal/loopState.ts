@@ -12,10 +12,13 @@
  *   handlers removed), as `asyncio.run` closes the loop after cancelling its tasks;
  * - the tasks waiting in `loop.runForever()`, which `allTasks()` leaves out (Python's `run_forever` runs no task).
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { text } from "./describe.ts"
+import { Defect } from "../Errors.ts"
+import { describeError, text } from "./describe.ts"
 import { CurrentTask, exceptionOf, type LoopImpl, markRetrieved, type TaskImpl } from "./task.ts"
+import * as validate from "./validate.ts"
 
 /**
  * Subscribes `listener` to the process signal `signal` (`"SIGTERM"`) and returns the function that unsubscribes it.
@@ -100,19 +103,29 @@ export const hiddenTasks = new WeakSet<TaskImpl<unknown, unknown>>()
 // Exception handlers
 // ---------------------------------------------------------------------------------------------------------
 
-/** A context value as the default handler prints it: a task, future or handle by its repr. */
-const describeValue = (value: unknown): string => {
-  if (typeof value === "string") return value
-  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+/** A value in a context line: a task, future or handle by its repr, an error as `Name: message`, else short. */
+const describeValue = (value: unknown, depth = 0): string => {
+  if (typeof value === "string") return depth === 0 ? value : JSON.stringify(value)
+  if (typeof value !== "object" || value === null) return text(value)
+  if (value instanceof Error || "_tag" in value) {
     const toString: unknown = Reflect.get(value, "toString")
-    if (typeof toString === "function" && toString !== Object.prototype.toString) return text(value)
-    try {
-      return JSON.stringify(value) ?? text(value)
-    } catch {
+    // Our tasks, futures and handles have a repr; errors are described by name and message.
+    if (
+      !(value instanceof Error) &&
+      typeof toString === "function" &&
+      toString !== Object.prototype.toString
+    ) {
       return text(value)
     }
+    return describeError(value)
   }
-  return text(value)
+  if (depth === 0 && Array.isArray(value))
+    return `[${value.map((item) => describeValue(item, 1)).join(", ")}]`
+  if (depth === 0 && validate.isPlainObject(value)) {
+    const entries = Object.keys(value).map((key) => `${key}: ${describeValue(value[key], 1)}`)
+    return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`
+  }
+  return validate.show(value)
 }
 
 /**
@@ -129,10 +142,15 @@ export const defaultExceptionHandler = (context: ExceptionContext, runtime: Cont
       if (key === "message" || key === "exception") continue
       lines.push(`${key}: ${describeValue(context[key])}`)
     }
+    const exception = context.exception
+    // The exception goes as the log's cause, with its stack (Python logs it with exc_info).
     const log =
-      context.exception === undefined
+      exception === undefined
         ? Effect.logError(lines.join("\n"))
-        : Effect.logError(lines.join("\n"), context.exception)
+        : Effect.logError(
+            lines.join("\n"),
+            exception instanceof Defect ? Cause.die(exception.defect) : Cause.fail(exception)
+          )
     Effect.runForkWith(runtime)(log)
   } catch {
     // A logger that throws: nothing more can be done without risking the loop.
