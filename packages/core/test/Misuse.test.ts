@@ -300,6 +300,12 @@ const rows: ReadonlyArray<Row> = [
   row("Queue.make", "maxsize: a bigint", "10n", TypeError, () => asyncio.Queue.make(bad(10n))),
   row("Queue.makePriority", "compare: 42", "42", TypeError, () => asyncio.Queue.makePriority(0, bad(42))),
   row("Queue.makeLifo", "maxsize: null", "null", TypeError, () => asyncio.Queue.makeLifo(bad(null))),
+  row("Queue.makeUnsafe", "maxsize: a string", '"x"', TypeError, () =>
+    sync(() => asyncio.Queue.makeUnsafe(bad("x")))
+  ),
+  row("Queue.makePriorityUnsafe", "compare: 42", "42", TypeError, () =>
+    sync(() => asyncio.Queue.makePriorityUnsafe(0, bad(42)))
+  ),
   row("Queue.shutdown", "immediate: a word", '"yes"', TypeError, (env) => env.queue.shutdown(bad("yes"))),
   row("Queue.forEach", "queue: 42", "42", TypeError, () => asyncio.Queue.forEach(bad(42), () => Effect.void)),
   row("Queue.forEach", "f: 42", "42", TypeError, (env) => asyncio.Queue.forEach(env.queue, bad(42))),
