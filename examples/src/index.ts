@@ -44,6 +44,7 @@ import * as e54 from "./54-http-headers.ts"
 import * as e60 from "./60-loop-callbacks.ts"
 import * as e61 from "./61-graceful-shutdown.ts"
 import * as e62 from "./62-exception-handler.ts"
+import * as e63 from "./63-request-reply.ts"
 import type { ExampleMeta } from "./shared/example.ts"
 import type { RealTimeMeta } from "./shared/realtime.ts"
 
@@ -83,7 +84,8 @@ export const examples: ReadonlyArray<Example> = [
   e44,
   e45,
   e60,
-  e62
+  e62,
+  e63
 ]
 
 /** An example about real time (threads, blocking calls, sockets): it runs in real time, in the tests too. */

@@ -45,6 +45,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { Defect, RuntimeError, TypeError, ValueError } from "./Errors.ts"
+import { type Future, makeIn as makeFutureIn } from "./Future.ts"
 import {
   type Callback,
   checkCallback,
@@ -258,6 +259,11 @@ export interface Loop<R = never> {
    * Makes `runForever()` return (on the next scheduler turn, after the current callback). Python's `loop.stop()`.
    */
   stop(): void
+  /**
+   * A pending future of this loop scope: an exception set on it that nobody retrieves goes to the loop's exception
+   * handler. Python's `loop.create_future()`; see `Future.make`.
+   */
+  createFuture<A, E = never>(): Future<A, E>
   /** `true` until the loop scope has closed (a running loop scope is always running). Python's `is_running()`. */
   isRunning(): boolean
   /** Whether the loop scope has shut down. Python's `is_closed()`. */
@@ -494,6 +500,11 @@ class LoopHandle<R> implements Loop<R> {
     }
     state.waiting = undefined
     waiting()
+  }
+
+  createFuture<A, E = never>(): Future<A, E> {
+    if (this.loop.state === "closed") throw closedError("loop.createFuture", this.loop)
+    return makeFutureIn<A, E>(this.context)
   }
 
   isRunning(): boolean {

@@ -180,15 +180,19 @@ export const isQueue: (u: unknown) => u is Queue<unknown> = isQueueImpl
 
 let outsideFibers: Scheduler.SchedulerDispatcher | undefined
 
+/** A dispatcher for wake-ups that happen outside any fiber (made on first use). */
+const outsideFiberDispatcher = (): Scheduler.SchedulerDispatcher => {
+  if (outsideFibers === undefined) outsideFibers = new Scheduler.MixedScheduler().makeDispatcher()
+  return outsideFibers
+}
+
 /**
  * The dispatcher of a queue made outside any fiber ({@link makeUnsafe}): a woken waiter is resumed through the
  * dispatcher of the fiber that woke it — the one a queue made inside that fiber would use.
  */
 const wakerDispatcher: Scheduler.SchedulerDispatcher = {
   scheduleTask: (task, priority) => {
-    const dispatcher =
-      Fiber.getCurrent()?.currentDispatcher ??
-      (outsideFibers ??= new Scheduler.MixedScheduler().makeDispatcher())
+    const dispatcher = Fiber.getCurrent()?.currentDispatcher ?? outsideFiberDispatcher()
     dispatcher.scheduleTask(task, priority)
   },
   flush: () => {

@@ -95,14 +95,14 @@ export interface Task<A, E = never> extends Effect.Effect<A, E> {
 }
 
 /**
- * Whether `u` is a {@link Task}.
+ * Whether `u` is a {@link Task} — not a `Future`, which is awaited like one but runs no code (as in asyncio, where
+ * `isinstance(fut, Task)` is false).
  *
  * @category guards
  * @since 0.1.0
  */
-export const isTask: (u: unknown) => u is Task<unknown, unknown> = isTaskImpl as (
-  u: unknown
-) => u is Task<unknown, unknown>
+export const isTask = (u: unknown): u is Task<unknown, unknown> =>
+  isTaskImpl(u) && !Object.hasOwn(u, "~effect-asyncio/Future")
 
 /**
  * Options of {@link createTask}.

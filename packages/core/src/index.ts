@@ -32,6 +32,8 @@ export {
   type TimerHandle
 } from "./EventLoop.ts"
 export { ExceptionGroup, exceptStar, type Member } from "./ExceptionGroup.ts"
+export * as Future from "./Future.ts"
+export { ensureFuture, isFuture, wrapFuture } from "./Future.ts"
 export { type GatherOptions, gather, gatherAll, type Results, type Settled } from "./Gather.ts"
 export * as Inspect from "./Inspect.ts"
 export type { Seconds } from "./internal/time.ts"

@@ -420,6 +420,14 @@ const rows: ReadonlyArray<Row> = [
   row("loop.defaultExceptionHandler", "context.message: 42", "42", TypeError, (env) =>
     sync(() => env.loop.defaultExceptionHandler({ message: bad(42) }))
   ),
+  row("loop.createFuture", "in a loop scope that has closed", "closed-loop", RuntimeError, (env) =>
+    sync(() => env.closedHandle.createFuture())
+  ),
+  row("wrapFuture", "promise: 42", "42", TypeError, () => asyncio.wrapFuture(bad(42))),
+  row("ensureFuture", "obj: a string", '"soon"', TypeError, () => asyncio.ensureFuture(bad("soon"))),
+  row("createTask", "effect: a future", "the future <Future pending>", TypeError, (env) =>
+    asyncio.createTask(bad(env.loop.createFuture()))
+  ),
   row("createTask", "eagerStart: 1", "1", TypeError, () =>
     asyncio.createTask(Effect.void, { eagerStart: bad(1) })
   ),

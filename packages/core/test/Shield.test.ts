@@ -1,7 +1,7 @@
 /**
  * `shield`: the SH conformance cases (reference/conformance-cases.md) and python-semantics.md §3 `shield`.
- * We have no Future type: Python's pending future is a task blocked on a `Deferred`, and Python's "outer" future
- * is the task that awaits `shield(inner)`.
+ * Python's pending future is a task blocked on a `Deferred` here (Future.test.ts shields a real `Future`), and
+ * Python's "outer" future is the task that awaits `shield(inner)`.
  */
 
 import { assert, describe, it } from "@effect/vitest"

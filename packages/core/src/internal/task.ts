@@ -326,7 +326,11 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   cancel(message?: unknown): Effect.Effect<boolean> {
     if (message === null) message = undefined // Python's cancel(None) is cancel()
     return Effect.withFiber((current) => {
-      if (this.fiber.pollUnsafe() !== undefined) return Effect.succeed(false)
+      if (this.fiber.pollUnsafe() !== undefined) {
+        // As in Python, cancel() on a task that is done silences "exception was never retrieved".
+        markRetrieved(this)
+        return Effect.succeed(false)
+      }
       const by = current.getRef(CurrentTask)
       const reason: CancelReason = {
         kind: "cancel",
@@ -487,7 +491,11 @@ export const asTask = <A, E, R>(u: Effect.Effect<A, E, R>): TaskImpl<A, E> | und
 /** The message asyncio gives for a bad `create_task` argument, adapted; a task is named (it is awaited, not run). */
 export const notAnEffect = (what: string, u: unknown): TypeError =>
   isTask(u)
-    ? new TypeError(`${what}: an Effect was expected, got the Task ${u.name}`)
+    ? new TypeError(
+        `${what}: an Effect was expected, got ${
+          u.toString().startsWith("<Future") ? `the future ${u.toString()}` : `the Task ${u.name}`
+        }`
+      )
     : validate.notAnEffect(what, u)
 
 /**
