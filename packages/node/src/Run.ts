@@ -15,9 +15,7 @@
  * @since 0.1.0
  */
 
-import { constants } from "node:os"
-import { RuntimeError, TypeError, ValueError } from "@effect-asyncio/core/Errors"
-import type * as Loop from "@effect-asyncio/core/Loop"
+import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
@@ -25,8 +23,9 @@ import * as Fiber from "effect/Fiber"
 import type { KeyboardInterrupt, Signal } from "./Errors.ts"
 import type { Observability, ObservabilityOptions } from "./internal/observability.ts"
 import { makeConfig } from "./internal/poolConfig.ts"
+import { processSignals, userSignals } from "./internal/processSignals.ts"
 import { describeError, formatReport, formatShutdownError } from "./internal/report.ts"
-import { exitCodeOf, type RunResult, runner, type SignalSource } from "./internal/runner.ts"
+import { exitCodeOf, type RunResult, runner } from "./internal/runner.ts"
 import { checkRunOptions, wantsObservability } from "./internal/runOptions.ts"
 import { RunPool, type RunPoolSlot } from "./internal/runPool.ts"
 import type { ThreadPoolOptions } from "./ThreadPool.ts"
@@ -99,32 +98,6 @@ export interface RunOptions extends ObservabilityOptions {
 let running = false
 
 const noop = (): void => {}
-
-/** Signals from `process`; the listeners replace Node's default action (terminating) while subscribed. */
-const processSignals: SignalSource = (listener, signals) => {
-  const listeners = signals.map((signal) => {
-    const onSignal = (): void => listener(signal)
-    process.on(signal, onSignal)
-    return [signal, onSignal] as const
-  })
-  return () => {
-    for (const [signal, onSignal] of listeners) process.off(signal, onSignal)
-  }
-}
-
-/** What `loop.addSignalHandler` subscribes to: any signal Node can catch. */
-const userSignals: Loop.SignalSource = (signal, listener) => {
-  if (!Object.hasOwn(constants.signals, signal)) {
-    throw new ValueError(`invalid signal ${JSON.stringify(signal)} (not one of this platform's signals)`)
-  }
-  if (signal === "SIGKILL" || signal === "SIGSTOP") {
-    throw new RuntimeError(`${signal} cannot be caught (Python: "sig ${signal} cannot be caught")`)
-  }
-  process.on(signal, listener)
-  return () => {
-    process.off(signal, listener)
-  }
-}
 
 const writeShutdownError = (taskName: string, error: unknown): Effect.Effect<void> =>
   Effect.sync(() => {

@@ -9,6 +9,7 @@ import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { type RunOptions, run, ThreadPool, toThread, workModule } from "../src/index.ts"
+import * as Runner from "../src/Runner.ts"
 
 type Misuse = typeof asyncio.TypeError | typeof asyncio.ValueError
 
@@ -114,6 +115,13 @@ const rows: ReadonlyArray<Row> = [
   ),
   row("run", "threads: a number", "4", TypeError, () => runWith({ threads: 4, exit: false })),
   row("run", "signals: a string", '"SIGINT"', TypeError, () => runWith({ signals: "SIGINT", exit: false })),
+  row("Runner.make", "options: a misspelt key", '"nmae"', TypeError, () =>
+    sync(() => Runner.make(bad({ nmae: "x" })))
+  ),
+  row("Runner.make", "name: 42", "42", TypeError, () => sync(() => Runner.make({ name: bad(42) }))),
+  row("Runner.make", "signals: a signal it does not handle", '"SIGHUP"', ValueError, () =>
+    sync(() => Runner.make({ signals: bad(["SIGHUP"]) }))
+  ),
   row("run", "signals: a signal run does not handle", '"SIGHUP"', ValueError, () =>
     runWith({ signals: ["SIGHUP"], exit: false })
   ),

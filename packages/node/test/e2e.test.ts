@@ -184,6 +184,27 @@ describe("run on a real process", () => {
     assert.deepStrictEqual(result.stdout, ["ready", "main cancelled"])
   })
 
+  it("RNR-08 Runner on a real SIGINT sent by a loop callback: a yielding main and a main awaiting a future (cancelled too) reject with KeyboardInterrupt; a main cancelled by code first rejects with CancelledError; the runner goes on; exit 0", async () => {
+    const result = await start("runner").finished
+    assert.deepStrictEqual(result, {
+      code: 0,
+      signal: null,
+      stdout: [
+        "first: value 1",
+        "yielding main cancelled",
+        "call soon: KeyboardInterrupt (SIGINT)",
+        "wait: KeyboardInterrupt (SIGINT)",
+        "wait: future cancelled true",
+        "cancelled main cleaned up",
+        "cancelled task: CancelledError",
+        "run until complete: value created before",
+        "third: value 3",
+        "closed: true"
+      ],
+      stderr: ""
+    })
+  })
+
   it("run(main, { signals: [] }) handles no signal itself: SIGINT kills the process as Node does", async () => {
     const child = start("signal-handlers", "no-defaults")
     await child.line("ready")

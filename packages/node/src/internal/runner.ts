@@ -14,12 +14,9 @@ import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { KeyboardInterrupt, type Signal } from "../Errors.ts"
 import { signalReason } from "./cancel.ts"
+import { defaultSignals, overridingPort, type SignalSource } from "./processSignals.ts"
 
-/**
- * Where `run`'s own signals come from: subscribing registers `listener` for each of `signals` and returns the
- * function that unregisters it. On Node it is `process.on`; in tests, a hand-driven emitter.
- */
-export type SignalSource = (listener: (signal: Signal) => void, signals: ReadonlyArray<Signal>) => () => void
+export type { SignalSource } from "./processSignals.ts"
 
 export interface RunnerOptions {
   readonly mainName?: string | undefined
@@ -85,8 +82,6 @@ export const exitCodeOf = (result: RunResult<unknown, unknown>): number => {
       return 1
   }
 }
-
-const defaultSignals: ReadonlyArray<Signal> = ["SIGINT", "SIGTERM"]
 
 type Step<A, E> =
   | { readonly _tag: "Done"; readonly exit: Exit.Exit<A, E> }
@@ -180,24 +175,9 @@ export const runner = <A, E>(
       )
     })
     // Signals the program handles itself (loop.addSignalHandler): run's default is off for them while installed.
-    const overridden = new Map<string, number>()
-    const userSignals = options.userSignals
-    const port: Loop.SignalSource | undefined =
-      userSignals === undefined
-        ? undefined
-        : (signal, listener) => {
-            const unsubscribe = userSignals(signal, listener)
-            overridden.set(signal, (overridden.get(signal) ?? 0) + 1)
-            let subscribed = true
-            return () => {
-              if (!subscribed) return
-              subscribed = false
-              unsubscribe()
-              const count = (overridden.get(signal) ?? 1) - 1
-              if (count === 0) overridden.delete(signal)
-              else overridden.set(signal, count)
-            }
-          }
+    const overriding = options.userSignals === undefined ? undefined : overridingPort(options.userSignals)
+    const overridden: ReadonlyMap<string, number> = overriding?.overridden ?? new Map()
+    const port = overriding?.port
     const scoped = Loop.scoped(body, {
       mainName: options.mainName,
       onShutdownError: options.onShutdownError,
