@@ -24,7 +24,7 @@ import { CancelledError, RuntimeError, TypeError } from "@effect-asyncio/core/Er
 import { getRunningLoop, type Loop } from "@effect-asyncio/core/EventLoop"
 import { isFuture } from "@effect-asyncio/core/Future"
 import * as CoreLoop from "@effect-asyncio/core/Loop"
-import { cancelUnsafe, type Task } from "@effect-asyncio/core/Task"
+import { cancelUnsafe, isTask, type Task } from "@effect-asyncio/core/Task"
 import * as Validate from "@effect-asyncio/core/Validate"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -165,10 +165,15 @@ class RunnerImpl implements Runner {
     const refused = this.refuse("Runner.run()")
     if (refused !== undefined) return Promise.reject(refused)
     if (!Effect.isEffect(main) || isFuture(main)) {
-      const hint = isFuture(main) ? "; await a task or a future with runUntilComplete" : ""
+      const [got, hint] = isFuture(main)
+        ? [
+            isTask(main) ? `the Task ${main.name}` : `the future ${String(main)}`,
+            "; await a task or a future with runUntilComplete"
+          ]
+        : [Validate.show(main), ""]
       return Promise.reject(
         new TypeError(
-          `Runner.run: an Effect that is not a task or a future was expected, got ${Validate.show(main)} (Python: "a coroutine was expected"${hint})`
+          `Runner.run: an Effect that is not a task or a future was expected, got ${got} (Python: "a coroutine was expected"${hint})`
         )
       )
     }
