@@ -1,6 +1,6 @@
 /**
  * Every example, in order. `run-all.ts`, `run.ts` and the tests read these lists; a test checks that together
- * they name every `NN-*.ts` file of this folder. `examples` run on virtual time; `realTimeExamples` (31–33, 50–54)
+ * they name every `NN-*.ts` file of this folder. `examples` run on virtual time; `realTimeExamples` (31–33, 50–55)
  * are about real time — threads, blocking calls, sockets, child processes — and run in real time.
  */
 import type * as Effect from "effect/Effect"
@@ -26,6 +26,7 @@ import * as e19 from "./19-request-timeout.ts"
 import * as e20 from "./20-shutdown-background.ts"
 import * as e21 from "./21-cancel-task.ts"
 import * as e22 from "./22-cancel-forwarding.ts"
+import * as e23 from "./23-cancel-scopes.ts"
 import * as e30 from "./30-effect-never-run.ts"
 import * as e31 from "./31-blocking-the-loop.ts"
 import * as e32 from "./32-blocking-sleep.ts"
@@ -41,6 +42,7 @@ import * as e51 from "./51-chat-server.ts"
 import * as e52 from "./52-happy-eyeballs.ts"
 import * as e53 from "./53-subprocess-pipeline.ts"
 import * as e54 from "./54-http-headers.ts"
+import * as e55 from "./55-start-server-then-connect.ts"
 import * as e60 from "./60-loop-callbacks.ts"
 import * as e61 from "./61-graceful-shutdown.ts"
 import * as e62 from "./62-exception-handler.ts"
@@ -76,6 +78,7 @@ export const examples: ReadonlyArray<Example> = [
   e20,
   e21,
   e22,
+  e23,
   e30,
   e40,
   e41,
@@ -96,9 +99,20 @@ export interface RealTimeExample {
 
 /**
  * The real-time examples, in order; `test/realtime.test.ts` runs 31–33, `test/streams-examples.test.ts` the I/O
- * examples 50–54 (sockets and child processes).
+ * examples 50–55 (sockets and child processes).
  */
-export const realTimeExamples: ReadonlyArray<RealTimeExample> = [e31, e32, e33, e50, e51, e52, e53, e54, e61]
+export const realTimeExamples: ReadonlyArray<RealTimeExample> = [
+  e31,
+  e32,
+  e33,
+  e50,
+  e51,
+  e52,
+  e53,
+  e54,
+  e55,
+  e61
+]
 
 /** Every example, virtual-time and real-time, in file order: what `npm run example(s)` runs. */
 export const allExamples: ReadonlyArray<Example | RealTimeExample> = [...examples, ...realTimeExamples].sort(

@@ -1,5 +1,5 @@
 /**
- * The I/O examples (50–54) on real sockets on 127.0.0.1 and real child processes, in real time: each prints its
+ * The I/O examples (50–55) on real sockets on 127.0.0.1 and real child processes, in real time: each prints its
  * transcript (ports and measured seconds are patterns), and each lesson is checked by name — the idle timeouts
  * of the chat server fire on time, the happy-eyeballs winner is the fast address after one stagger, no child
  * process outlives the pipeline example.
@@ -26,11 +26,12 @@ const ioIds = [
   "51-chat-server",
   "52-happy-eyeballs",
   "53-subprocess-pipeline",
-  "54-http-headers"
+  "54-http-headers",
+  "55-start-server-then-connect"
 ]
 
 describe("the I/O examples print their transcripts (real sockets and processes)", () => {
-  for (const id of ["50-echo-server-client", "54-http-headers"]) {
+  for (const id of ["50-echo-server-client", "54-http-headers", "55-start-server-then-connect"]) {
     it(id, async () => {
       const { meta, main } = example(id)
       expect(transcriptMismatch(meta.transcript, await runReal(main))).toBeUndefined()

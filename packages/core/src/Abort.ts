@@ -18,21 +18,16 @@
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
+import type * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import { CancelledError, type CancelReason, TypeError } from "./Errors.ts"
-import * as hooks from "./internal/hooks.ts"
+import * as cancelScope from "./internal/cancelScope.ts"
+import type * as hooks from "./internal/hooks.ts"
 import { captureSite } from "./internal/observe.ts"
-import {
-  CurrentTask,
-  createTaskAt,
-  forwardedReason,
-  interruptWithReason,
-  ownCancelReason,
-  reasonAnnotations,
-  reasonOf
-} from "./internal/task.ts"
+import { CurrentTask } from "./internal/owner.ts"
+import { ownCancelReason, reasonAnnotations, reasonOf } from "./internal/reason.ts"
+import { createTaskAt } from "./internal/spawn.ts"
 import * as validate from "./internal/validate.ts"
 import { type CreateTaskOptions, cancelUnsafe, type Task } from "./Task.ts"
 
@@ -317,36 +312,32 @@ const withSignalChecked = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   signal: AbortSignal
 ): Effect.Effect<A, E, R> =>
-  Effect.withFiber((parent) => {
+  Effect.suspend(() => {
     if (signal.aborted) {
       return Effect.failCause(Cause.annotate(Cause.interrupt(), reasonAnnotations(reasonOfSignal(signal))))
     }
-    return Effect.flatMap(Effect.forkChild(effect), (child) => {
-      const onAbort = (): void => interruptWithReason(child, undefined, reasonOfSignal(signal))
-      signal.addEventListener("abort", onAbort, { once: true })
-      // The signal may have been aborted while the child was being forked (the fiber can yield between two
-      // steps): an abort that fired before the listener existed is applied now, not lost.
-      if (signal.aborted) onAbort()
-      return Fiber.join(child).pipe(
-        Effect.onInterrupt(() =>
-          Effect.suspend(() => {
-            // The caller was cancelled: forward its reason to the child and wait for the child's clean-up.
-            const task = parent.getRef(CurrentTask)
-            interruptWithReason(
-              child,
-              parent.id,
-              forwardedReason(
-                parent,
-                "awaiter",
-                `${task?.name ?? "the fiber"} running withSignal was cancelled`
-              )
-            )
-            return Fiber.await(child)
-          })
-        ),
-        Effect.ensuring(Effect.sync(() => signal.removeEventListener("abort", onAbort)))
-      )
-    })
+    // A cancel scope whose cancellation is the signal's abort: the listener exists before the effect's first step,
+    // so an abort the effect itself causes is not lost; it is removed when the scope ends.
+    return Effect.flatMap(
+      cancelScope.make({ name: "withSignal", prefix: "withSignal", deadline: () => undefined }),
+      (scope) => {
+        const onAbort = (): void => scope.cancel(reasonOfSignal(signal))
+        signal.addEventListener("abort", onAbort, { once: true })
+        // The fiber may have yielded since the check above: an abort that fired before the listener existed is
+        // applied now (the scope cancels its body as soon as it starts).
+        if (signal.aborted) onAbort()
+        return cancelScope.enter(
+          "Abort.withSignal",
+          scope,
+          () => effect,
+          (outcome) => {
+            signal.removeEventListener("abort", onAbort)
+            scope.close(outcome)
+            return cancelScope.resultOf(outcome)
+          }
+        )
+      }
+    )
   })
 
 /**
@@ -396,7 +387,7 @@ export function createTask<
   ? Effect.Effect<Task<_A, _E>, never, _R>
   : <A, E = never, R = never>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Task<A, E>, never, R>
 export function createTask(...args: ReadonlyArray<unknown>): unknown {
-  const site = hooks.observers.length !== 0 ? captureSite(createTask) : undefined
+  const site = captureSite(createTask)
   return validate.selfOrOptions(args, (effect, options) =>
     createTaskWithSignal(
       effect as Effect.Effect<unknown, unknown, unknown>,

@@ -46,6 +46,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { Defect, RuntimeError, TypeError, ValueError } from "./Errors.ts"
 import { type Future, makeIn as makeFutureIn } from "./Future.ts"
+import { consume } from "./internal/await.ts"
 import {
   type Callback,
   checkCallback,
@@ -69,16 +70,12 @@ import {
   signalsOf
 } from "./internal/loopState.ts"
 import { captureSite } from "./internal/observe.ts"
-import {
-  CurrentLoop,
-  CurrentTask,
-  createTaskAt,
-  type LoopImpl,
-  outcomeOf,
-  type TaskImpl
-} from "./internal/task.ts"
-import type { Seconds } from "./internal/time.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { CurrentLoop, CurrentTask, type LoopImpl } from "./internal/owner.ts"
+import { createTaskAt } from "./internal/spawn.ts"
+import type { TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import type { CreateTaskOptions, Task } from "./Task.ts"
 
 /**
@@ -354,11 +351,10 @@ class LoopHandle<R> implements Loop<R> {
     options?: CreateTaskOptions
   ): Promise<A> {
     const task = this.spawn("loop.runCoroutineThreadsafe", effect, options, undefined)
-    // The promise hands the outcome over: nobody is to be told it was never retrieved.
-    task.retrieved = true
     return new Promise<A>((resolve, reject) => {
       task.fiber.addObserver((exit) => {
-        const outcome = outcomeOf(exit)
+        // The promise hands the outcome over: nobody is to be told it was never retrieved.
+        const outcome = outcomeOf(consume(task, exit))
         if (outcome._tag === "Result") resolve(outcome.value)
         else if (outcome._tag === "Cancelled") reject(outcome.error)
         else reject(outcome.error instanceof Defect ? outcome.error.defect : outcome.error)

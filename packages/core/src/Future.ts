@@ -30,17 +30,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { InvalidStateError, TypeError } from "./Errors.ts"
-import { describeError } from "./internal/describe.ts"
+import { describeError } from "./internal/format.ts"
 import { neverRetrieved } from "./internal/loopState.ts"
-import {
-  CurrentLoop,
-  CurrentTask,
-  isTask as isTaskImpl,
-  type LoopImpl,
-  outcomeOf,
-  Registry,
-  TaskImpl
-} from "./internal/task.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { CurrentLoop, CurrentTask, type LoopImpl, type Owner } from "./internal/owner.ts"
+import { isTask as isTaskImpl, TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import { createTask, type Task } from "./Task.ts"
 
@@ -74,7 +68,7 @@ export interface Future<A, E = never> extends Task<A, E> {
 }
 
 /** Futures belong to no owner: they run no code, and nothing outlives a loop scope through them. */
-const noOwner = new Registry()
+const noOwner: Owner = { _tag: "Detached", loop: undefined }
 
 let futureCounter = 0
 

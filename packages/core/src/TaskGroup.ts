@@ -20,24 +20,18 @@
 import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import type { CancelReason, Defect } from "./Errors.ts"
 import { RuntimeError } from "./Errors.ts"
 import { ExceptionGroup, type Member } from "./ExceptionGroup.ts"
-import * as hooks from "./internal/hooks.ts"
+import { cancelAndAwait, consume, markRetrieved } from "./internal/await.ts"
+import * as cancelScope from "./internal/cancelScope.ts"
+import type * as hooks from "./internal/hooks.ts"
 import { captureSite, observeWait } from "./internal/observe.ts"
-import {
-  CurrentTask,
-  exceptionOf,
-  forwardedReason,
-  interruptTask,
-  interruptWithReason,
-  notAnEffect,
-  outcomeOf,
-  ownerLoop,
-  spawn,
-  type TaskImpl
-} from "./internal/task.ts"
+import { exceptionOf, outcomeOf } from "./internal/outcome.ts"
+import { CurrentTask, type GroupOwner, type LoopImpl, ownerLoop } from "./internal/owner.ts"
+import { forwardedReason, interruptTask } from "./internal/reason.ts"
+import { spawn } from "./internal/spawn.ts"
+import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import type { CreateTaskOptions, Task } from "./Task.ts"
 
@@ -60,6 +54,24 @@ export interface TaskGroup {
     options?: CreateTaskOptions
   ): Effect.Effect<Task<A, E>, E, R>
   /**
+   * Starts `fn` as a child task and waits until it reports it is ready — `yield* status.started(value)` — then
+   * returns that value; from then on the task is a child of the group like any other. Trio's `nursery.start`,
+   * AnyIO's `TaskGroup.start`: "start a server, get its port, then connect".
+   *
+   * **Details**
+   * - Until it calls `started`, the task belongs to the caller of `start`, not to the group: if it fails, `start`
+   *   fails with its error (the group is not affected); if it returns without calling `started`, `start` dies
+   *   with `RuntimeError`; if the caller is cancelled, the task is cancelled (with the caller's reason) and
+   *   awaited. While a task is starting, the group waits for it before it exits.
+   * - Calling `started` twice is a defect carrying `RuntimeError`. A task that starts into a group that is
+   *   cancelling is cancelled at once, with the group's reason.
+   * - Starting in a group that is finished or cancelling is a defect carrying `RuntimeError`, as `createTask`.
+   */
+  start<T = undefined, A = unknown, E = never, R = never>(
+    fn: (status: TaskStatus<T>) => Effect.Effect<A, E, R>,
+    options?: CreateTaskOptions
+  ): Effect.Effect<T, E, R>
+  /**
    * Stops the group early **without error** (Python 3.15's `TaskGroup.cancel()`): cancels every child and the
    * body; the group then exits normally (`run` succeeds with `undefined` if the body was cut short). Errors
    * raised by children while being cancelled still fail the group. Idempotent; a no-op once finished.
@@ -67,6 +79,20 @@ export interface TaskGroup {
   cancel(): Effect.Effect<void>
   /** The lifecycle state, for debugging: `running`, `exiting` (body done, waiting for children), `finished`. */
   readonly state: "running" | "exiting" | "finished"
+}
+
+/**
+ * What a task started with {@link TaskGroup.start} uses to say it is ready. Trio's and AnyIO's `task_status`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TaskStatus<T> {
+  /**
+   * The task is ready: `tg.start` returns `value`, and the task becomes a child of the group. A second call is a
+   * defect carrying `RuntimeError`.
+   */
+  started(...value: [T] extends [undefined] ? [value?: T] : [value: T]): Effect.Effect<void>
 }
 
 /**
@@ -79,30 +105,55 @@ export interface TaskGroupOptions {
   readonly name?: string | undefined
 }
 
-let groupCounter = 0
-
 type Child = TaskImpl<unknown, unknown>
 
+/**
+ * A task group: a cancel scope (`internal/cancelScope.ts`) that runs the body, plus the children. The scope's
+ * cancellation — a child's failure, the body's, `tg.cancel()`, an outside cancellation once the body has exited —
+ * cancels the children (a listener of the scope) and then the body.
+ */
 class TaskGroupImpl implements TaskGroup {
   state: "running" | "exiting" | "finished" = "running"
-  /** Why the group is aborting; set once, by the first of: child error, body error, `cancel()`, outside cancel. */
-  aborting: CancelReason | undefined = undefined
+  readonly scope: cancelScope.ScopeImpl
+  /** How reasons name the group: `TaskGroup-3`, or `TaskGroup jobs` for a group named `jobs`. */
+  readonly label: string
   cancelledByUser = false
   readonly children = new Set<Child>()
+  /** Tasks started with `start` that have not called `started` yet: the group waits for them too. */
+  private starting = 0
   readonly errors: Array<Member<unknown>> = []
-  bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
   private wake: (() => void) | undefined = undefined
-  readonly name: string
+  /** What the group's children see of it (their owner). */
+  readonly owner: GroupOwner
 
-  constructor(name: string) {
-    this.name = name
+  constructor(scope: cancelScope.ScopeImpl, named: boolean) {
+    this.scope = scope
+    this.label = named ? `TaskGroup ${scope.name}` : scope.name
+    this.owner = { name: scope.name, scope, adopt: this.adopt }
+    scope.onCancel((reason) => {
+      // Deleting from a Set while iterating it is safe: a child finishing synchronously is skipped.
+      for (const child of this.children) {
+        if (child.fiber.pollUnsafe() === undefined) interruptTask(child, undefined, reason)
+      }
+    })
+  }
+
+  get name(): string {
+    return this.scope.name
+  }
+
+  /** A misuse of a group that no longer takes tasks, or `undefined`. */
+  private closed(call: string): RuntimeError | undefined {
+    if (this.state === "finished") return new RuntimeError(`${call}: ${this.label} is finished`)
+    if (this.scope.cancelCalled) return new RuntimeError(`${call}: ${this.label} is shutting down`)
+    return undefined
   }
 
   createTask<A, E = never, R = never>(
     effect: Effect.Effect<A, E, R>,
     options?: CreateTaskOptions
   ): Effect.Effect<Task<A, E>, E, R> {
-    const site = hooks.observers.length !== 0 ? captureSite() : undefined
+    const site = captureSite()
     return validate.atCall(() => {
       if (!Effect.isEffect(effect)) throw notAnEffect("TaskGroup.createTask", effect)
       const name = validate.taskName(
@@ -110,36 +161,133 @@ class TaskGroupImpl implements TaskGroup {
         validate.options("TaskGroup.createTask", options, nameKey).name
       )
       return Effect.withFiber((fiber) => {
-        if (this.state === "finished")
-          return Effect.die(new RuntimeError(`TaskGroup ${this.name} is finished`))
-        if (this.aborting !== undefined) {
-          return Effect.die(new RuntimeError(`TaskGroup ${this.name} is shutting down`))
-        }
-        return spawn(
-          effect,
-          name,
-          ownerLoop("TaskGroup.createTask", fiber),
-          true,
-          this.name,
-          site,
-          false,
-          this.adopt
-        )
+        const closed = this.closed("TaskGroup.createTask")
+        if (closed !== undefined) return Effect.die(closed)
+        const loop = ownerLoop("TaskGroup.createTask", fiber)
+        return spawn(effect, { _tag: "Group", group: this.owner, loop }, { name, site })
       })
     })
+  }
+
+  start<T = undefined, A = unknown, E = never, R = never>(
+    fn: (status: TaskStatus<T>) => Effect.Effect<A, E, R>,
+    options?: CreateTaskOptions
+  ): Effect.Effect<T, E, R> {
+    const site = captureSite()
+    return validate.atCall(() => {
+      validate.fn("TaskGroup.start", fn, "fn")
+      const name = validate.taskName(
+        "TaskGroup.start",
+        validate.options("TaskGroup.start", options, nameKey).name
+      )
+      return Effect.withFiber((fiber) => {
+        const closed = this.closed("TaskGroup.start")
+        if (closed !== undefined) return Effect.die(closed)
+        return this.startChild(fn, name, site, ownerLoop("TaskGroup.start", fiber))
+      })
+    })
+  }
+
+  /**
+   * `start`: the task runs owned by the caller's wait (an owner that adopts nothing) until it calls `started`;
+   * then the group adopts it. The caller waits for `started` or the task's end, whichever comes first.
+   */
+  private startChild<T, A, E, R>(
+    fn: (status: TaskStatus<T>) => Effect.Effect<A, E, R>,
+    name: string | undefined,
+    site: hooks.Site | undefined,
+    loop: LoopImpl | undefined
+  ): Effect.Effect<T, E, R> {
+    let task: Child | undefined
+    let value: { readonly started: T } | undefined
+    let resume: (() => void) | undefined
+    const status: TaskStatus<T> = {
+      started: (...args) =>
+        Effect.suspend(() => {
+          if (value !== undefined) {
+            return Effect.die(
+              new RuntimeError("TaskGroup.start: started() was called twice on the same task status")
+            )
+          }
+          value = { started: args[0] as T }
+          this.starting--
+          if (task !== undefined) this.adopt(task)
+          resume?.()
+          return Effect.void
+        })
+    }
+    // Before `started`, the task's owner is the group in name and scope, but the group does not adopt it.
+    const pending: GroupOwner = { name: this.name, scope: this.scope, adopt: () => {} }
+    const body = validate.callEffect("TaskGroup.start", () => fn(status))
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.withFiber((caller) => {
+        this.starting++
+        return Effect.flatMap(
+          spawn(body, { _tag: "Group", group: pending, loop }, { name, site }),
+          (child) => {
+            task = child as Child
+            const ready = Effect.callback<void>((wake) => {
+              if (value !== undefined || child.fiber.pollUnsafe() !== undefined) return wake(Effect.void)
+              resume = () => wake(Effect.void)
+              child.fiber.addObserver(() => wake(Effect.void))
+            })
+            return Effect.flatMap(Effect.exit(restore(ready)), (waited): Effect.Effect<T, E> => {
+              if (waited._tag === "Failure" && value === undefined) {
+                // The caller was cancelled before the task was ready: the task is cancelled with the caller's
+                // reason and awaited (it never joins the group).
+                const who = caller.getRef(CurrentTask)?.name ?? "the fiber"
+                return Effect.andThen(
+                  cancelAndAwait(
+                    child,
+                    caller.id,
+                    forwardedReason(
+                      caller,
+                      "awaiter",
+                      `${who} starting ${child.name} in ${this.label} was cancelled`
+                    )
+                  ),
+                  Effect.sync(() => this.notStarted()).pipe(Effect.andThen(Effect.failCause(waited.cause)))
+                )
+              }
+              if (value !== undefined) return Effect.succeed(value.started)
+              // The task ended before calling `started`: its error is `start`'s; the group never saw it.
+              this.notStarted()
+              const exit = consume(child, child.fiber.pollUnsafe()!)
+              if (exit._tag === "Success") {
+                return Effect.die(
+                  new RuntimeError(`TaskGroup.start: ${child.name} exited without calling started()`)
+                )
+              }
+              return Effect.failCause(exit.cause as Cause.Cause<E>)
+            })
+          }
+        )
+      })
+    )
+  }
+
+  /** A task that was starting ended (or was cancelled) before `started`: the group no longer waits for it. */
+  private notStarted(): void {
+    this.starting--
+    this.wakeIfEmpty()
   }
 
   /** Makes a freshly spawned task a child of the group (called by `spawn`, before anything can observe it). */
   private readonly adopt = (child: Child): void => {
     this.children.add(child)
     child.fiber.addObserver((exit) => this.onChildDone(child, exit))
+    // A task that becomes a child of a group already cancelling is cancelled at once (Trio: moving into a cancelled
+    // nursery).
+    const reason = this.scope.reason
+    if (reason !== undefined && child.fiber.pollUnsafe() === undefined)
+      interruptTask(child, undefined, reason)
   }
 
   cancel(): Effect.Effect<void> {
     return Effect.sync(() => {
       if (this.state === "finished") return
       this.cancelledByUser = true
-      this.abort({ kind: "cancel", detail: `TaskGroup ${this.name} was cancelled` })
+      this.abort({ kind: "cancel", detail: `${this.label} was cancelled` })
     })
   }
 
@@ -147,30 +295,28 @@ class TaskGroupImpl implements TaskGroup {
     this.children.delete(child)
     const error = exceptionOf(exit)
     if (error !== undefined) {
-      if (hooks.observers.length !== 0) hooks.emitRetrieved(child)
+      markRetrieved(child)
       this.errors.push({ error, task: child.name })
-      this.abort({ kind: "sibling", detail: `${child.name} failed in TaskGroup ${this.name}` })
+      this.abort({ kind: "sibling", detail: `${child.name} failed in ${this.label}` })
     }
-    if (this.children.size === 0 && this.wake !== undefined) {
+    this.wakeIfEmpty()
+  }
+
+  private wakeIfEmpty(): void {
+    if (this.children.size === 0 && this.starting === 0 && this.wake !== undefined) {
       const wake = this.wake
       this.wake = undefined
       wake()
     }
   }
 
-  /** Cancels every unfinished child and the body, once. */
+  /** Cancels every unfinished child and the body, once (the scope's cancellation). */
   abort(reason: CancelReason): void {
-    if (this.aborting !== undefined) return
-    this.aborting = reason
-    // Deleting from a Set while iterating it is safe: a child finishing synchronously is skipped.
-    for (const child of this.children) {
-      if (child.fiber.pollUnsafe() === undefined) interruptTask(child, undefined, reason)
-    }
-    if (this.bodyFiber !== undefined) interruptWithReason(this.bodyFiber, undefined, reason)
+    this.scope.cancel(reason)
   }
 
   private readonly waitChildren: Effect.Effect<void> = Effect.callback<void>((resume) => {
-    if (this.children.size === 0) return resume(Effect.void)
+    if (this.children.size === 0 && this.starting === 0) return resume(Effect.void)
     this.wake = () => resume(Effect.void)
     return Effect.sync(() => {
       this.wake = undefined
@@ -179,7 +325,7 @@ class TaskGroupImpl implements TaskGroup {
 
   /** Waits until no child is left (reported to the observers as the running task waiting on the group). */
   readonly childrenDone: Effect.Effect<void> = Effect.suspend(() =>
-    hooks.observers.length === 0 || this.children.size === 0
+    this.children.size === 0
       ? this.waitChildren
       : observeWait(this.waitChildren, { _tag: "tasks", what: this.name, count: this.children.size })
   )
@@ -249,73 +395,67 @@ const runGroup = <A, E, R>(
   body: (tg: TaskGroup) => Effect.Effect<A, E, R>,
   name: string | undefined
 ): Effect.Effect<A | undefined, ExceptionGroup<E | Defect>, R> =>
-  Effect.uninterruptibleMask((restore) =>
+  Effect.flatMap(cancelScope.make({ name, prefix: "TaskGroup", deadline: () => undefined }), (scope) =>
     Effect.withFiber((parent) => {
-      const group = new TaskGroupImpl(name ?? `TaskGroup-${++groupCounter}`)
-      const outsideReason = (): CancelReason => {
-        const owner = parent.getRef(CurrentTask)
-        return forwardedReason(
+      const group = new TaskGroupImpl(scope, name !== undefined)
+      const outsideReason = (): CancelReason =>
+        forwardedReason(
           parent,
           "awaiter",
-          `${owner?.name ?? "the fiber"} running TaskGroup ${group.name} was cancelled`
+          `${parent.getRef(CurrentTask)?.name ?? "the fiber"} running ${group.label} was cancelled`
         )
-      }
       // A body that returns no Effect is misuse of `run` itself: the group dies with it (not an ExceptionGroup).
       let misuse: unknown
-      const bodyEffect = Effect.suspend(() => {
+      const bodyEffect = (): Effect.Effect<A | undefined, E, R> => {
         const effect: unknown = body(group)
         if (Effect.isEffect(effect)) return effect as Effect.Effect<A, E, R>
         misuse = validate.notAnEffectResult("TaskGroup.run", effect)
-        return Effect.void as Effect.Effect<A | undefined>
-      })
-      return Effect.gen(function* () {
-        const bodyFiber = yield* Effect.forkChild(bodyEffect, { startImmediately: true })
-        group.bodyFiber = bodyFiber
-        // tg.cancel() (or a child failure) before the body first suspended: cancel the body now.
-        if (group.aborting !== undefined) interruptWithReason(bodyFiber, undefined, group.aborting)
-        let outside: Cause.Cause<never> | undefined
-        let bodyExit: Exit.Exit<A | undefined, E>
-        const waited = yield* Effect.exit(restore(Fiber.await(bodyFiber)))
-        if (waited._tag === "Failure") {
-          // Outside cancellation: as in Python, the body is cancelled where it is suspended and the children are
-          // left alone until the body has exited; then they are cancelled too (below).
-          outside = waited.cause as Cause.Cause<never>
-          interruptWithReason(bodyFiber, parent.id, outsideReason())
-          bodyExit = yield* Fiber.await(bodyFiber)
-          group.abort(outsideReason())
-        } else {
-          bodyExit = waited.value
-        }
-        group.state = "exiting"
-        const bodyOutcome = outcomeOf(bodyExit)
-        if (bodyOutcome._tag === "Exception") {
-          group.abort({ kind: "sibling", detail: `the body of TaskGroup ${group.name} failed` })
-        } else if (bodyOutcome._tag === "Cancelled" && outside === undefined && !group.cancelledByUser) {
-          // The body ended cancelled on its own (e.g. it awaited a cancelled task): Python propagates that
-          // CancelledError after the children are cancelled and awaited.
-          group.abort(bodyOutcome.error.reason)
-        }
-        if (outside === undefined) {
-          const children = yield* Effect.exit(restore(group.childrenDone))
-          if (children._tag === "Failure") {
-            outside = children.cause as Cause.Cause<never>
-            group.abort(outsideReason())
-            yield* group.childrenDone
-          }
-        } else {
-          yield* group.childrenDone
-        }
-        group.state = "finished"
-        if (misuse !== undefined) return yield* Effect.die(misuse)
-        const members: Array<Member<unknown>> = group.errors.slice()
-        if (bodyOutcome._tag === "Exception") members.push({ error: bodyOutcome.error, task: "<body>" })
-        if (members.length > 0) {
-          return yield* Effect.fail(new ExceptionGroup(members) as ExceptionGroup<E | Defect>)
-        }
-        if (outside !== undefined) return yield* Effect.failCause(outside)
-        if (bodyExit._tag === "Success") return bodyExit.value
-        if (group.cancelledByUser) return undefined
-        return yield* Effect.failCause(bodyExit.cause as Cause.Cause<never>)
-      })
+        return Effect.succeed(undefined)
+      }
+      return cancelScope.enter(
+        "TaskGroup.run",
+        scope,
+        bodyEffect,
+        (outcome, restore) =>
+          Effect.gen(function* () {
+            const bodyExit = outcome.exit
+            // An outside cancellation reached the body first, where it was suspended (as in Python); the children
+            // are cancelled now that it has exited.
+            let outside = outcome.outside
+            if (outside !== undefined) group.abort(outsideReason())
+            group.state = "exiting"
+            const bodyOutcome = outcomeOf(bodyExit)
+            if (bodyOutcome._tag === "Exception") {
+              group.abort({ kind: "sibling", detail: `the body of ${group.label} failed` })
+            } else if (bodyOutcome._tag === "Cancelled" && outside === undefined && !group.cancelledByUser) {
+              // The body ended cancelled on its own (e.g. it awaited a cancelled task): Python propagates that
+              // CancelledError after the children are cancelled and awaited.
+              group.abort(bodyOutcome.error.reason)
+            }
+            if (outside === undefined) {
+              const children = yield* Effect.exit(restore(group.childrenDone))
+              if (children._tag === "Failure") {
+                outside = children.cause as Cause.Cause<never>
+                group.abort(outsideReason())
+                yield* group.childrenDone
+              }
+            } else {
+              yield* group.childrenDone
+            }
+            group.state = "finished"
+            scope.close({ exit: bodyExit, outside, shielded: false })
+            if (misuse !== undefined) return yield* Effect.die(misuse)
+            const members: Array<Member<unknown>> = group.errors.slice()
+            if (bodyOutcome._tag === "Exception") members.push({ error: bodyOutcome.error, task: "<body>" })
+            if (members.length > 0) {
+              return yield* Effect.fail(new ExceptionGroup(members) as ExceptionGroup<E | Defect>)
+            }
+            if (outside !== undefined) return yield* Effect.failCause(outside)
+            if (bodyExit._tag === "Success") return bodyExit.value
+            if (group.cancelledByUser) return undefined
+            return yield* Effect.failCause(bodyExit.cause as Cause.Cause<never>)
+          }),
+        { outside: (who) => `${who} running ${group.label} was cancelled` }
+      )
     })
   )

@@ -19,14 +19,14 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import { RuntimeError, TimeoutError, TypeError } from "./Errors.ts"
-import { CurrentTask, forwardedReason, interruptWithReason, outcomeOf } from "./internal/task.ts"
-import { delayToMillis, type Seconds } from "./internal/time.ts"
+import * as cancelScope from "./internal/cancelScope.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 
 /**
  * The states of a timeout scope.
@@ -67,36 +67,32 @@ export interface Timeout {
  */
 export const time: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) => ms / 1000)
 
-let scopeCounter = 0
-
+/**
+ * A timeout scope: asyncio's names and states over the shared cancel scope (`internal/cancelScope.ts`), which owns
+ * the deadline, the body and the expiry.
+ */
 class TimeoutImpl implements Timeout {
-  state: State = "created"
-  readonly name: string
-  /** Deadline in milliseconds on the clock, or undefined. */
-  deadline: number | undefined
-  /**
-   * The body's fiber. Recorded in the body's first step, in the same synchronous step that makes the scope
-   * `active` and arms the expiry: while the scope is `active` the body is always known, so an expiry can never
-   * find a scope it cannot cancel (issue 10: a deadline passing between two clock reads was lost and the scope
-   * waited forever).
-   */
-  body: Fiber.Fiber<unknown, unknown> | undefined = undefined
-  /** `enterScope` was called: a second entry is refused even before the body's first step has run. */
-  entered = false
-  /** Disarms the pending expiry (a timer fiber, or a callback due on the next scheduler turn). */
-  private disarm: (() => void) | undefined = undefined
+  readonly scope: cancelScope.ScopeImpl
+  /** The scope exited by an outside cancellation after its deadline had passed (Python: `expired`). */
+  private passedAtExit = false
 
-  /** When the scope was created, in milliseconds on the clock (for readable reasons). */
-  private readonly createdAt: number
+  constructor(scope: cancelScope.ScopeImpl) {
+    this.scope = scope
+  }
 
-  constructor(deadline: number | undefined, createdAt: number, name: string | undefined) {
-    this.deadline = deadline
-    this.createdAt = createdAt
-    this.name = name ?? `Timeout-${++scopeCounter}`
+  get name(): string {
+    return this.scope.name
+  }
+
+  get state(): State {
+    const scope = this.scope
+    if (scope.state === "created") return "created"
+    if (scope.state === "active") return scope.deadlineFired ? "expiring" : "active"
+    return scope.deadlineFired || this.passedAtExit ? "expired" : "finished"
   }
 
   when(): Effect.Effect<number | undefined> {
-    return Effect.sync(() => (this.deadline === undefined ? undefined : this.deadline / 1000))
+    return Effect.sync(() => (this.scope.deadline === undefined ? undefined : this.scope.deadline / 1000))
   }
 
   expired(): Effect.Effect<boolean> {
@@ -106,99 +102,36 @@ class TimeoutImpl implements Timeout {
   reschedule(when: number | null | undefined): Effect.Effect<void> {
     return validate.atCall(() => {
       const deadline = validate.deadline("Timeout.reschedule", when)
-      return Effect.withFiber((fiber) => this.rescheduleTo(deadline, fiber))
+      return Effect.withFiber((fiber) => {
+        const state = this.state
+        switch (state) {
+          case "created":
+            return Effect.die(new RuntimeError("Timeout has not been entered"))
+          case "expiring":
+          case "expired":
+          case "finished":
+            return Effect.die(new RuntimeError(`Cannot change state of ${state} Timeout`))
+          case "active":
+            this.scope.setDeadline(deadline, fiber)
+            return Effect.void
+        }
+      })
     })
   }
 
-  private rescheduleTo(
-    deadline: number | undefined,
-    fiber: Fiber.Fiber<unknown, unknown>
-  ): Effect.Effect<void> {
-    switch (this.state) {
-      case "created":
-        return Effect.die(new RuntimeError("Timeout has not been entered"))
-      case "expiring":
-      case "expired":
-      case "finished":
-        return Effect.die(new RuntimeError(`Cannot change state of ${this.state} Timeout`))
-      case "active":
-        this.deadline = deadline
-        this.arm(fiber)
-        return Effect.void
-    }
-  }
-
-  /**
-   * `created → active`, as the first step of the body's fiber: records the body and arms the expiry in one
-   * synchronous step.
-   */
-  activate(body: Fiber.Fiber<unknown, unknown>): void {
-    this.state = "active"
-    this.body = body
-    this.arm(body)
-  }
-
-  /**
-   * Arms the expiry for the current deadline, replacing the pending one. A deadline in the future gets a timer on
-   * the fiber's `Clock`; a deadline at or before now fires on the next scheduler turn, as Python's
-   * `loop.call_soon(self._on_timeout)`: a body that suspends first is cancelled there, a body that finishes
-   * without suspending is not. Either way something is armed — the clock is read once, and whatever it says, the
-   * expiry cannot be skipped.
-   */
-  private arm(fiber: Fiber.Fiber<unknown, unknown>): void {
-    this.cancelTimer()
-    const deadline = this.deadline
-    if (deadline === undefined) return
-    const wait = deadline - fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-    if (wait <= 0) {
-      let armed = true
-      fiber.currentDispatcher.scheduleTask(() => {
-        if (armed) this.expire()
-      }, 0)
-      this.disarm = () => {
-        armed = false
-      }
-      return
-    }
-    const timer = Effect.runForkWith(fiber.context)(
-      Effect.andThen(
-        Effect.sleep(Duration.millis(wait)),
-        Effect.sync(() => this.expire())
-      )
-    )
-    this.disarm = () => timer.interruptUnsafe()
-  }
-
-  cancelTimer(): void {
-    const disarm = this.disarm
-    this.disarm = undefined
-    if (disarm !== undefined) disarm()
-  }
-
-  /** `active → expiring`: cancels the body (reason `timeout`, naming the scope). */
-  expire(): void {
-    this.disarm = undefined
-    const body = this.body
-    // `active` implies a recorded body (see `activate`); any other state means the scope is already leaving. A
-    // body already done has finished before its deadline (Python's exit, which runs in the body's last step,
-    // would have cancelled the timer).
-    if (this.state !== "active" || body === undefined || body.pollUnsafe() !== undefined) return
-    this.state = "expiring"
-    const after =
-      this.deadline === undefined
-        ? ""
-        : ` (${Math.max(0, this.deadline - this.createdAt) / 1000} s after it was set)`
-    interruptWithReason(body, undefined, {
-      kind: "timeout",
-      detail: `the deadline of ${this.name} expired${after}`
-    })
+  /** Closes the scope once its body has ended; an outside cancellation after the deadline passed is `expired`. */
+  close(outcome: cancelScope.Outcome<unknown, unknown>, now: number): void {
+    const deadline = this.scope.deadline
+    this.passedAtExit = outcome.outside !== undefined && deadline !== undefined && deadline <= now
+    this.scope.close(outcome)
   }
 
   toJSON(): unknown {
-    return { _id: "Timeout", name: this.name, state: this.state, when: this.deadline }
+    return { _id: "Timeout", name: this.name, state: this.state, when: this.scope.deadline }
   }
   toString(): string {
-    return `<Timeout [${this.state}]${this.deadline === undefined ? "" : ` when=${this.deadline / 1000}`}>`
+    const deadline = this.scope.deadline
+    return `<Timeout [${this.state}]${deadline === undefined ? "" : ` when=${deadline / 1000}`}>`
   }
 }
 
@@ -212,56 +145,27 @@ const afterExpiry = <A, E>(exit: Exit.Exit<A, E>, name: string): Effect.Effect<A
 }
 
 /**
- * Runs `body` inside the (not yet entered) scope `self`. A scope can be entered once.
- *
- * The body's fiber makes the scope `active` in its own first step ({@link TimeoutImpl.activate}), so nothing can
- * arm or fire an expiry before the body is recorded. Of two nested scopes with the same deadline the outer one is
- * armed first, fires first and is the one that converts — as in Python.
+ * Runs `body` inside the (not yet entered) scope `self`: the cancel scope's body, forwarding and clean-up, then
+ * asyncio's conversion — an outside cancellation passes through unchanged (even if the deadline fired too); the
+ * scope's own expiry becomes `TimeoutError` if it cancelled the body. Of two nested scopes with the same deadline
+ * the outer one is armed first, fires first and is the one that converts — as in Python.
  */
 const enter = <A, E, R>(
   call: string,
   self: TimeoutImpl,
   body: (scope: Timeout) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | TimeoutError, R> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.withFiber((parent) => {
-      if (self.entered) return Effect.die(new RuntimeError("Timeout has already been entered"))
-      self.entered = true
-      const run = Effect.withFiber((fiber) => {
-        self.activate(fiber)
-        const effect: unknown = body(self)
-        return Effect.isEffect(effect)
-          ? (effect as Effect.Effect<A, E, R>)
-          : Effect.die(validate.notAnEffectResult(call, effect))
-      })
-      return Effect.gen(function* () {
-        const fiber = yield* Effect.forkChild(run, { startImmediately: true })
-        const waited = yield* Effect.exit(restore(Fiber.await(fiber)))
-        if (waited._tag === "Failure") {
-          // Outside cancellation: forward it to the body, wait for it, and let the cancellation through even if
-          // the deadline fired meanwhile (outside cancellation wins).
-          const owner = parent.getRef(CurrentTask)
-          interruptWithReason(
-            fiber as Fiber.Fiber<unknown, unknown>,
-            parent.id,
-            forwardedReason(parent, "awaiter", `${owner?.name ?? "the fiber"} in ${self.name} was cancelled`)
-          )
-          yield* Fiber.await(fiber)
-          self.cancelTimer()
-          const now = yield* Clock.currentTimeMillis
-          const passed = self.deadline !== undefined && self.deadline <= now
-          self.state = self.state === "expiring" || passed ? "expired" : "finished"
-          return yield* Effect.failCause(waited.cause)
-        }
-        self.cancelTimer()
-        if (self.state === "expiring") {
-          self.state = "expired"
-          return yield* afterExpiry(waited.value, self.name)
-        }
-        self.state = "finished"
-        return yield* waited.value
-      })
-    })
+  cancelScope.enter(
+    call,
+    self.scope,
+    () => body(self),
+    (outcome) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        self.close(outcome, now)
+        if (outcome.outside !== undefined) return Effect.failCause(outcome.outside)
+        return self.scope.deadlineFired ? afterExpiry(outcome.exit, self.name) : outcome.exit
+      }),
+    { alreadyEntered: "Timeout has already been entered" }
   )
 
 /** A relative delay as milliseconds from now, or `undefined` for no deadline. */
@@ -282,7 +186,10 @@ const makeScope = (
   options: TimeoutOptions | undefined
 ): Effect.Effect<TimeoutImpl> => {
   const name = validate.name(call, validate.options(call, options, optionKeys).name)
-  return Effect.map(Clock.currentTimeMillis, (now) => new TimeoutImpl(at(now), now, name))
+  return Effect.map(
+    cancelScope.make({ name, prefix: "Timeout", deadline: at }),
+    (scope) => new TimeoutImpl(scope)
+  )
 }
 
 /** {@link makeScope} for a delay from now. */

@@ -7,12 +7,13 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { TypeError, ValueError } from "./Errors.ts"
-import * as hooks from "./internal/hooks.ts"
+import { markWaitedOn } from "./internal/await.ts"
 import { observeWait } from "./internal/observe.ts"
-import { isTask, outcomeOf } from "./internal/task.ts"
-import type { Seconds } from "./internal/time.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { isTask } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import type { Task } from "./Task.ts"
 
 /**
@@ -73,7 +74,7 @@ const tasksOf = <T>(aws: Iterable<T>): ReadonlyArray<T> => {
   for (const u of tasks) {
     if (isTask(u)) {
       // What `wait` returns is read by its caller: no "exception never retrieved" for a task it waited on.
-      u.retrieved = true
+      markWaitedOn(u)
       continue
     }
     throw Effect.isEffect(u)
@@ -150,6 +151,10 @@ const waitOn = <T extends Task<unknown, unknown>>(
   returnWhen: ReturnWhen,
   timer: Effect.Effect<void> | undefined
 ): Effect.Effect<WaitResult<T>> => {
+  // asyncio's wait always suspends: its done callbacks are scheduled (`call_soon`), even for tasks already done.
+  // Ours resume synchronously; when every task was already done, the wait yields once instead.
+  let registering = true
+  let atOnce = false
   const waiting = Effect.callback<void>((resume) => {
     let counter = tasks.length
     let finished = false
@@ -169,12 +174,14 @@ const waitOn = <T extends Task<unknown, unknown>>(
             (returnWhen === FIRST_EXCEPTION && isException(exit))
           ) {
             finish()
+            atOnce = registering
             resume(Effect.void)
           }
         })
       )
       if (finished) break
     }
+    registering = false
     return Effect.sync(finish)
   })
   const partition = Effect.sync(() => {
@@ -185,11 +192,13 @@ const waitOn = <T extends Task<unknown, unknown>>(
     }
     return { done, pending }
   })
-  const waited = timer === undefined ? waiting : Effect.raceFirst(waiting, timer)
+  const suspending = Effect.andThen(
+    waiting,
+    Effect.suspend(() => (atOnce ? Effect.yieldNow : Effect.void))
+  )
+  const waited = timer === undefined ? suspending : Effect.raceFirst(suspending, timer)
   return Effect.andThen(
-    hooks.observers.length === 0
-      ? waited
-      : observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
+    observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
     partition
   )
 }

@@ -1,9 +1,10 @@
 /**
- * TaskGroup: the TG conformance cases (reference/conformance-cases.md), python-semantics.md §4 "TaskGroup", and
- * the requirements of issue 3 §1 (exit waits for late tasks, refusals, explicit child cancellation, defects as
- * members, outside cancellation, `tg.cancel()`, nesting, `except*` helpers, cancellation reasons).
+ * TaskGroup: the TG conformance cases (docs/conformance.md), asyncio's TaskGroup
+ * (https://docs.python.org/3/library/asyncio-task.html#task-groups), and our own requirements (exit waits for late
+ * tasks, refusals, explicit child cancellation, defects as members, outside cancellation, `tg.cancel()`,
+ * nesting, `except*` helpers, cancellation reasons).
  *
- * Cancellation is Effect interruption and cannot be swallowed (DESIGN.md, semantic decision 4). Cases whose
+ * Cancellation is Effect interruption and cannot be swallowed (docs/semantics.md, decision 1). Cases whose
  * Python outcome rests on Python-only mechanics — KeyboardInterrupt/SystemExit and BaseExceptionGroup (TG-20,
  * TG-22, TG-46, TG-47), a body or child catching its CancelledError and carrying on (TG-29, TG-43),
  * `cancelling()`/`uncancel()` counts (TG-37, TG-38, TG-40), contextvars (TG-28), entering a group object
@@ -689,7 +690,7 @@ describe("TaskGroup — TG conformance cases", () => {
         assert.strictEqual(refusals.length, 1)
         const refusal = refusals[0] as asyncio.RuntimeError
         assert.instanceOf(refusal, asyncio.RuntimeError)
-        assert.strictEqual(refusal.message, "TaskGroup G is shutting down")
+        assert.strictEqual(refusal.message, "TaskGroup.createTask: TaskGroup G is shutting down")
         const group = yield* groupOf(r.exit)
         assert.deepStrictEqual(shapeOf(group), ["ZeroDivisionError"])
         assert.isTrue(yield* b!.cancelled())
@@ -730,7 +731,7 @@ describe("TaskGroup — TG conformance cases", () => {
       const exit = yield* Effect.exit(tg.createTask(Effect.void))
       const defect = defectOf(exit) as asyncio.RuntimeError
       assert.instanceOf(defect, asyncio.RuntimeError)
-      assert.strictEqual(defect.message, "TaskGroup done-group is finished")
+      assert.strictEqual(defect.message, "TaskGroup.createTask: TaskGroup done-group is finished")
       yield* tg.cancel()
       assert.strictEqual(tg.state, "finished")
     })
@@ -806,9 +807,9 @@ describe("TaskGroup — TG conformance cases", () => {
       })
   )
 
-  // A fiber that is being cancelled runs no error handler (DESIGN §4), and Effect turns the exit of a handler
-  // region of an interrupted fiber into the interruption: a handler around a group that fails while its fiber is
-  // cancelled neither runs nor lets the error through. Without a handler the error survives (TG-11).
+  // A fiber that is being cancelled runs no error handler (docs/semantics.md C1), and Effect turns the exit of a
+  // handler region of an interrupted fiber into the interruption: a handler around a group that fails while its
+  // fiber is cancelled neither runs nor lets the error through. Without a handler the error survives (TG-11).
   it.effect(
     "TG-37 a handler around a nested group in a cancelled body does not run; the error is dropped",
     () =>
@@ -1118,7 +1119,10 @@ describe("TaskGroup — lifecycle and refusals", () => {
         )
         assert.isTrue(first.exit._tag === "Success")
         const late = yield* Effect.exit(kept!.createTask(Effect.void))
-        assert.strictEqual((defectOf(late) as asyncio.RuntimeError).message, "TaskGroup stopped is finished")
+        assert.strictEqual(
+          (defectOf(late) as asyncio.RuntimeError).message,
+          "TaskGroup.createTask: TaskGroup stopped is finished"
+        )
 
         const refusals: Array<string> = []
         yield* runVirtual(
@@ -1128,6 +1132,8 @@ describe("TaskGroup — lifecycle and refusals", () => {
                 yield* tg.createTask(asyncio.sleep(1))
                 yield* asyncio.sleep(0.1)
                 yield* tg.cancel()
+                // The body is cancelled at its next suspension (Python: at its next await).
+                yield* asyncio.sleep(1)
               }).pipe(
                 Effect.onInterrupt(() =>
                   Effect.flatMap(Effect.exit(tg.createTask(Effect.void)), (exit) =>
@@ -1140,7 +1146,7 @@ describe("TaskGroup — lifecycle and refusals", () => {
             { name: "aborting" }
           )
         )
-        assert.deepStrictEqual(refusals, ["TaskGroup aborting is shutting down"])
+        assert.deepStrictEqual(refusals, ["TaskGroup.createTask: TaskGroup aborting is shutting down"])
       })
   )
 
@@ -1397,26 +1403,29 @@ describe("TaskGroup — tg.cancel()", () => {
     })
   )
 
-  it.effect("called by the body itself: the body stops there and the group exits normally", () =>
-    Effect.gen(function* () {
-      const { events, mark } = timeline()
-      const r = yield* runVirtual(
-        run((tg) =>
-          Effect.gen(function* () {
-            yield* tg.createTask(asyncio.sleep(10))
-            yield* asyncio.sleep(0.1)
-            yield* tg.cancel()
-            yield* tg.cancel()
-            yield* asyncio.sleep(0)
-            yield* mark("after cancel")
-            return 1
-          })
+  it.effect(
+    "called by the body itself: the body stops at its next suspension (Python's next await) and the group exits normally",
+    () =>
+      Effect.gen(function* () {
+        const { events, mark } = timeline()
+        const r = yield* runVirtual(
+          run((tg) =>
+            Effect.gen(function* () {
+              yield* tg.createTask(asyncio.sleep(10))
+              yield* asyncio.sleep(0.1)
+              yield* tg.cancel()
+              yield* tg.cancel()
+              yield* mark("before the next suspension")
+              yield* asyncio.sleep(0)
+              yield* mark("after it")
+              return 1
+            })
+          )
         )
-      )
-      assert.strictEqual(r.elapsed, 0.1)
-      assert.isUndefined(yield* r.exit)
-      assert.deepStrictEqual(events, [])
-    })
+        assert.strictEqual(r.elapsed, 0.1)
+        assert.isUndefined(yield* r.exit)
+        assert.deepStrictEqual(events, ["before the next suspension"])
+      })
   )
 
   it.effect(

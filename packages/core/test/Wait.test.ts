@@ -91,9 +91,10 @@ describe("wait", () => {
 
   // [tick] re-baselined. asyncio resumes the waiter through `call_soon`, one loop iteration after `a` finishes;
   // in that iteration `b` (which needs one more) finishes too, so Python reports done = {a, b}. Effect resumes a
-  // fiber suspended in `Effect.callback` synchronously, inside the turn of the fiber that completes it (DESIGN §7),
-  // so `wait` partitions while `b` still has one turn to go: done = {a}, pending = {b}. What holds in both: the
-  // partition is taken when the waiter resumes, and FIRST_COMPLETED may report more than one done task (next test).
+  // fiber suspended in `Effect.callback` synchronously, inside the turn of the fiber that completes it
+  // (docs/semantics.md T1), so `wait` partitions while `b` still has one turn to go: done = {a}, pending = {b}.
+  // What holds in both: the partition is taken when the waiter resumes, and FIRST_COMPLETED may report more than
+  // one done task (next test).
   it.effect(
     "WT-05 FIRST_COMPLETED partitions when the waiter resumes (re-baselined: done = {a}, pending = {b})",
     () =>
@@ -246,9 +247,9 @@ describe("wait", () => {
     })
   )
 
-  // Ownership is structured (DESIGN §5): with no loop scope, a task belongs to the fiber that created it. Python's
-  // inner task outlives `outer` because the event loop owns it; ours is owned by `outer` and ends with it. `wait`
-  // itself still cancels nothing: the cancellation that reaches `inner` is its owner ending.
+  // Ownership is structured (docs/semantics.md O1): with no loop scope, a task belongs to the fiber that created
+  // it. Python's inner task outlives `outer` because the event loop owns it; ours is owned by `outer` and ends with
+  // it. `wait` itself still cancels nothing: the cancellation that reaches `inner` is its owner ending.
   it.effect("WT-13 without a loop scope a task created by the cancelled task ends with it, its owner", () =>
     Effect.gen(function* () {
       let proof = 0
@@ -337,7 +338,8 @@ describe("wait", () => {
   )
 
   // ---------------------------------------------------------------------------------------------------------
-  // Semantics beyond the listed cases (python-semantics.md §3, the foundation issue)
+  // Semantics beyond the listed cases: asyncio's documentation,
+  // https://docs.python.org/3/library/asyncio-task.html#asyncio.wait
   // ---------------------------------------------------------------------------------------------------------
 
   it.effect("FIRST_EXCEPTION counts a defect as an exception", () =>
@@ -360,7 +362,7 @@ describe("wait", () => {
   )
 
   it.effect(
-    "FIRST_EXCEPTION and FIRST_COMPLETED return at once when a task has already failed or finished",
+    "FIRST_EXCEPTION and FIRST_COMPLETED return after one turn when a task has already failed or finished",
     () =>
       Effect.gen(function* () {
         const failed = yield* asyncio.createTask(Effect.fail(new ZeroDiv({ label: "early" })), {
@@ -384,8 +386,8 @@ describe("wait", () => {
         yield* settle
         assert.deepStrictEqual(
           log,
-          ["waits returned", "other task ran"],
-          "no suspension when the answer is known"
+          ["other task ran", "waits returned"],
+          "CPython's wait suspends even when the answer is known (its done callbacks are scheduled)"
         )
       })
   )
@@ -409,6 +411,35 @@ describe("wait", () => {
       assert.deepStrictEqual(names(r.result.pending), ["slow"])
       assert.isFalse(r.slowCancelled)
     })
+  )
+
+  it.effect(
+    "wait on tasks that are all done still suspends once: work already ready runs first (asyncio)",
+    () =>
+      Effect.gen(function* () {
+        const log: Array<string> = []
+        const program = Effect.gen(function* () {
+          const done = yield* asyncio.createTask(Effect.succeed(1), { name: "done" })
+          yield* settle
+          yield* asyncio.createTask(Effect.sync(() => log.push("ready task runs")))
+          const result = yield* asyncio.wait([done])
+          log.push("wait returns")
+          // A second wait on the same (effect, tasks) suspends again.
+          yield* asyncio.createTask(Effect.sync(() => log.push("second ready task runs")))
+          yield* asyncio.wait([done])
+          log.push("second wait returns")
+          return names(result.done)
+        })
+        const { exit } = yield* run(program)
+        assert.deepStrictEqual(yield* exit, ["done"])
+        // CPython's wait schedules its done callbacks (call_soon) and awaits a future: the ready task runs first.
+        assert.deepStrictEqual(log, [
+          "ready task runs",
+          "wait returns",
+          "second ready task runs",
+          "second wait returns"
+        ])
+      })
   )
 
   it.effect("the result sets keep the tasks' types", () =>

@@ -16,8 +16,11 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { Defect } from "../Errors.ts"
-import { describeError, text } from "./describe.ts"
-import { CurrentTask, exceptionOf, type LoopImpl, markRetrieved, type TaskImpl } from "./task.ts"
+import { markRetrieved } from "./await.ts"
+import { describeError, text } from "./format.ts"
+import { exceptionOf } from "./outcome.ts"
+import { CurrentTask, type LoopImpl } from "./owner.ts"
+import type { TaskImpl } from "./task.ts"
 import * as validate from "./validate.ts"
 
 /**
