@@ -19,18 +19,21 @@
  * leave, so there is one {@link Queue} interface and three constructors ({@link make}, {@link makePriority},
  * {@link makeLifo}); `queue.kind` says which one you hold. Every method returns an `Effect`, except `maxsize`,
  * which never changes and is a plain property as in Python. The constructors are effects because a queue is
- * mutable state that schedules its wake-ups on the runtime of the fiber that made it (Python binds a queue to
- * the running loop on first use); {@link makeUnsafe} (and `makePriorityUnsafe`, `makeLifoUnsafe`) make one at
- * once, outside any fiber, as Python code does in `__init__`. For consumers, {@link stream} is an Effect `Stream` of the items and
+ * mutable state (as Effect's own `Queue.make` is); {@link makeUnsafe} (and `makePriorityUnsafe`, `makeLifoUnsafe`) make
+ * one at once, outside any fiber, as Python code does in `__init__`. For consumers, {@link stream} is an Effect
+ * `Stream` of the items and
  * {@link forEach} is the classic worker loop (`get`, process, `taskDone`); both end when the queue is shut down
  * and drained.
  *
  * **Semantics** are asyncio's, with the differences listed in `docs/semantics.md`:
  * - `get` on a non-empty queue and `put` on a non-full one complete without suspending (no scheduling point,
- *   as in Python). Blocked calls are served first come, first served, and a call that does not block never
- *   overtakes one that was woken but has not resumed yet (Python lets it; here there is no barging).
+ *   as in Python), whoever else is waiting. A blocked call waits in line; adding an item wakes the first
+ *   getter, taking one wakes the first putter.
  * - A wake-up resumes the woken fiber on a later scheduler turn, never inside the caller (asyncio resumes it on
- *   the next loop iteration), so `put` then `yield* log("produced")` logs before the consumer runs.
+ *   the next loop iteration), so `put` then `yield* log("produced")` logs before the consumer runs. When its
+ *   turn comes the woken call checks again, as asyncio's `while self.empty(): await getter` does: if a task
+ *   that ran first took the item (filled the slot), it waits again at the back of the line. So in a worker
+ *   pool the worker that is running takes the next item, and workers pair with items as in Python.
  * - Cancelling (interrupting) a blocked `get` or `put` never loses or duplicates an item: a cancelled `put`
  *   adds nothing, a cancelled `get` takes nothing, and a wake-up meant for a cancelled call passes to the next
  *   one in line. Blocked calls are unlinked in O(1).
@@ -41,11 +44,9 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import type * as Order from "effect/Order"
 import type { Pipeable } from "effect/Pipeable"
-import * as Scheduler from "effect/Scheduler"
 import type { QueueEmpty, QueueFull, QueueShutDown } from "./Errors.ts"
 import { isQueue as isQueueImpl, notAQueue, QueueImpl, type QueueTypeId } from "./internal/queue.ts"
 import { Heap, pythonOrder, RingBuffer, Stack, type Store } from "./internal/queueStore.ts"
@@ -178,31 +179,9 @@ export interface Queue<A> extends Pipeable {
  */
 export const isQueue: (u: unknown) => u is Queue<unknown> = isQueueImpl
 
-let outsideFibers: Scheduler.SchedulerDispatcher | undefined
-
-/** A dispatcher for wake-ups that happen outside any fiber (made on first use). */
-const outsideFiberDispatcher = (): Scheduler.SchedulerDispatcher => {
-  if (outsideFibers === undefined) outsideFibers = new Scheduler.MixedScheduler().makeDispatcher()
-  return outsideFibers
-}
-
-/**
- * The dispatcher of a queue made outside any fiber ({@link makeUnsafe}): a woken waiter is resumed through the
- * dispatcher of the fiber that woke it — the one a queue made inside that fiber would use.
- */
-const wakerDispatcher: Scheduler.SchedulerDispatcher = {
-  scheduleTask: (task, priority) => {
-    const dispatcher = Fiber.getCurrent()?.currentDispatcher ?? outsideFiberDispatcher()
-    dispatcher.scheduleTask(task, priority)
-  },
-  flush: () => {
-    Fiber.getCurrent()?.currentDispatcher.flush()
-  }
-}
-
 /** A queue made at once, outside any fiber; `maxsize` checked as {@link make} checks it (a throw here). */
 const constructUnsafe = <A>(what: string, kind: QueueKind, maxsize: number, store: Store<A>): Queue<A> =>
-  new QueueImpl(kind, validate.number(what, maxsize, "maxsize"), store, wakerDispatcher)
+  new QueueImpl(kind, validate.number(what, maxsize, "maxsize"), store)
 
 const construct = <A>(
   what: string,
@@ -213,9 +192,7 @@ const construct = <A>(
   validate.atCall(() => {
     // Any number, as Python compares it: a fraction, zero, a negative number or NaN are all meaningful.
     const checked = validate.number(what, maxsize, "maxsize")
-    return Effect.withFiber((fiber) =>
-      Effect.succeed(new QueueImpl(kind, checked, store(), fiber.currentDispatcher))
-    )
+    return Effect.sync(() => new QueueImpl(kind, checked, store()))
   })
 
 /**
@@ -229,11 +206,9 @@ const construct = <A>(
  * NaN never fill up. `put`/`get` complete without suspending when they can; otherwise they wait in line, first
  * come first served. A wake-up resumes the waiter on a later scheduler turn, like asyncio's next loop iteration.
  *
- * **asyncio** Same methods, camelCased, each returning an `Effect`. Differences: a non-blocking call never
- * overtakes a waiter that was woken but has not resumed yet, so in that short window `getNowait` can fail with
- * `QueueEmpty` while `qsize() > 0` (and `putNowait` with `QueueFull` while `full()` is false), where Python
- * would let it barge. Cancellation is interruption; a cancelled `get`/`put` never loses or duplicates an item,
- * as in Python.
+ * **asyncio** Same methods, camelCased, each returning an `Effect`, and the same hand-off: a call that finds
+ * an item (a free slot) takes it even if a woken waiter has not run yet; that waiter waits again at the back.
+ * Cancellation is interruption; a cancelled `get`/`put` never loses or duplicates an item, as in Python.
  *
  * **Gotchas** Every `get()`/`put()` carries `QueueShutDown` in its error type, whether or not you ever call
  * `shutdown`; handle it (it is how consumers learn to stop) or `Effect.orDie` it away. An item you got is yours:
@@ -268,8 +243,8 @@ export const make = <A>(maxsize = 0): Effect.Effect<Queue<A>> =>
  * constructor, a module constant (Python creates queues in `__init__`). Misuse throws. asyncio's
  * `asyncio.Queue(maxsize=0)` outside a coroutine.
  *
- * **Details** A waiter is resumed through the scheduler of the fiber that wakes it, as it would be for a queue made
- * by {@link make} in that fiber.
+ * **Details** The same queue as {@link make}'s: a waiter is resumed through the scheduler of the fiber that wakes
+ * it.
  *
  * **Example** (A queue in a class)
  * ```ts
