@@ -43,6 +43,10 @@ import * as e52 from "./52-happy-eyeballs.ts"
 import * as e53 from "./53-subprocess-pipeline.ts"
 import * as e54 from "./54-http-headers.ts"
 import * as e55 from "./55-start-server-then-connect.ts"
+import * as e60 from "./60-loop-callbacks.ts"
+import * as e61 from "./61-graceful-shutdown.ts"
+import * as e62 from "./62-exception-handler.ts"
+import * as e63 from "./63-request-reply.ts"
 import type { ExampleMeta } from "./shared/example.ts"
 import type { RealTimeMeta } from "./shared/realtime.ts"
 
@@ -81,7 +85,10 @@ export const examples: ReadonlyArray<Example> = [
   e42,
   e43,
   e44,
-  e45
+  e45,
+  e60,
+  e62,
+  e63
 ]
 
 /** An example about real time (threads, blocking calls, sockets): it runs in real time, in the tests too. */
@@ -94,7 +101,18 @@ export interface RealTimeExample {
  * The real-time examples, in order; `test/realtime.test.ts` runs 31–33, `test/streams-examples.test.ts` the I/O
  * examples 50–55 (sockets and child processes).
  */
-export const realTimeExamples: ReadonlyArray<RealTimeExample> = [e31, e32, e33, e50, e51, e52, e53, e54, e55]
+export const realTimeExamples: ReadonlyArray<RealTimeExample> = [
+  e31,
+  e32,
+  e33,
+  e50,
+  e51,
+  e52,
+  e53,
+  e54,
+  e55,
+  e61
+]
 
 /** Every example, virtual-time and real-time, in file order: what `npm run example(s)` runs. */
 export const allExamples: ReadonlyArray<Example | RealTimeExample> = [...examples, ...realTimeExamples].sort(

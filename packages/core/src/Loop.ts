@@ -19,10 +19,18 @@ import * as Layer from "effect/Layer"
 import { awaitTask, cancelAllAndAwait, markRetrieved } from "./internal/await.ts"
 import { describeError } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
+import {
+  callExceptionHandler,
+  handlerOf,
+  initLoop,
+  runClosers,
+  type SignalSource as SignalSourceImpl
+} from "./internal/loopState.ts"
 import { observeWait } from "./internal/observe.ts"
 import { exceptionOf } from "./internal/outcome.ts"
 import { CurrentLoop, LoopImpl, shutdownReason } from "./internal/owner.ts"
 import { spawn } from "./internal/spawn.ts"
+import type { TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
 let loopCounter = 0
@@ -43,10 +51,27 @@ export interface LoopOptions {
    * cancelled (Python reports these as "unhandled exception during asyncio.run() shutdown"). Defaults to
    * logging the error with `Effect.logError`. A reporter that throws, returns something other than an effect, or
    * whose effect fails does not change how the loop ends: the fault is logged once and the error goes to the
-   * default report.
+   * default report. While the loop has an exception handler installed (`loop.setExceptionHandler`), that handler
+   * gets these errors instead ("unhandled exception during loop shutdown"), as asyncio's does.
    */
   readonly onShutdownError?: ((taskName: string, error: unknown) => Effect.Effect<void>) | undefined
+  /**
+   * Where the loop's `addSignalHandler` (`EventLoop.Loop`) gets process signals from. The core has no processes:
+   * `run` (in `@effect-asyncio/node`) gives Node's; without a source, `addSignalHandler` is a `RuntimeError`. A loop
+   * scope opened inside another one uses the outer one's.
+   */
+  readonly signals?: SignalSource | undefined
 }
+
+/**
+ * How a runtime gives a loop scope process signals: `source(signal, listener)` starts calling `listener` on each
+ * `signal` (`"SIGTERM"`) and returns the function that stops it. It throws a `ValueError` for a signal that does not
+ * exist and a `RuntimeError` for one that cannot be caught (`SIGKILL`). `run` passes one built on `process.on`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type SignalSource = SignalSourceImpl
 
 const defaultShutdownError = (taskName: string, error: unknown): Effect.Effect<void> =>
   Effect.logError(`unhandled exception during loop shutdown in task ${taskName}`, error)
@@ -93,14 +118,31 @@ const shutdown = (
   onShutdownError: LoopOptions["onShutdownError"],
   call: string
 ): Effect.Effect<void> =>
-  Effect.suspend(() => {
+  Effect.withFiber((fiber) => {
     loop.state = "closing"
-    const report = guardedReporter(onShutdownError, call)
+    const reporter = guardedReporter(onShutdownError, call)
+    // An exception handler installed on the loop (`loop.setExceptionHandler`) gets them, as asyncio's does.
+    const report = (task: TaskImpl<unknown, unknown>, error: unknown): Effect.Effect<void> =>
+      handlerOf(loop) === undefined
+        ? reporter(task.name, error)
+        : Effect.sync(() =>
+            callExceptionHandler(
+              loop,
+              { message: "unhandled exception during loop shutdown", exception: error, task },
+              fiber.context
+            )
+          )
+    let closed = false
     const round: Effect.Effect<void> = Effect.suspend(() => {
       const live = loop.live()
       if (live.length === 0) {
-        loop.state = "closed"
-        return Effect.void
+        if (closed) {
+          loop.state = "closed"
+          return Effect.void
+        }
+        // What the event-loop handle left (pending callbacks, signal handlers) goes now; it may start tasks.
+        closed = true
+        return Effect.andThen(runClosers(loop), round)
       }
       if (hooks.active()) hooks.emitShutdown(loop.name, live)
       const cancelled = observeWait(cancelAllAndAwait(live, undefined, shutdownReason(loop)), {
@@ -116,7 +158,7 @@ const shutdown = (
               const error = exceptionOf(task.fiber.pollUnsafe()!)
               if (error === undefined) return Effect.void
               markRetrieved(task)
-              return report(task.name, error)
+              return report(task, error)
             },
             { discard: true }
           )
@@ -177,8 +219,9 @@ const scopedImpl = <A, E, R>(
     validate.effect("Loop.scoped", main)
     const checked = readOptions("Loop.scoped", options, scopedKeys)
     const mainName = validate.taskName("Loop.scoped", checked.mainName)
-    return Effect.suspend(() => {
+    return Effect.withFiber((fiber) => {
       const loop = new LoopImpl(checked.name ?? `loop-${++loopCounter}`)
+      initLoop(loop, fiber.getRef(CurrentLoop), checked.signals)
       return spawn(main, { _tag: "Loop", loop }, { name: mainName }).pipe(
         Effect.flatMap(awaitTask),
         Effect.ensuring(shutdown(loop, checked.onShutdownError, "Loop.scoped")),
@@ -187,8 +230,8 @@ const scopedImpl = <A, E, R>(
     })
   })
 
-const scopedKeys = ["name", "mainName", "onShutdownError"]
-const layerKeys = ["name", "onShutdownError"]
+const scopedKeys = ["name", "mainName", "onShutdownError", "signals"]
+const layerKeys = ["name", "onShutdownError", "signals"]
 
 /** Checks the options of {@link scoped} and {@link layer}. */
 const readOptions = (call: string, options: LoopOptions | undefined, keys: ReadonlyArray<string>) => {
@@ -196,7 +239,8 @@ const readOptions = (call: string, options: LoopOptions | undefined, keys: Reado
   return {
     name: validate.name(call, checked.name),
     mainName: checked.mainName,
-    onShutdownError: validate.optionalFn(call, checked.onShutdownError, "onShutdownError")
+    onShutdownError: validate.optionalFn(call, checked.onShutdownError, "onShutdownError"),
+    signals: validate.optionalFn(call, checked.signals, "signals")
   }
 }
 
@@ -212,7 +256,13 @@ export const layer = (options?: Omit<LoopOptions, "mainName">) => {
   return Layer.effect(
     CurrentLoop,
     Effect.acquireRelease(
-      Effect.map(checked, (o): LoopImpl | undefined => new LoopImpl(o.name ?? `loop-${++loopCounter}`)),
+      Effect.flatMap(checked, (o) =>
+        Effect.withFiber((fiber) => {
+          const loop: LoopImpl | undefined = new LoopImpl(o.name ?? `loop-${++loopCounter}`)
+          initLoop(loop, fiber.getRef(CurrentLoop), o.signals)
+          return Effect.succeed(loop)
+        })
+      ),
       (loop) => (loop === undefined ? Effect.void : shutdown(loop, options?.onShutdownError, "Loop.layer"))
     )
   )

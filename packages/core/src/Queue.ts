@@ -19,7 +19,9 @@
  * leave, so there is one {@link Queue} interface and three constructors ({@link make}, {@link makePriority},
  * {@link makeLifo}); `queue.kind` says which one you hold. Every method returns an `Effect`, except `maxsize`,
  * which never changes and is a plain property as in Python. The constructors are effects because a queue is
- * mutable state (as Effect's own `Queue.make` is). For consumers, {@link stream} is an Effect `Stream` of the items and
+ * mutable state (as Effect's own `Queue.make` is); {@link makeUnsafe} (and `makePriorityUnsafe`, `makeLifoUnsafe`) make
+ * one at once, outside any fiber, as Python code does in `__init__`. For consumers, {@link stream} is an Effect
+ * `Stream` of the items and
  * {@link forEach} is the classic worker loop (`get`, process, `taskDone`); both end when the queue is shut down
  * and drained.
  *
@@ -177,6 +179,10 @@ export interface Queue<A> extends Pipeable {
  */
 export const isQueue: (u: unknown) => u is Queue<unknown> = isQueueImpl
 
+/** A queue made at once, outside any fiber; `maxsize` checked as {@link make} checks it (a throw here). */
+const constructUnsafe = <A>(what: string, kind: QueueKind, maxsize: number, store: Store<A>): Queue<A> =>
+  new QueueImpl(kind, validate.number(what, maxsize, "maxsize"), store)
+
 const construct = <A>(
   what: string,
   kind: QueueKind,
@@ -231,6 +237,60 @@ const construct = <A>(
  */
 export const make = <A>(maxsize = 0): Effect.Effect<Queue<A>> =>
   construct("Queue.make", "Queue", maxsize, () => new RingBuffer<A>())
+
+/**
+ * {@link make} without an effect: the queue at once, for code that runs outside any fiber — a class field, a
+ * constructor, a module constant (Python creates queues in `__init__`). Misuse throws. asyncio's
+ * `asyncio.Queue(maxsize=0)` outside a coroutine.
+ *
+ * **Details** The same queue as {@link make}'s: a waiter is resumed through the scheduler of the fiber that wakes
+ * it.
+ *
+ * **Example** (A queue in a class)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ *
+ * class Connection {
+ *   readonly incoming = asyncio.Queue.makeUnsafe<string>()
+ *   readonly outgoing = asyncio.Queue.makeUnsafe<string>(100)
+ * }
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeUnsafe = <A>(maxsize = 0): Queue<A> =>
+  constructUnsafe("Queue.makeUnsafe", "Queue", maxsize, new RingBuffer<A>())
+
+/**
+ * {@link makePriority} without an effect (see {@link makeUnsafe}). asyncio's `asyncio.PriorityQueue(maxsize)`
+ * outside a coroutine.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makePriorityUnsafe = <A>(
+  maxsize = 0,
+  compare?: Order.Order<A> | ((self: A, that: A) => number)
+): Queue<A> => {
+  const order = validate.optionalFn("Queue.makePriorityUnsafe", compare, "compare")
+  return constructUnsafe(
+    "Queue.makePriorityUnsafe",
+    "PriorityQueue",
+    maxsize,
+    new Heap<A>(order ?? pythonOrder)
+  )
+}
+
+/**
+ * {@link makeLifo} without an effect (see {@link makeUnsafe}). asyncio's `asyncio.LifoQueue(maxsize)` outside a
+ * coroutine.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeLifoUnsafe = <A>(maxsize = 0): Queue<A> =>
+  constructUnsafe("Queue.makeLifoUnsafe", "LifoQueue", maxsize, new Stack<A>())
 
 /**
  * Creates a queue that returns its lowest item first. asyncio's `asyncio.PriorityQueue(maxsize=0)`.

@@ -24,6 +24,7 @@ import {
   TypeError
 } from "./Errors.ts"
 import { markRetrieved } from "./internal/await.ts"
+import { hiddenTasks } from "./internal/loopState.ts"
 import { captureSite } from "./internal/observe.ts"
 import { CurrentLoop, CurrentTask, globalRegistry } from "./internal/owner.ts"
 import { interruptTask, reasonOf } from "./internal/reason.ts"
@@ -88,14 +89,14 @@ export interface Task<A, E = never> extends Effect.Effect<A, E> {
 }
 
 /**
- * Whether `u` is a {@link Task}.
+ * Whether `u` is a {@link Task} — not a `Future`, which is awaited like one but runs no code (as in asyncio, where
+ * `isinstance(fut, Task)` is false).
  *
  * @category guards
  * @since 0.1.0
  */
-export const isTask: (u: unknown) => u is Task<unknown, unknown> = isTaskImpl as (
-  u: unknown
-) => u is Task<unknown, unknown>
+export const isTask = (u: unknown): u is Task<unknown, unknown> =>
+  isTaskImpl(u) && !Object.hasOwn(u, "~effect-asyncio/Future")
 
 /**
  * Options of {@link createTask}.
@@ -106,6 +107,12 @@ export const isTask: (u: unknown) => u is Task<unknown, unknown> = isTaskImpl as
 export interface CreateTaskOptions {
   /** The task's name; defaults to `Task-<n>`. */
   readonly name?: string | undefined
+  /**
+   * `true`: the task starts at once, inside `createTask`, and runs until it first suspends — if it finishes without
+   * suspending it is done when `createTask` returns. Default `false`: it starts when the creating fiber next
+   * yields. Python 3.14's `create_task(coro, eager_start=True)`.
+   */
+  readonly eagerStart?: boolean | undefined
 }
 
 /**
@@ -155,18 +162,20 @@ export function createTask(...args: ReadonlyArray<unknown>): unknown {
   // The call site is known only now, while the caller's frame is on the stack (see Inspect.ts).
   const site = captureSite(createTask)
   return validate.selfOrOptions(args, (effect, options) =>
-    validate.atCall(() =>
-      createTaskAt(
+    validate.atCall(() => {
+      const checked = validate.options("createTask", options as CreateTaskOptions | undefined, createTaskKeys)
+      return createTaskAt(
         "createTask",
         effect as Effect.Effect<unknown, unknown, unknown>,
-        validate.options("createTask", options as CreateTaskOptions | undefined, createTaskKeys).name,
-        site
+        checked.name,
+        site,
+        checked.eagerStart
       )
-    )
+    })
   )
 }
 
-const createTaskKeys = ["name"]
+const createTaskKeys = ["name", "eagerStart"]
 
 /**
  * The task running the current fiber, or `undefined` outside any task. asyncio's `current_task()`.
@@ -188,9 +197,13 @@ export const currentTask: Effect.Effect<Task<unknown, unknown> | undefined> = Ef
  * @category getters
  * @since 0.1.0
  */
-export const allTasks: Effect.Effect<ReadonlySet<Task<unknown, unknown>>> = Eff.withFiber((fiber) =>
-  Eff.succeed(new Set((fiber.getRef(CurrentLoop) ?? globalRegistry).live()))
-)
+export const allTasks: Effect.Effect<ReadonlySet<Task<unknown, unknown>>> = Eff.withFiber((fiber) => {
+  const tasks = new Set<Task<unknown, unknown>>()
+  for (const task of (fiber.getRef(CurrentLoop) ?? globalRegistry).live()) {
+    if (!hiddenTasks.has(task)) tasks.add(task)
+  }
+  return Eff.succeed(tasks)
+})
 
 /**
  * Requests cancellation of `task` with a reason of your own, synchronously and from anywhere (a signal handler,

@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { TypeError, ValueError } from "./Errors.ts"
+import { markWaitedOn } from "./internal/await.ts"
 import { observeWait } from "./internal/observe.ts"
 import { outcomeOf } from "./internal/outcome.ts"
 import { isTask } from "./internal/task.ts"
@@ -71,7 +72,11 @@ const tasksOf = <T>(aws: Iterable<T>): ReadonlyArray<T> => {
   const tasks = Array.from(new Set(aws))
   if (tasks.length === 0) throw new ValueError("wait: the set of tasks is empty")
   for (const u of tasks) {
-    if (isTask(u)) continue
+    if (isTask(u)) {
+      // What `wait` returns is read by its caller: no "exception never retrieved" for a task it waited on.
+      markWaitedOn(u)
+      continue
+    }
     throw Effect.isEffect(u)
       ? new TypeError("wait: passing effects is forbidden, use tasks explicitly (createTask)")
       : new TypeError(`wait: expected a task, got ${show(u)}`)

@@ -6,8 +6,9 @@
  * ```
  *
  * Top-level functions are asyncio's (`sleep`, `createTask`, `gather`, `asCompleted`, `wait`, `waitFor`,
- * `shield`, `currentTask`, `allTasks`); errors are named after Python's exceptions; `Loop` holds the loop-scope
- * constructs that own tasks. Every function returns an `Effect`.
+ * `shield`, `currentTask`, `allTasks`, `getRunningLoop`); errors are named after Python's exceptions; `Loop` holds
+ * the loop-scope constructs that own tasks, `EventLoop` the handle on the running one. Every function returns an
+ * `Effect` — except the methods of that handle, which are plain calls for code outside any fiber.
  *
  * @since 0.1.0
  */
@@ -21,7 +22,19 @@ export * as Condition from "./Condition.ts"
 export * as Debug from "./Debug.ts"
 export * from "./Errors.ts"
 export * as Event from "./Event.ts"
+export * as EventLoop from "./EventLoop.ts"
+export {
+  callAt,
+  callLater,
+  callSoon,
+  getEventLoop,
+  getRunningLoop,
+  type Handle,
+  type TimerHandle
+} from "./EventLoop.ts"
 export { ExceptionGroup, exceptStar, type Member } from "./ExceptionGroup.ts"
+export * as Future from "./Future.ts"
+export { ensureFuture, isFuture, wrapFuture } from "./Future.ts"
 export { type GatherOptions, gather, gatherAll, type Results, type Settled } from "./Gather.ts"
 export * as Inspect from "./Inspect.ts"
 export * as Lock from "./Lock.ts"

@@ -51,6 +51,9 @@ interface Env {
   readonly timeline: asyncio.Timeline.Timeline
   /** The context of a `Loop.layer` that has been released. */
   readonly closedLoop: Context.Context<never>
+  /** A handle on a running loop scope (a `Loop.layer` kept open), and one on the released one. */
+  readonly loop: asyncio.EventLoop.Loop
+  readonly closedHandle: asyncio.EventLoop.Loop
 }
 
 /** A synchronous API: the row throws instead of returning an effect. */
@@ -297,6 +300,12 @@ const rows: ReadonlyArray<Row> = [
   row("Queue.make", "maxsize: a bigint", "10n", TypeError, () => asyncio.Queue.make(bad(10n))),
   row("Queue.makePriority", "compare: 42", "42", TypeError, () => asyncio.Queue.makePriority(0, bad(42))),
   row("Queue.makeLifo", "maxsize: null", "null", TypeError, () => asyncio.Queue.makeLifo(bad(null))),
+  row("Queue.makeUnsafe", "maxsize: a string", '"x"', TypeError, () =>
+    sync(() => asyncio.Queue.makeUnsafe(bad("x")))
+  ),
+  row("Queue.makePriorityUnsafe", "compare: 42", "42", TypeError, () =>
+    sync(() => asyncio.Queue.makePriorityUnsafe(0, bad(42)))
+  ),
   row("Queue.shutdown", "immediate: a word", '"yes"', TypeError, (env) => env.queue.shutdown(bad("yes"))),
   row("Queue.forEach", "queue: 42", "42", TypeError, () => asyncio.Queue.forEach(bad(42), () => Effect.void)),
   row("Queue.forEach", "f: 42", "42", TypeError, (env) => asyncio.Queue.forEach(env.queue, bad(42))),
@@ -332,6 +341,95 @@ const rows: ReadonlyArray<Row> = [
   ),
   row("Loop.layer", "name: 42", "42", TypeError, () =>
     Effect.provide(Effect.void, asyncio.Loop.layer({ name: bad(42) }))
+  ),
+
+  // The running loop: getRunningLoop, callbacks, the handle --------------------------------------------------------
+  row(
+    "getRunningLoop",
+    "in a loop scope that has closed",
+    "closed-loop",
+    RuntimeError,
+    (env) => Effect.provideContext(asyncio.getRunningLoop(), env.closedLoop),
+    "run"
+  ),
+  row("callSoon", "callback: 42", "42", TypeError, () => asyncio.callSoon(bad(42))),
+  row("callLater", "delay: NaN", "NaN", ValueError, () => asyncio.callLater(Number.NaN, () => {})),
+  row("callLater", "callback: an Effect", "an Effect", TypeError, () =>
+    asyncio.callLater(1, bad(Effect.void))
+  ),
+  row("callAt", "when: a word", '"soon"', TypeError, () => asyncio.callAt(bad("soon"), () => {})),
+  row("loop.callSoon", "callback: 42", "42", TypeError, (env) => sync(() => env.loop.callSoon(bad(42)))),
+  row("loop.callSoon", "callback: an Effect", "an Effect", TypeError, (env) =>
+    sync(() => env.loop.callSoon(bad(Effect.void)))
+  ),
+  row("loop.callSoon", "in a loop scope that has closed", "closed-loop", RuntimeError, (env) =>
+    sync(() => env.closedHandle.callSoon(() => {}))
+  ),
+  row("loop.callLater", "delay: NaN", "NaN", ValueError, (env) =>
+    sync(() => env.loop.callLater(Number.NaN, () => {}))
+  ),
+  row("loop.callLater", "delay: a word", '"soon"', TypeError, (env) =>
+    sync(() => env.loop.callLater(bad("soon"), () => {}))
+  ),
+  row("loop.callLater", "callback: undefined", "undefined", TypeError, (env) =>
+    sync(() => env.loop.callLater(1, bad(undefined)))
+  ),
+  row("loop.callAt", "when: NaN", "NaN", ValueError, (env) =>
+    sync(() => env.loop.callAt(Number.NaN, () => {}))
+  ),
+  row("loop.callAt", "when: null", "null", TypeError, (env) =>
+    sync(() => env.loop.callAt(bad(null), () => {}))
+  ),
+  row("loop.callAt", "when: -Infinity", "-Infinity", ValueError, (env) =>
+    sync(() => env.loop.callAt(Number.NEGATIVE_INFINITY, () => {}))
+  ),
+  row("loop.createTask", "effect: 42", "42", TypeError, (env) => sync(() => env.loop.createTask(bad(42)))),
+  row("loop.createTask", "options: a misspelt key", '"nmae"', TypeError, (env) =>
+    sync(() => env.loop.createTask(Effect.void, bad({ nmae: "x" })))
+  ),
+  row("loop.createTask", "eagerStart: a word", '"yes"', TypeError, (env) =>
+    sync(() => env.loop.createTask(Effect.void, { eagerStart: bad("yes") }))
+  ),
+  row("loop.createTask", "in a loop scope that has closed", "closed-loop", RuntimeError, (env) =>
+    sync(() => env.closedHandle.createTask(Effect.void))
+  ),
+  row("loop.runCoroutineThreadsafe", "effect: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.runCoroutineThreadsafe(bad(42)))
+  ),
+  row("loop.addSignalHandler", "signal: 15", "15", TypeError, (env) =>
+    sync(() => env.loop.addSignalHandler(bad(15), () => {}))
+  ),
+  row("loop.addSignalHandler", "signal: a word", '"boom"', ValueError, (env) =>
+    sync(() => env.loop.addSignalHandler("boom", () => {}))
+  ),
+  row("loop.addSignalHandler", "callback: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.addSignalHandler("SIGTERM", bad(42)))
+  ),
+  row("loop.addSignalHandler", "in a loop scope without a signal source", "open-loop", RuntimeError, (env) =>
+    sync(() => env.loop.addSignalHandler("SIGTERM", () => {}))
+  ),
+  row("loop.removeSignalHandler", "signal: 15", "15", TypeError, (env) =>
+    sync(() => env.loop.removeSignalHandler(bad(15)))
+  ),
+  row("loop.setExceptionHandler", "handler: a word", '"spam"', TypeError, (env) =>
+    sync(() => env.loop.setExceptionHandler(bad("spam")))
+  ),
+  row("loop.callExceptionHandler", "context: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.callExceptionHandler(bad(42)))
+  ),
+  row("loop.defaultExceptionHandler", "context.message: 42", "42", TypeError, (env) =>
+    sync(() => env.loop.defaultExceptionHandler({ message: bad(42) }))
+  ),
+  row("loop.createFuture", "in a loop scope that has closed", "closed-loop", RuntimeError, (env) =>
+    sync(() => env.closedHandle.createFuture())
+  ),
+  row("wrapFuture", "promise: 42", "42", TypeError, () => asyncio.wrapFuture(bad(42))),
+  row("ensureFuture", "obj: a string", '"soon"', TypeError, () => asyncio.ensureFuture(bad("soon"))),
+  row("createTask", "effect: a future", "the future <Future pending>", TypeError, (env) =>
+    asyncio.createTask(bad(env.loop.createFuture()))
+  ),
+  row("createTask", "eagerStart: 1", "1", TypeError, () =>
+    asyncio.createTask(Effect.void, { eagerStart: bad(1) })
   ),
 
   // Abort ----------------------------------------------------------------------------------------------------------
@@ -409,7 +507,10 @@ const makeEnv: Effect.Effect<Env> = Effect.gen(function* () {
   yield* task
   const scope = yield* Scope.make()
   const closedLoop = yield* Layer.buildWithScope(asyncio.Loop.layer({ name: "closed-loop" }), scope)
+  const closedHandle = yield* Effect.provideContext(asyncio.getRunningLoop(), closedLoop)
   yield* Scope.close(scope, { _tag: "Success", value: undefined } as Exit.Exit<void>)
+  const openLoop = yield* Layer.buildWithScope(asyncio.Loop.layer({ name: "open-loop" }), yield* Scope.make())
+  const loop = yield* Effect.provideContext(asyncio.getRunningLoop(), openLoop)
   const lock = yield* asyncio.Lock.make()
   return {
     sem: yield* asyncio.Semaphore.make(1),
@@ -421,7 +522,9 @@ const makeEnv: Effect.Effect<Env> = Effect.gen(function* () {
     group: (yield* Effect.orDie(asyncio.TaskGroup.run((tg) => Effect.succeed(tg))))!,
     scope: yield* asyncio.Timeout.make(1),
     timeline: (yield* asyncio.Timeline.record(Effect.void))[1],
-    closedLoop
+    closedLoop,
+    loop,
+    closedHandle
   }
 })
 

@@ -1488,3 +1488,48 @@ describe("Queue", () => {
     )
   })
 })
+
+describe("Queue.makeUnsafe (outside any fiber)", () => {
+  it.effect(
+    "a queue made outside any fiber: FIFO, put wakes the getter on a later turn, back-pressure, join, shutdown",
+    () =>
+      Effect.gen(function* () {
+        const queue = Queue.makeUnsafe<string>(1)
+        const stack = Queue.makeLifoUnsafe<number>()
+        const jobs = Queue.makePriorityUnsafe<[number, string]>()
+        const value = yield* instant(
+          Effect.gen(function* () {
+            const log: Array<string> = []
+            const consumer = yield* asyncio.createTask(
+              Queue.forEach(queue, (item) => Effect.sync(() => log.push(`got ${item}`)))
+            )
+            yield* tick
+            yield* queue.put("a")
+            log.push("put a") // before the getter resumes: wake-ups are not inline
+            yield* queue.put("b")
+            log.push("put b")
+            yield* queue.put("c") // waits for room (maxsize 1)
+            log.push("put c")
+            yield* queue.join()
+            yield* queue.shutdown()
+            yield* consumer
+            for (const n of [1, 2, 3]) yield* stack.put(n)
+            yield* jobs.put([2, "two"])
+            yield* jobs.put([1, "one"])
+            return {
+              log,
+              lifo: yield* stack.get(),
+              first: yield* jobs.get(),
+              kinds: [queue.kind, stack.kind, jobs.kind]
+            }
+          })
+        )
+        assert.deepStrictEqual(value, {
+          log: ["put a", "got a", "put b", "got b", "put c", "got c"],
+          lifo: 3,
+          first: [1, "one"],
+          kinds: ["Queue", "LifoQueue", "PriorityQueue"]
+        })
+      })
+  )
+})

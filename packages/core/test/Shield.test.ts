@@ -1,8 +1,8 @@
 /**
  * `shield`: the SH conformance cases (docs/conformance.md) and asyncio's `shield`
  * (https://docs.python.org/3/library/asyncio-task.html#asyncio.shield).
- * We have no Future type: Python's pending future is a task blocked on a `Deferred`, and Python's "outer" future
- * is the task that awaits `shield(inner)`.
+ * Python's pending future is a task blocked on a `Deferred` here (Future.test.ts shields a real `Future`), and
+ * Python's "outer" future is the task that awaits `shield(inner)`.
  */
 
 import { assert, describe, it } from "@effect/vitest"

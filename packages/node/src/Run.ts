@@ -14,16 +14,18 @@
  *
  * @since 0.1.0
  */
+
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import type { KeyboardInterrupt } from "./Errors.ts"
+import type { KeyboardInterrupt, Signal } from "./Errors.ts"
 import type { Observability, ObservabilityOptions } from "./internal/observability.ts"
 import { makeConfig } from "./internal/poolConfig.ts"
+import { processSignals, userSignals } from "./internal/processSignals.ts"
 import { describeError, formatReport, formatShutdownError } from "./internal/report.ts"
-import { exitCodeOf, type RunResult, runner, type SignalSource } from "./internal/runner.ts"
+import { exitCodeOf, type RunResult, runner } from "./internal/runner.ts"
 import { checkRunOptions, wantsObservability } from "./internal/runOptions.ts"
 import { RunPool, type RunPoolSlot } from "./internal/runPool.ts"
 import type { ThreadPoolOptions } from "./ThreadPool.ts"
@@ -48,7 +50,8 @@ export interface RunOptions extends ObservabilityOptions {
    * of being cancelled. Defaults to writing `run: unhandled exception during shutdown in task '<name>': …` (with
    * the stack) to stderr. The error is a `Defect` for a defect. A callback that throws, returns something other
    * than an effect, or whose effect fails is reported once on stderr and the error gets the default line: no
-   * shutdown error is lost, and the run's result and exit code are unchanged.
+   * shutdown error is lost, and the run's result and exit code are unchanged. While the program has an exception
+   * handler installed (`loop.setExceptionHandler`), that handler gets them instead, as asyncio's does.
    *
    * **asyncio** `asyncio.run()` passes these to the loop's exception handler with the message "unhandled
    * exception during asyncio.run() shutdown", which logs them to stderr; they are not raised.
@@ -79,24 +82,22 @@ export interface RunOptions extends ObservabilityOptions {
    * **asyncio** `asyncio.run` shuts the default executor down last, waiting for running `to_thread` work.
    */
   readonly threads?: ThreadPoolOptions | undefined
+  /**
+   * The signals `run` handles itself — cancel main, then exit with 130 (SIGINT) or 143 (SIGTERM) — default both. Pass
+   * `["SIGINT"]` to leave SIGTERM to Node (the process dies) or to `process.on`, `[]` for none. Whatever this says,
+   * a handler installed with `loop.addSignalHandler(signal, …)` replaces `run`'s handling of that signal while it
+   * is installed.
+   *
+   * **asyncio** `asyncio.run` handles SIGINT only (with `KeyboardInterrupt`) and has no option; a program changes it
+   * with `loop.add_signal_handler`.
+   */
+  readonly signals?: ReadonlyArray<Signal> | undefined
 }
 
 /** Whether a `run` is in progress in this thread (asyncio: "a loop is running"). */
 let running = false
 
 const noop = (): void => {}
-
-/** Signals from `process`; the listeners replace Node's default action (terminating) while subscribed. */
-const processSignals: SignalSource = (listener) => {
-  const onSigint = (): void => listener("SIGINT")
-  const onSigterm = (): void => listener("SIGTERM")
-  process.on("SIGINT", onSigint)
-  process.on("SIGTERM", onSigterm)
-  return () => {
-    process.off("SIGINT", onSigint)
-    process.off("SIGTERM", onSigterm)
-  }
-}
 
 const writeShutdownError = (taskName: string, error: unknown): Effect.Effect<void> =>
   Effect.sync(() => {
@@ -160,7 +161,10 @@ const guardedShutdownError = (report: ShutdownErrorReporter | undefined): Shutdo
  *   naming the main task, the error and its cause goes to stderr and the exit code is set to 1.
  * - **SIGINT / SIGTERM**: the first one cancels main with a `CancelReason` of kind `signal` ("run() received
  *   SIGINT"), every finalizer runs, then the process exits with 130 / 143. A second signal while shutting
- *   down exits at once with the code of that signal. The listeners are removed when `run` settles.
+ *   down exits at once with the code of that signal. The listeners are removed when `run` settles. The `signals`
+ *   option chooses which of the two `run` handles; a handler the program installs with
+ *   `(yield* getRunningLoop()).addSignalHandler(signal, callback)` replaces `run`'s for that signal while it is
+ *   installed — the way to shut down gracefully (see examples/src/61-graceful-shutdown.ts).
  * - Calling `run` from inside a running fiber, or while another `run` is in progress, rejects with a
  *   `RuntimeError("run() cannot be called from a running event loop")`; a non-Effect `main` rejects with a
  *   `TypeError`. These are bugs, not outcomes: the rejection is neither reported nor pre-handled, so unless it is
@@ -248,6 +252,8 @@ const start = <A, E>(
         mainName: options?.mainName,
         onShutdownError: guardedShutdownError(options?.onShutdownError),
         signals: processSignals,
+        defaultSignals: options?.signals,
+        userSignals,
         wrapLoop: observability.wrap,
         // The run's thread pool, if a `toThread` created it: shut down after the loop scope (and with it every task)
         // has ended. A pool that never started a thread closes synchronously.

@@ -3,7 +3,8 @@
  * clean shutdown; `toThread`, asyncio's `asyncio.to_thread`, on a pool of worker threads (`ThreadPool`);
  * `Streams` and `Subprocess`, asyncio's streams and subprocesses (their socket code loads on first use);
  * `Executor.runInExecutor` on threads, child processes (`ProcessPool`) or, from `@effect-asyncio/node/Cluster`,
- * the runner processes of a cluster.
+ * the runner processes of a cluster. `asyncio.Runner` is `@effect-asyncio/node/Runner`, not part of this import (it
+ * loads the loop handle).
  *
  * @since 0.1.0
  */

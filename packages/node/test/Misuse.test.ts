@@ -9,6 +9,7 @@ import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { type RunOptions, run, ThreadPool, toThread, workModule } from "../src/index.ts"
+import * as Runner from "../src/Runner.ts"
 
 type Misuse = typeof asyncio.TypeError | typeof asyncio.ValueError
 
@@ -19,11 +20,15 @@ const work = workModule<typeof import("./fixtures/work.ts")>(new URL("./fixtures
 /** Passes an ill-typed value anywhere: every row is a deliberate misuse. */
 const bad = (u: unknown): never => u as never
 
-/** How a row misuses the API: an effect that must die, a call that must throw, or a `run` that must reject. */
+/**
+ * How a row misuses the API: an effect that must die, a call that must throw, a `run` that must reject, or another
+ * call returning a promise that must reject (`Runner`'s).
+ */
 type Made =
   | { readonly _tag: "effect"; readonly effect: Effect.Effect<unknown, unknown> }
   | { readonly _tag: "sync"; readonly f: () => unknown }
   | { readonly _tag: "run"; readonly options: RunOptions }
+  | { readonly _tag: "promise"; readonly f: () => Promise<unknown> }
 
 interface Row {
   readonly call: string
@@ -36,6 +41,7 @@ interface Row {
 const effect = (e: Effect.Effect<unknown, unknown>): Made => ({ _tag: "effect", effect: e })
 const sync = (f: () => unknown): Made => ({ _tag: "sync", f })
 const runWith = (options: unknown): Made => ({ _tag: "run", options: options as RunOptions })
+const rejects = (f: () => Promise<unknown>): Made => ({ _tag: "promise", f })
 
 const row = (call: string, arg: string, shown: string, error: Misuse, make: () => Made): Row => ({
   call,
@@ -113,6 +119,27 @@ const rows: ReadonlyArray<Row> = [
     runWith({ onShutdownError: "log", exit: false })
   ),
   row("run", "threads: a number", "4", TypeError, () => runWith({ threads: 4, exit: false })),
+  row("run", "signals: a string", '"SIGINT"', TypeError, () => runWith({ signals: "SIGINT", exit: false })),
+  row("Runner.make", "options: a misspelt key", '"nmae"', TypeError, () =>
+    sync(() => Runner.make(bad({ nmae: "x" })))
+  ),
+  row("Runner.make", "name: 42", "42", TypeError, () => sync(() => Runner.make({ name: bad(42) }))),
+  row("Runner.make", "signals: a signal it does not handle", '"SIGHUP"', ValueError, () =>
+    sync(() => Runner.make({ signals: bad(["SIGHUP"]) }))
+  ),
+  row("Runner.run", "main: 42", "42", TypeError, () => rejects(() => Runner.make().run(bad(42)))),
+  row("Runner.run", "main: a future", "<Future pending>", TypeError, () =>
+    rejects(() => Runner.make().run(asyncio.Future.makeUnsafe<number>()))
+  ),
+  row("Runner.run", "options: a misspelt key", '"nmae"', TypeError, () =>
+    rejects(() => Runner.make().run(Effect.void, bad({ nmae: "main" })))
+  ),
+  row("Runner.runUntilComplete", "awaitable: 42", "42", TypeError, () =>
+    rejects(() => Runner.make().runUntilComplete(bad(42)))
+  ),
+  row("run", "signals: a signal run does not handle", '"SIGHUP"', ValueError, () =>
+    runWith({ signals: ["SIGHUP"], exit: false })
+  ),
   row("run (threads)", "shutdownTimeout: a word", '"x"', TypeError, () =>
     runWith({ threads: { shutdownTimeout: "x" }, exit: false })
   )
@@ -132,6 +159,11 @@ const misuseOf = async (made: Made): Promise<unknown> => {
       }
     case "run":
       return run(Effect.succeed(1), made.options).then(
+        () => undefined,
+        (rejected: unknown) => rejected
+      )
+    case "promise":
+      return made.f().then(
         () => undefined,
         (rejected: unknown) => rejected
       )

@@ -154,6 +154,67 @@ describe("run on a real process", () => {
     })
   }
 
+  it("SIG-08 the program's own handlers: SIGUSR2 runs a callback each time; SIGTERM stops runForever, main returns, exit 0", async () => {
+    const child = start("signal-handlers")
+    await child.line("ready")
+    child.kill("SIGUSR2")
+    await child.line("SIGUSR2 handled (1)")
+    child.kill("SIGUSR2")
+    await child.line("SIGUSR2 handled (2)")
+    child.kill("SIGTERM")
+    const result = await child.finished
+    assert.deepStrictEqual(result, {
+      code: 0,
+      signal: null,
+      stdout: [
+        "ready",
+        "SIGUSR2 handled (1)",
+        "SIGUSR2 handled (2)",
+        "SIGTERM: stopping",
+        "main returns; SIGUSR2 handler removed: true"
+      ],
+      stderr: ""
+    })
+  })
+
+  it("SIG-09 a signal without a handler of the program keeps run's default: SIGINT cancels main, exit 130", async () => {
+    const child = start("signal-handlers")
+    await child.line("ready")
+    child.kill("SIGINT")
+    const result = await child.finished
+    assert.strictEqual(result.code, 130)
+    assert.deepStrictEqual(result.stdout, ["ready", "main cancelled"])
+  })
+
+  it("RNR-08 Runner on a real SIGINT sent by a loop callback: a yielding main and a main awaiting a future (cancelled too) reject with KeyboardInterrupt; a main cancelled by code first rejects with CancelledError; the runner goes on; exit 0", async () => {
+    const result = await start("runner").finished
+    assert.deepStrictEqual(result, {
+      code: 0,
+      signal: null,
+      stdout: [
+        "first: value 1",
+        "yielding main cancelled",
+        "call soon: KeyboardInterrupt (SIGINT)",
+        "wait: KeyboardInterrupt (SIGINT)",
+        "wait: future cancelled true",
+        "cancelled main cleaned up",
+        "cancelled task: CancelledError",
+        "run until complete: value created before",
+        "third: value 3",
+        "closed: true"
+      ],
+      stderr: ""
+    })
+  })
+
+  it("run(main, { signals: [] }) handles no signal itself: SIGINT kills the process as Node does", async () => {
+    const child = start("signal-handlers", "no-defaults")
+    await child.line("ready")
+    child.kill("SIGINT")
+    const result = await child.finished
+    assert.deepStrictEqual([result.code, result.signal, result.stdout], [null, "SIGINT", ["ready"]])
+  })
+
   for (const [first, second, code] of [
     ["SIGINT", "SIGINT", 130],
     ["SIGTERM", "SIGINT", 130],

@@ -1,5 +1,6 @@
 /**
- * A program that only uses `run` must not load the socket code: importing `@effect-asyncio/node` (which
+ * A program that only uses `run` must not load the socket code, nor the loop handle, futures and signal handlers
+ * (`EventLoop`, `Future`): importing `@effect-asyncio/node` (which
  * re-exports `Streams` and `Subprocess`) resolves neither `node:net`, `node:child_process` nor `node:tls`; the
  * first call of an I/O function loads them (and never `@effect/platform-node`, which the shipped code does not
  * import: docs/io.md). Checked in a fresh Node 24 process with a module resolution hook.
@@ -13,6 +14,8 @@ const fixture = fileURLToPath(new URL("./fixtures/imports.ts", import.meta.url))
 
 const socketCode =
   /^(node:)?(net|tls|child_process)$|@effect\/platform-node|internal\/(streams|subprocess|connection)\.ts$/
+
+const loopCode = /(EventLoop|eventLoop|Future|future)(\.ts)?$/
 
 describe("loading", () => {
   it("importing the package and using run loads no socket code; the first I/O call does", () => {
@@ -28,6 +31,11 @@ describe("loading", () => {
     assert.isAbove(beforeIo.length, 10)
     assert.deepStrictEqual(
       beforeIo.filter((specifier) => socketCode.test(specifier)),
+      []
+    )
+    // Nor the event-loop handle, futures or signal handlers: a program that does not use them does not load them.
+    assert.deepStrictEqual(
+      beforeIo.filter((specifier) => loopCode.test(specifier)),
       []
     )
     const loaded = afterIo.filter((specifier) => socketCode.test(specifier))

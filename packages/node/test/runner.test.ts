@@ -490,3 +490,132 @@ describe("runner: interruption of the runner itself", () => {
     })
   )
 })
+
+/**
+ * A hand-driven process for run's own signals and the loop's `addSignalHandler`: `emit` delivers a signal to every
+ * listener subscribed to it, as Node does.
+ */
+const fakeProcess = () => {
+  const defaults = new Map<Signal, Set<() => void>>()
+  const user = new Map<string, Set<() => void>>()
+  const source: SignalSource = (listener, signals) => {
+    const added = signals.map((signal) => {
+      const onSignal = (): void => listener(signal)
+      const set = defaults.get(signal) ?? new Set()
+      set.add(onSignal)
+      defaults.set(signal, set)
+      return [set, onSignal] as const
+    })
+    return () => {
+      for (const [set, onSignal] of added) set.delete(onSignal)
+    }
+  }
+  const userSignals = (signal: string, listener: () => void): (() => void) => {
+    const set = user.get(signal) ?? new Set()
+    set.add(listener)
+    user.set(signal, set)
+    return () => {
+      set.delete(listener)
+    }
+  }
+  const emit = (signal: Signal) =>
+    Effect.sync(() => {
+      for (const listener of [...(defaults.get(signal) ?? []), ...(user.get(signal) ?? [])]) listener()
+    })
+  const count = (map: Map<string, Set<() => void>>) =>
+    Object.fromEntries([...map].filter(([, set]) => set.size > 0).map(([signal, set]) => [signal, set.size]))
+  return { source, userSignals, emit, defaults: () => count(defaults), user: () => count(user) }
+}
+
+describe("runner: the program's own signal handlers", () => {
+  itVirtual(
+    "SIG-06 a handler for SIGINT replaces run's default while installed: main goes on; removed, SIGINT cancels main (130)",
+    () =>
+      Effect.gen(function* () {
+        const signals = fakeProcess()
+        const log: Array<string> = []
+        const main = Effect.gen(function* () {
+          const loop = yield* asyncio.getRunningLoop()
+          loop.addSignalHandler("SIGINT", () => log.push(`handler at ${loop.time()}`))
+          yield* asyncio.sleep(2)
+          log.push(`main still running at ${loop.time()}; removed: ${loop.removeSignalHandler("SIGINT")}`)
+          yield* asyncio.sleep(10)
+          log.push("not reached")
+        })
+        yield* Effect.forkChild(Effect.andThen(Effect.sleep("1 second"), signals.emit("SIGINT")))
+        yield* Effect.forkChild(Effect.andThen(Effect.sleep("3 seconds"), signals.emit("SIGINT")))
+        const { exit, elapsed } = yield* runVirtual(
+          runner(main, { signals: signals.source, userSignals: signals.userSignals })
+        )
+        const result = expectTag(yield* exit, "Interrupted")
+        assert.strictEqual(exitCodeOf(result), 130)
+        assert.strictEqual(elapsed, 3)
+        assert.deepStrictEqual(log, ["handler at 1", "main still running at 2; removed: true"])
+        assert.deepStrictEqual([signals.defaults(), signals.user()], [{}, {}], "every listener removed")
+      })
+  )
+
+  itVirtual(
+    "SIG-07 graceful shutdown: a SIGTERM handler cancels the workers and stops runForever; main returns, the run succeeds",
+    () =>
+      Effect.gen(function* () {
+        const signals = fakeProcess()
+        const log: Array<string> = []
+        const main = Effect.gen(function* () {
+          const loop = yield* asyncio.getRunningLoop()
+          const shutdown = (signal: string) =>
+            Effect.gen(function* () {
+              const me = yield* asyncio.currentTask
+              const tasks = [...(yield* asyncio.allTasks)].filter((t) => t !== me)
+              log.push(`${signal}: cancelling ${tasks.length}`)
+              for (const task of tasks) yield* task.cancel()
+              yield* asyncio.gather(...tasks, { returnExceptions: true })
+              loop.stop()
+            })
+          loop.addSignalHandler("SIGTERM", () => loop.createTask(shutdown("SIGTERM")))
+          for (const name of ["w1", "w2"]) {
+            loop.createTask(
+              Effect.onInterrupt(Effect.forever(asyncio.sleep(1)), () =>
+                Effect.sync(() => log.push(`${name} cancelled`))
+              ),
+              { name }
+            )
+          }
+          yield* loop.runForever()
+          log.push(`main returns at ${loop.time()}`)
+          return "clean"
+        })
+        yield* Effect.forkChild(Effect.andThen(Effect.sleep("2500 millis"), signals.emit("SIGTERM")))
+        const { exit } = yield* runVirtual(
+          runner(main, { signals: signals.source, userSignals: signals.userSignals })
+        )
+        const result = expectTag(yield* exit, "Success")
+        assert.strictEqual(result.value, "clean")
+        assert.strictEqual(exitCodeOf(result), 0)
+        assert.deepStrictEqual(log, [
+          "SIGTERM: cancelling 2",
+          "w1 cancelled",
+          "w2 cancelled",
+          "main returns at 2.5"
+        ])
+      })
+  )
+
+  itVirtual('defaultSignals chooses what run handles itself: ["SIGINT"] leaves SIGTERM alone, [] both', () =>
+    Effect.gen(function* () {
+      for (const [chosen, expected] of [
+        [["SIGINT"], { SIGINT: 1 }],
+        [[], {}]
+      ] as const) {
+        const signals = fakeProcess()
+        let subscribed: Record<string, number> = {}
+        const main = Effect.sync(() => {
+          subscribed = signals.defaults()
+        })
+        const { exit } = yield* runVirtual(runner(main, { signals: signals.source, defaultSignals: chosen }))
+        expectTag(yield* exit, "Success")
+        assert.deepStrictEqual(subscribed, expected)
+      }
+    })
+  )
+})

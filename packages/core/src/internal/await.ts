@@ -18,10 +18,21 @@ import type { TaskImpl } from "./task.ts"
 
 /**
  * Reports that `task`'s outcome was consumed. In Python, `result()`, `exception()`, awaiting and `cancel()` of a
- * done task clear the flag that makes a failed task log "Task exception was never retrieved".
+ * done task clear the flag that makes a failed task log "Task exception was never retrieved": here `task.retrieved`,
+ * read by a loop's exception handler report (`loopState.ts`), and the observers' `retrieved` (debug mode).
  */
 export const markRetrieved = <A, E>(task: TaskImpl<A, E>): void => {
+  task.retrieved = true
   if (hooks.active()) hooks.emitRetrieved(task)
+}
+
+/**
+ * `wait()` hands `task` to a caller who reads its outcome from the `done` set afterwards: the loop's exception
+ * handler, which hears of a failure one loop iteration after it (semantics.md L10), is not to be told of it; debug
+ * mode still reports it if nobody reads it, as Python does for `wait` (semantics.md O3).
+ */
+export const markWaitedOn = <A, E>(task: TaskImpl<A, E>): void => {
+  task.retrieved = true
 }
 
 /** The outcome of `task`, which has ended with `exit`, handed over: `exit`, reported as retrieved. */

@@ -14,14 +14,24 @@ import type { TaskImpl } from "./task.ts"
  */
 export class Registry {
   private readonly tasks = new Set<TaskImpl<unknown, unknown>>()
+  /**
+   * Called when a task of this owner ends with a failure (a loop scope reports the ones nobody retrieved to its
+   * exception handler: `loopState.ts`). Only failures pay for it.
+   */
+  onTaskFailed: ((task: TaskImpl<unknown, unknown>) => void) | undefined = undefined
 
   register(task: TaskImpl<unknown, unknown>): void {
     // A task that already finished (a gather child that returned at once) needs no owner any more.
-    if (task.fiber.pollUnsafe() !== undefined) return
+    const exit = task.fiber.pollUnsafe()
+    if (exit !== undefined) {
+      if (exit._tag === "Failure" && this.onTaskFailed !== undefined) this.onTaskFailed(task)
+      return
+    }
     const tasks = this.tasks
     tasks.add(task)
-    task.fiber.addObserver(() => {
+    task.fiber.addObserver((exit) => {
       tasks.delete(task)
+      if (exit._tag === "Failure" && this.onTaskFailed !== undefined) this.onTaskFailed(task)
     })
   }
 

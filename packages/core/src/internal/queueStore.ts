@@ -107,6 +107,11 @@ export class Heap<A> implements Store<A> {
     return this.items.length
   }
 
+  /** The next item `pop` would return, or `undefined` when empty. */
+  peek(): A | undefined {
+    return this.items[0]
+  }
+
   /** Whether the entry at `i` goes before (`item`, `seq`). */
   private before(i: number, item: A, seq: number): boolean {
     const c = this.compare(this.items[i], item)

@@ -124,12 +124,14 @@ export const createTaskAt = <A, E, R>(
   call: string,
   effect: Effect.Effect<A, E, R>,
   name: unknown,
-  site: hooks.Site | undefined
+  site: hooks.Site | undefined,
+  eagerStart: unknown = false
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect(call, effect)
   const checked = validate.taskName(call, name)
+  const startImmediately = validate.boolean(call, eagerStart, "eagerStart", false)
   return Effect.withFiber((fiber) =>
-    spawn(effect, loopOwner(ownerLoop(call, fiber)), { name: checked, site })
+    spawn(effect, loopOwner(ownerLoop(call, fiber)), { name: checked, site, startImmediately })
   )
 }
 

@@ -39,6 +39,11 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   private _name: string | undefined
   private readonly _number: number
   cancelRequests = 0
+  /**
+   * Whether the task's outcome was handed over to somebody (set by `markRetrieved`, `await.ts`), so a loop's
+   * exception handler is not told that its exception was never retrieved.
+   */
+  retrieved = false
   /** The reason of the cancellation requested through this library, if any (an interrupt is final). */
   pendingReason: CancelReason | undefined = undefined
   private callbacks:
@@ -48,11 +53,12 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   /** Who owns the task (see {@link Owner}). */
   readonly owner: Owner
 
-  constructor(name: string | undefined, owner: Owner) {
+  /** `numbered: false` (a `Future`): no number of the `Task-<n>` sequence is used up. */
+  constructor(name: string | undefined, owner: Owner, numbered = true) {
     super()
     this.owner = owner
     this._name = name
-    this._number = ++taskCounter
+    this._number = numbered ? ++taskCounter : 0
   }
 
   /** The task's number (the `n` of `Task-<n>`), unique in the process. */
@@ -239,5 +245,9 @@ export const asTask = <A, E, R>(u: Effect.Effect<A, E, R>): TaskImpl<A, E> | und
 /** The message asyncio gives for a bad `create_task` argument, adapted; a task is named (it is awaited, not run). */
 export const notAnEffect = (what: string, u: unknown): TypeError =>
   isTask(u)
-    ? new TypeError(`${what}: an Effect was expected, got the Task ${u.name}`)
+    ? new TypeError(
+        `${what}: an Effect was expected, got ${
+          u.toString().startsWith("<Future") ? `the future ${u.toString()}` : `the Task ${u.name}`
+        }`
+      )
     : validate.notAnEffect(what, u)

@@ -3,7 +3,7 @@
  * Kept out of `Run.ts` so that the entry point changes by one line; the thread pool options (`threads`) are
  * checked by the pool's own `makeConfig`.
  */
-import { TypeError } from "@effect-asyncio/core/Errors"
+import { TypeError, ValueError } from "@effect-asyncio/core/Errors"
 import * as Validate from "@effect-asyncio/core/Validate"
 import type { RunOptions } from "../Run.ts"
 
@@ -19,7 +19,8 @@ const runKeys = [
   "hangTimeout",
   "tracing",
   "timeline",
-  "diagnostics"
+  "diagnostics",
+  "signals"
 ]
 
 /** Throws the library's `TypeError`/`ValueError` for a bad option of `run`. */
@@ -44,9 +45,26 @@ export const checkRunOptions = (options: RunOptions | undefined): void => {
       `run: timeline must be true, a file path or a function receiving the timeline, got ${Validate.show(timeline)}`
     )
   }
+  checkSignals(call, checked.signals)
   const threads: unknown = checked.threads
   if (threads !== undefined && (typeof threads !== "object" || threads === null || Array.isArray(threads))) {
     throw new TypeError(`run: threads must be the options of a ThreadPool, got ${Validate.show(threads)}`)
+  }
+}
+
+/** The `signals` option of `run` and `Runner.make`: an array of "SIGINT" and "SIGTERM". */
+export const checkSignals = (call: string, signals: unknown): void => {
+  if (signals === undefined) return
+  if (!Array.isArray(signals)) {
+    throw new TypeError(
+      `${call}: signals must be an array of "SIGINT" and "SIGTERM", got ${Validate.show(signals)}`
+    )
+  }
+  for (const signal of signals) {
+    if (signal !== "SIGINT" && signal !== "SIGTERM") {
+      const message = `${call}: signals may hold "SIGINT" and "SIGTERM", got ${Validate.show(signal)} (handle others with loop.addSignalHandler)`
+      throw typeof signal === "string" ? new ValueError(message) : new TypeError(message)
+    }
   }
 }
 

@@ -14,17 +14,21 @@ import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { KeyboardInterrupt, type Signal } from "../Errors.ts"
 import { signalReason } from "./cancel.ts"
+import { defaultSignals, overridingPort, type SignalSource } from "./processSignals.ts"
 
-/**
- * Where signals come from: subscribing registers `listener` and returns the function that unregisters it.
- * On Node it is `process.on("SIGINT" | "SIGTERM")`; in tests, a hand-driven emitter.
- */
-export type SignalSource = (listener: (signal: Signal) => void) => () => void
+export type { SignalSource } from "./processSignals.ts"
 
 export interface RunnerOptions {
   readonly mainName?: string | undefined
   readonly onShutdownError?: ((taskName: string, error: unknown) => Effect.Effect<void>) | undefined
   readonly signals: SignalSource
+  /** The signals `run` handles itself (default SIGINT and SIGTERM): the `signals` option of `run`. */
+  readonly defaultSignals?: ReadonlyArray<Signal> | undefined
+  /**
+   * Where the loop's `addSignalHandler` subscribes (Node: `process.on`, any signal). While a handler is installed for
+   * a signal, `run`'s own handling of it is off.
+   */
+  readonly userSignals?: Loop.SignalSource | undefined
   /**
    * Runs after the loop scope has shut down, still inside the run: signals are still handled (a second one
    * forces the exit without waiting for it). `run` shuts its thread pool down here.
@@ -170,7 +174,15 @@ export const runner = <A, E>(
         })
       )
     })
-    const scoped = Loop.scoped(body, { mainName: options.mainName, onShutdownError: options.onShutdownError })
+    // Signals the program handles itself (loop.addSignalHandler): run's default is off for them while installed.
+    const overriding = options.userSignals === undefined ? undefined : overridingPort(options.userSignals)
+    const overridden: ReadonlyMap<string, number> = overriding?.overridden ?? new Map()
+    const port = overriding?.port
+    const scoped = Loop.scoped(body, {
+      mainName: options.mainName,
+      onShutdownError: options.onShutdownError,
+      signals: port
+    })
     const loop = options.wrapLoop === undefined ? scoped : options.wrapLoop(scoped)
     const root = yield* Effect.forkDetach(
       options.afterLoop === undefined ? loop : Effect.ensuring(loop, options.afterLoop)
@@ -195,10 +207,10 @@ export const runner = <A, E>(
         resume(Effect.succeed(result))
       }
       unsubscribe = options.signals((signal) => {
-        if (finished) return
+        if (finished || overridden.has(signal)) return
         if (state.signal === undefined) onFirstSignal(signal)
         else finish({ _tag: "Forced", signal })
-      })
+      }, options.defaultSignals ?? defaultSignals)
       root.addObserver((exit) => finish({ _tag: "Done", exit }))
       return Effect.suspend(() => {
         finished = true
