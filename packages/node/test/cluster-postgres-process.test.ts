@@ -46,6 +46,6 @@ describe("Cluster executor on PostgreSQL (@effect/sql-pg)", () => {
           })
         )
       }),
-    60_000
+    150_000
   )
 })
