@@ -86,7 +86,9 @@ for (const [frame, us] of selfUs) {
 const pct = (us: number): string =>
   `${((us / total) * 100).toFixed(1).padStart(5)}%` +
   (n === undefined ? "" : `  ${((us * 1000) / (n * args.length)).toFixed(0).padStart(5)} ns/task`)
-console.log(`${args.length} profile(s): ${(total / 1000).toFixed(0)} ms sampled (idle and the inspector left out)`)
+console.log(
+  `${args.length} profile(s): ${(total / 1000).toFixed(0)} ms sampled (idle and the inspector left out)`
+)
 console.log("\nself time by area:")
 for (const [a, us] of [...perArea].sort((x, y) => y[1] - x[1])) {
   console.log(`  ${pct(us)}  ${a}`)

@@ -17,8 +17,9 @@
  *   the garbage each task leaves, which is what the scavenger's share of the CPU profile pays for.
  * - `--cpu-prof` (Node's flag) profiles the whole process instead.
  */
-import { Session } from "node:inspector/promises"
+
 import { writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
 import { collectGarbage, prepare, settle } from "./lib/prepare.ts"
 import type { CellKey } from "./lib/types.ts"
 import { workloadByName } from "./workloads/index.ts"

@@ -25,6 +25,7 @@ import { RuntimeError } from "./Errors.ts"
 import { ExceptionGroup, type Member } from "./ExceptionGroup.ts"
 import * as cancelScope from "./internal/cancelScope.ts"
 import * as hooks from "./internal/hooks.ts"
+import { LiveList } from "./internal/liveList.ts"
 import { captureSite, observeWait } from "./internal/observe.ts"
 import {
   CurrentTask,
@@ -35,6 +36,7 @@ import {
   interruptTask,
   type LoopImpl,
   notAnEffect,
+  type Owner,
   outcomeOf,
   ownerLoop,
   spawn,
@@ -115,6 +117,8 @@ export interface TaskGroupOptions {
 
 type Child = TaskImpl<unknown, unknown>
 
+const isDone = (child: Child): boolean => child.fiber.pollUnsafe() !== undefined
+
 /**
  * A task group: a cancel scope (`internal/cancelScope.ts`) that runs the body, plus the children. The scope's
  * cancellation — a child's failure, the body's, `tg.cancel()`, an outside cancellation once the body has exited —
@@ -126,7 +130,8 @@ class TaskGroupImpl implements TaskGroup {
   /** How reasons name the group: `TaskGroup-3`, or `TaskGroup jobs` for a group named `jobs`. */
   readonly label: string
   cancelledByUser = false
-  readonly children = new Set<Child>()
+  /** The children not done yet, in creation order (O(1) add and removal: `internal/liveList.ts`). */
+  readonly children = new LiveList<Child>(isDone)
   /** Tasks started with `start` that have not called `started` yet: the group waits for them too. */
   private starting = 0
   readonly errors: Array<Member<unknown>> = []
@@ -139,15 +144,22 @@ class TaskGroupImpl implements TaskGroup {
     this.label = named ? `TaskGroup ${scope.name}` : scope.name
     this.owner = { name: scope.name, scope, adopt: this.adopt }
     scope.onCancel((reason) => {
-      // Deleting from a Set while iterating it is safe: a child finishing synchronously is skipped.
-      for (const child of this.children) {
-        if (child.fiber.pollUnsafe() === undefined) interruptTask(child, undefined, reason)
-      }
+      // A child finishing synchronously during the visit is skipped; one created meanwhile is visited.
+      this.children.forEachLive((child) => interruptTask(child, undefined, reason))
     })
   }
 
   get name(): string {
     return this.scope.name
+  }
+
+  private lastOwner: Owner | undefined = undefined
+
+  /** The owner of the children created under `loop` (one object per loop, not one per child). */
+  private ownerIn(loop: LoopImpl | undefined): Owner {
+    const last = this.lastOwner
+    if (last !== undefined && last._tag === "Group" && last.loop === loop) return last
+    return (this.lastOwner = { _tag: "Group", group: this.owner, loop })
   }
 
   /** A misuse of a group that no longer takes tasks, or `undefined`. */
@@ -172,7 +184,11 @@ class TaskGroupImpl implements TaskGroup {
         const closed = this.closed("TaskGroup.createTask")
         if (closed !== undefined) return Effect.die(closed)
         const loop = ownerLoop("TaskGroup.createTask", fiber)
-        return spawn(effect, { _tag: "Group", group: this.owner, loop }, { name, site })
+        return spawn(
+          effect,
+          this.ownerIn(loop),
+          name === undefined && site === undefined ? undefined : { name, site }
+        )
       })
     })
   }
@@ -300,7 +316,7 @@ class TaskGroupImpl implements TaskGroup {
   }
 
   private onChildDone(child: Child, exit: Exit.Exit<unknown, unknown>): void {
-    this.children.delete(child)
+    this.children.markDone()
     const error = exceptionOf(exit)
     if (error !== undefined) {
       if (hooks.observers.length !== 0) hooks.emitRetrieved(child)
