@@ -159,7 +159,9 @@ class TaskGroupImpl implements TaskGroup {
   private ownerIn(loop: LoopImpl | undefined): Owner {
     const last = this.lastOwner
     if (last !== undefined && last._tag === "Group" && last.loop === loop) return last
-    return (this.lastOwner = { _tag: "Group", group: this.owner, loop })
+    const owner: Owner = { _tag: "Group", group: this.owner, loop }
+    this.lastOwner = owner
+    return owner
   }
 
   /** A misuse of a group that no longer takes tasks, or `undefined`. */
