@@ -39,7 +39,7 @@ export interface ExampleMeta {
   /** The file name without `.ts`, e.g. `"01-create-task-gather"`. */
   readonly id: string
   readonly title: string
-  /** The tutorial, a file of `/work/shared/seeds/`. */
+  /** The tutorial, by the file it was read from (`000_…txt`; the tutorials are not part of the repository). */
   readonly seed: string
   /** The tutorial's section (heading, or code comment) that the example ports. */
   readonly section: string

@@ -13,7 +13,7 @@ export interface RealTimeMeta {
   /** The file name without `.ts`, e.g. `"31-blocking-the-loop"`. */
   readonly id: string
   readonly title: string
-  /** The tutorial, a file of `/work/shared/seeds/`. */
+  /** The tutorial, by the file it was read from (`000_…txt`; the tutorials are not part of the repository). */
   readonly seed: string
   /** The tutorial's section that the example demonstrates. */
   readonly section: string

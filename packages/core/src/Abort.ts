@@ -23,9 +23,11 @@ import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import { CancelledError, type CancelReason, TypeError } from "./Errors.ts"
 import * as cancelScope from "./internal/cancelScope.ts"
-import * as hooks from "./internal/hooks.ts"
+import type * as hooks from "./internal/hooks.ts"
 import { captureSite } from "./internal/observe.ts"
-import { CurrentTask, createTaskAt, ownCancelReason, reasonAnnotations, reasonOf } from "./internal/task.ts"
+import { CurrentTask } from "./internal/owner.ts"
+import { ownCancelReason, reasonAnnotations, reasonOf } from "./internal/reason.ts"
+import { createTaskAt } from "./internal/spawn.ts"
 import * as validate from "./internal/validate.ts"
 import { type CreateTaskOptions, cancelUnsafe, type Task } from "./Task.ts"
 
@@ -385,7 +387,7 @@ export function createTask<
   ? Effect.Effect<Task<_A, _E>, never, _R>
   : <A, E = never, R = never>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Task<A, E>, never, R>
 export function createTask(...args: ReadonlyArray<unknown>): unknown {
-  const site = hooks.observers.length !== 0 ? captureSite(createTask) : undefined
+  const site = captureSite(createTask)
   return validate.selfOrOptions(args, (effect, options) =>
     createTaskWithSignal(
       effect as Effect.Effect<unknown, unknown, unknown>,

@@ -9,11 +9,14 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { TimeoutError } from "./Errors.ts"
-import * as hooks from "./internal/hooks.ts"
+import { consume } from "./internal/await.ts"
 import { observeWait } from "./internal/observe.ts"
-import { isTask, notAnEffect, ownerLoop, type TaskImpl, toTask } from "./internal/task.ts"
-import { delayToMillis, type Seconds } from "./internal/time.ts"
+import { ownerLoop } from "./internal/owner.ts"
+import { toTask } from "./internal/spawn.ts"
+import { isTask, notAnEffect, type TaskImpl } from "./internal/task.ts"
+import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import type { Task } from "./Task.ts"
 
 /**
@@ -114,10 +117,7 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
           if (index >= 0) this.waiters.splice(index, 1)
         })
       })
-      const observed =
-        hooks.observers.length === 0
-          ? wait
-          : observeWait(wait, { _tag: "tasks", what: "asCompleted", count: this.left + 1 })
+      const observed = observeWait(wait, { _tag: "tasks", what: "asCompleted", count: this.left + 1 })
       if (this.deadline === Infinity) return observed
       const left = this.deadline - this.clock.currentTimeMillisUnsafe()
       const expire = Effect.suspend(() => {
@@ -133,10 +133,9 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   )
 
   /** One plain-iteration item: the next finished task's outcome (its exit, which is an effect). */
-  private readonly item: Effect.Effect<A, E | TimeoutError> = this.takeWith((task) => {
-    if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
-    return task.fiber.pollUnsafe()!
-  })
+  private readonly item: Effect.Effect<A, E | TimeoutError> = this.takeWith((task) =>
+    consume(task, task.fiber.pollUnsafe()!)
+  )
 
   next(): IteratorResult<Effect.Effect<A, E | TimeoutError>, undefined> {
     if (this.left === 0) return { done: true, value: undefined }

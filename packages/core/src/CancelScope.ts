@@ -36,10 +36,10 @@
 import * as Effect from "effect/Effect"
 import { TimeoutError, TypeError, ValueError } from "./Errors.ts"
 import * as cancelScope from "./internal/cancelScope.ts"
-import { outcomeOf } from "./internal/task.ts"
-import type { Seconds } from "./internal/time.ts"
+import { outcomeOf } from "./internal/outcome.ts"
 import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 
 /**
  * A cancel scope's handle. Trio's `CancelScope`.

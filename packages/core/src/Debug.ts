@@ -5,7 +5,10 @@
  *
  * - **slow steps**: every step of every fiber is timed; one that holds the thread longer than
  *   `slowCallbackDuration` (default 0.1 s, asyncio's `loop.slow_callback_duration`) is reported with the task
- *   that ran it — `Executing <Task running name='parse' id=4 created at app.ts:12:5> took 0.213 seconds`;
+ *   that ran it — `Executing <Task running name='parse' id=4 created at app.ts:12:5> took 0.213 seconds`. Steps
+ *   are timed on the session's `Clock`, as asyncio times callbacks with `loop.time()`: real time with Effect's own
+ *   clock; under a `TestClock` virtual time, on which a step takes no time (so tests see no slow step however
+ *   loaded the machine is);
  * - **exceptions never retrieved**: a task that failed and whose error nobody consumed (by awaiting it, calling
  *   `result()`/`exception()`, or through `gather`, plain `asCompleted` iteration, a `TaskGroup`, or a loop's
  *   shutdown report) is reported when the session ends — `Task exception was never retrieved`;
@@ -25,16 +28,17 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Tracer from "effect/Tracer"
 import { repr, type TaskInfo } from "./Inspect.ts"
-import { describeError, prettyCause } from "./internal/describe.ts"
+import { describeError, indent, prettyCause } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
+import { CurrentTask } from "./internal/owner.ts"
 import * as registry from "./internal/registry.ts"
-import { CurrentTask } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
 /**
@@ -105,12 +109,6 @@ export interface DebugOptions {
  */
 export const TRACEBACK_CHARS = 4000
 
-const indent = (text: string, prefix = "  "): string =>
-  text
-    .split("\n")
-    .map((line) => (line === "" ? line : prefix + line))
-    .join("\n")
-
 const seconds = (s: number): string => s.toFixed(3)
 
 /**
@@ -161,6 +159,16 @@ const CurrentSession = Context.Reference<Session | undefined>("effect-asyncio/De
 
 const EVALUATE = "~effect/Effect/evaluate"
 
+/** Effect's own clock (the default of the `Clock` reference): real time. */
+const liveClock = Context.getUnsafe(Context.empty(), Clock.Clock)
+
+/**
+ * Milliseconds on `clock`'s monotonic time, for timing steps: `performance.now()` for Effect's own clock (cheaper
+ * than its bigint nanoseconds, on every step), the clock's own reading for any other (a `TestClock`: virtual time).
+ */
+const stepTimer = (clock: Clock.Clock): (() => number) =>
+  clock === liveClock ? () => performance.now() : () => Number(clock.monotonicTimeNanosUnsafe()) / 1e6
+
 /**
  * A debug session, for runtimes that drive one by hand (`run` does). Applications use {@link debug}.
  *
@@ -168,7 +176,10 @@ const EVALUATE = "~effect/Effect/evaluate"
  * @since 0.1.0
  */
 export interface Session {
-  /** Runs `effect` inside the session: its tasks are watched and every step of its fibers is timed. */
+  /**
+   * Runs `effect` inside the session: its tasks are watched and every step of its fibers is timed, on the `Clock` of
+   * the fiber that calls `run` (see the module documentation).
+   */
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** `performance.now()` when the last slow step was reported (0 if none): monitors use it to avoid duplicates. */
   readonly lastSlowStepAt: () => number
@@ -296,16 +307,17 @@ export const makeSessionUnsafe = (options?: DebugOptions): Session => {
       Effect.withFiber((fiber) => {
         const inner = fiber.getRef(Tracer.Tracer)
         const innerContext = inner.context
+        const now = stepTimer(fiber.getRef(Clock.Clock))
         const timed = Tracer.make({
           span: (spanOptions) => inner.span(spanOptions),
           // Called for every step of every fiber that runs with this tracer: time it.
           context: (primitive, stepFiber) => {
             lastFiber = stepFiber
             const before = reports
-            const start = performance.now()
+            const start = now()
             const result =
               innerContext === undefined ? primitive[EVALUATE](stepFiber) : innerContext(primitive, stepFiber)
-            const took = performance.now() - start
+            const took = now() - start
             // A nested step (a fiber run synchronously inside another's step) reports first; the outer one then
             // stays silent, so a block is reported once, for the innermost fiber that caused it.
             if (took >= thresholdMs && reports === before && !closed) {

@@ -18,7 +18,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
-import { text } from "./internal/describe.ts"
+import { text } from "./internal/format.ts"
 
 /**
  * Why a task was cancelled. Every cancellation the library makes carries one; cancellations made by raw Effect

@@ -8,18 +8,13 @@ import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type { CancelledError, Defect } from "./Errors.ts"
-import * as hooks from "./internal/hooks.ts"
+import { cancelAllAndAwait, markRetrieved } from "./internal/await.ts"
 import { observeWait } from "./internal/observe.ts"
-import {
-  CurrentTask,
-  cancelAllAndAwait,
-  forwardedReason,
-  notAnEffect,
-  ownerLoop,
-  settledValue,
-  type TaskImpl,
-  toTask
-} from "./internal/task.ts"
+import { settledValue } from "./internal/outcome.ts"
+import { CurrentTask, ownerLoop } from "./internal/owner.ts"
+import { forwardedReason } from "./internal/reason.ts"
+import { toTask } from "./internal/spawn.ts"
+import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
 /**
@@ -183,13 +178,7 @@ const gatherEach = (
     return Effect.flatMap(
       Effect.forEach(aws as ReadonlyArray<AnyEffect>, (aw) => toTask(aw, loop, true)),
       (tasks) =>
-        hooks.observers.length === 0
-          ? awaitAll(tasks, returnExceptions)
-          : observeWait(awaitAll(tasks, returnExceptions), {
-              _tag: "tasks",
-              what: "gather",
-              count: tasks.length
-            })
+        observeWait(awaitAll(tasks, returnExceptions), { _tag: "tasks", what: "gather", count: tasks.length })
     )
   })
 
@@ -209,7 +198,7 @@ const awaitAll = (
       let finished = false
       const onExit = (index: number, exit: Exit.Exit<unknown, unknown>): void => {
         // As in Python, gather consumes every child's outcome, even one that ends after the gather returned.
-        if (hooks.observers.length !== 0) hooks.emitRetrieved(tasks[index])
+        markRetrieved(tasks[index])
         if (finished) return
         if (exit._tag === "Success") {
           results[index] = exit.value

@@ -5,7 +5,7 @@
  * The registry is **off** unless something asks for it ({@link track}, {@link layer}, `run(main, { inspect: true })`,
  * debug mode): then every task records who created it and where (the call site of `createTask`), what owns it
  * (its task group or loop scope), its state, what it is suspended on when the library knows it, and — once a
- * cancellation was requested — why. Off, it costs nothing: the task machinery checks one array length.
+ * cancellation was requested — why. Off, it costs nothing: the task machinery asks whether an observer is installed.
  *
  * ```
  * id  name      state       age    awaiting          owner   creator  cancel reason
@@ -18,16 +18,64 @@
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import type { CancelReason } from "./Errors.ts"
+import { describeReason } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
+import { CurrentLoop, globalRegistry, type LoopImpl, loopOf, ownerName } from "./internal/owner.ts"
 import * as registry from "./internal/registry.ts"
-import { CurrentLoop, globalRegistry, type LoopImpl, loopOf, ownerName } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
-export type { TaskInfo, TaskState } from "./internal/registry.ts"
-export { describeReason } from "./internal/registry.ts"
+export {
+  /**
+   * A cancel reason in one line: `cancel 'stop': worker was cancelled by main` (the kind, the message if any, the
+   * detail).
+   *
+   * @category formatting
+   * @since 0.1.0
+   */
+  describeReason
+}
 
-type TaskInfo = registry.TaskInfo
+/**
+ * The state of a live task as `ps` shows it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TaskState = "pending" | "running" | "waiting" | "cancelling" | "unknown"
+
+/**
+ * What `ps` knows about a live task.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TaskInfo {
+  readonly id: number
+  readonly name: string
+  /**
+   * `pending`: created, not started; `running`: started and not known to be suspended (it may be running, or
+   * suspended on something the library does not track); `waiting`: suspended on `awaiting`; `cancelling`: a
+   * cancellation was requested and the task has not finished yet (its clean-up may be running or waiting);
+   * `unknown`: the registry was not enabled when the task was created.
+   */
+  readonly state: TaskState
+  /** What the task is suspended on (`sleep(1)`, `task worker #3`, `gather (3 tasks)`, `Queue.get()`), if known. */
+  readonly awaiting: string | undefined
+  /** The owner: its task group, else its loop scope, else `detached` or `fiber #<id>`. */
+  readonly owner: string
+  readonly group: string | undefined
+  readonly loop: string | undefined
+  /** The task that created it. */
+  readonly creator: { readonly id: number; readonly name: string } | undefined
+  /** Seconds since it was created, on the clock of the fiber that created it (virtual under `TestClock`). */
+  readonly age: number
+  /** Where `createTask` / `tg.createTask` was called, `path:line:column`. */
+  readonly site: string | undefined
+  /** Why it is being cancelled, once a cancellation was requested. */
+  readonly cancelReason: CancelReason | undefined
+}
 
 /**
  * Runs `effect` with the task registry on: tasks created meanwhile are tracked (state, owner, creator, creation
@@ -106,7 +154,7 @@ export const awaiting: {
   2,
   <A, E, R>(self: Effect.Effect<A, E, R>, what: string | (() => string)): Effect.Effect<A, E, R> =>
     Effect.suspend(() => {
-      if (hooks.observers.length === 0) return self
+      if (!hooks.active()) return self
       const target: hooks.WaitTarget =
         typeof what === "string"
           ? { _tag: "primitive", what }
@@ -208,7 +256,7 @@ export const formatPs = (infos: ReadonlyArray<TaskInfo>, options?: ListingOption
       dash(info.awaiting),
       info.owner,
       info.creator === undefined ? "-" : info.creator.name,
-      info.cancelReason === undefined ? "-" : registry.describeReason(info.cancelReason)
+      info.cancelReason === undefined ? "-" : describeReason(info.cancelReason)
     ]
     if (sites) row.push(dash(info.site))
     return row
@@ -229,8 +277,7 @@ const nodeLabel = (info: TaskInfo, sites: boolean): string => {
   const parts = [`(T) ${info.name} #${info.id}`, info.state]
   if (info.awaiting !== undefined) parts.push(`awaiting ${info.awaiting}`)
   if (!Number.isNaN(info.age)) parts.push(`age ${age(info.age)}`)
-  if (info.cancelReason !== undefined)
-    parts.push(`cancel reason: ${registry.describeReason(info.cancelReason)}`)
+  if (info.cancelReason !== undefined) parts.push(`cancel reason: ${describeReason(info.cancelReason)}`)
   if (sites && info.site !== undefined) parts.push(`created at ${info.site}`)
   return parts.join(" · ")
 }
@@ -365,8 +412,7 @@ export const repr = (info: TaskInfo): string => {
   const parts = [`<Task ${info.state} name='${info.name}' id=${info.id}`]
   if (info.awaiting !== undefined) parts.push(`awaiting=${info.awaiting}`)
   if (!Number.isNaN(info.age)) parts.push(`age=${age(info.age)}`)
-  if (info.cancelReason !== undefined)
-    parts.push(`cancelling=(${registry.describeReason(info.cancelReason)})`)
+  if (info.cancelReason !== undefined) parts.push(`cancelling=(${describeReason(info.cancelReason)})`)
   if (info.site !== undefined) parts.push(`created at ${info.site}`)
   return `${parts.join(" ")}>`
 }

@@ -16,18 +16,13 @@
 import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { describeError } from "./internal/describe.ts"
+import { awaitTask, cancelAllAndAwait, markRetrieved } from "./internal/await.ts"
+import { describeError } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
-import {
-  awaitTask,
-  CurrentLoop,
-  cancelAllAndAwait,
-  exceptionOf,
-  LoopImpl,
-  shutdownReason,
-  spawn
-} from "./internal/task.ts"
+import { exceptionOf } from "./internal/outcome.ts"
+import { CurrentLoop, LoopImpl, shutdownReason } from "./internal/owner.ts"
+import { spawn } from "./internal/spawn.ts"
 import * as validate from "./internal/validate.ts"
 
 let loopCounter = 0
@@ -107,15 +102,12 @@ const shutdown = (
         loop.state = "closed"
         return Effect.void
       }
-      let cancelled = cancelAllAndAwait(live, undefined, shutdownReason(loop))
-      if (hooks.observers.length !== 0) {
-        hooks.emitShutdown(loop.name, live)
-        cancelled = observeWait(cancelled, {
-          _tag: "tasks",
-          what: `${loop.name} shutdown`,
-          count: live.length
-        })
-      }
+      if (hooks.active()) hooks.emitShutdown(loop.name, live)
+      const cancelled = observeWait(cancelAllAndAwait(live, undefined, shutdownReason(loop)), {
+        _tag: "tasks",
+        what: `${loop.name} shutdown`,
+        count: live.length
+      })
       return cancelled.pipe(
         Effect.andThen(
           Effect.forEach(
@@ -123,7 +115,7 @@ const shutdown = (
             (task) => {
               const error = exceptionOf(task.fiber.pollUnsafe()!)
               if (error === undefined) return Effect.void
-              if (hooks.observers.length !== 0) hooks.emitRetrieved(task)
+              markRetrieved(task)
               return report(task.name, error)
             },
             { discard: true }
@@ -132,7 +124,10 @@ const shutdown = (
         Effect.andThen(round)
       )
     })
-    return round
+    // asyncio.run stops the loop after the iteration in which main completes: what was ready by then (a task
+    // created and not started, a task woken and not resumed) takes its step first, and leftovers are cancelled
+    // inside their bodies. One scheduler turn is that iteration.
+    return loop.live().length === 0 ? round : Effect.andThen(Effect.yieldNow, round)
   })
 
 /**
@@ -142,7 +137,9 @@ const shutdown = (
  *
  * **asyncio** The part of `asyncio.run(main())` that is not about the process: main runs as a task (so
  * `currentTask()` is defined), leftover tasks are cancelled and awaited at the end, errors raised by them while
- * being cancelled are reported, not raised.
+ * being cancelled are reported, not raised. As `asyncio.run` stops the loop only after the iteration in which main
+ * completes, the shutdown first lets one scheduler turn pass: a task that was ready (created and not started, or
+ * woken) takes that step, and is then cancelled inside its body.
  *
  * **Example** (Leftover tasks are cancelled)
  * ```ts

@@ -4,10 +4,10 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as hooks from "./internal/hooks.ts"
-import { observeWait } from "./internal/observe.ts"
-import { asTask, notAnEffect, ownerLoop, spawn, type TaskImpl } from "./internal/task.ts"
+import { joinTask } from "./internal/await.ts"
+import { ownerLoop } from "./internal/owner.ts"
+import { spawn } from "./internal/spawn.ts"
+import { asTask, notAnEffect, type TaskImpl } from "./internal/task.ts"
 
 /**
  * Awaits `aw` (an effect is first started as a task) in a way that cancelling the awaiting fiber does **not**
@@ -35,9 +35,5 @@ const shieldChecked = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E,
     const inner: Effect.Effect<TaskImpl<A, E>, never, R> = task !== undefined
       ? Effect.succeed(task)
       : spawn(aw, { _tag: "Detached", loop: ownerLoop("shield", fiber) })
-    return Effect.flatMap(inner, (task) =>
-      hooks.observers.length === 0
-        ? Fiber.join(task.fiber)
-        : observeWait(Fiber.join(task.fiber), { _tag: "task", task })
-    )
+    return Effect.flatMap(inner, joinTask)
   })

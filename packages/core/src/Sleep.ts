@@ -5,22 +5,18 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as hooks from "./internal/hooks.ts"
-import { CurrentTask } from "./internal/task.ts"
-import type { Seconds } from "./internal/time.ts"
+import { observeWait } from "./internal/observe.ts"
 import * as validate from "./internal/validate.ts"
 
-/** The sleep, reported to the installed observers as "waiting on sleep(d)" for the current task. */
-const observed = (sleep: Effect.Effect<void>, seconds: number): Effect.Effect<void> =>
-  Effect.withFiber((fiber) => {
-    const task = fiber.getRef(CurrentTask)
-    if (task === undefined) return sleep
-    hooks.emitWaiting(task, { _tag: "sleep", seconds })
-    return Effect.ensuring(
-      sleep,
-      Effect.sync(() => hooks.emitResumed(task))
-    )
-  })
+/**
+ * A delay or timeout as asyncio code writes it: a plain number is **seconds** (`sleep(0.5)`); Effect duration
+ * values and strings (`Duration.millis(500)`, `"500 millis"`) are accepted too. Every delay and timeout of the
+ * library (`sleep`, `waitFor`, `timeout`, `wait`, `asCompleted`, `staggeredRace`, `CancelScope`) takes one.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Seconds = number | Exclude<Duration.Input, number | bigint>
 
 /**
  * Suspends the current fiber for `delay` and then succeeds with `result`.
@@ -56,11 +52,8 @@ export const sleep: {
       case "Infinite":
         return Effect.never
       case "Finite": {
-        const sleep = Effect.sleep(read.duration)
-        return Effect.as(
-          hooks.observers.length === 0 ? sleep : observed(sleep, Duration.toMillis(read.duration) / 1000),
-          result
-        )
+        const seconds = Duration.toMillis(read.duration) / 1000
+        return Effect.as(observeWait(Effect.sleep(read.duration), { _tag: "sleep", seconds }), result)
       }
     }
   })

@@ -11,17 +11,16 @@ import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type { CancelledError, Defect } from "./Errors.ts"
 import { TypeError } from "./Errors.ts"
-import {
-  cancelAllAndAwait,
-  forwardedReason,
-  outcomeOf,
-  ownerLoop,
-  spawn,
-  type TaskImpl
-} from "./internal/task.ts"
-import { delayToMillis, type Seconds } from "./internal/time.ts"
+import { cancelAllAndAwait, consume } from "./internal/await.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { ownerLoop } from "./internal/owner.ts"
+import { forwardedReason } from "./internal/reason.ts"
+import { spawn } from "./internal/spawn.ts"
+import type { TaskImpl } from "./internal/task.ts"
+import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 
 /**
  * What {@link staggeredRace} returns, as Python's tuple: the winner's value (or `undefined`), its index (or
@@ -125,7 +124,8 @@ const race = <A, E, R>(
     latestStart = clock.currentTimeMillisUnsafe()
     return Effect.map(spawn(attempt, { _tag: "Detached", loop }), (task) => {
       attempts.push(task)
-      task.fiber.addObserver((exit) => onDone(index, exit))
+      // The race consumes every attempt's outcome (Python's attempts catch their own exceptions and store them).
+      task.fiber.addObserver((exit) => onDone(index, consume(task, exit)))
       return true
     })
   })

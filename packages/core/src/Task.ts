@@ -23,18 +23,12 @@ import {
   type InvalidStateError,
   TypeError
 } from "./Errors.ts"
-import * as hooks from "./internal/hooks.ts"
+import { markRetrieved } from "./internal/await.ts"
 import { captureSite } from "./internal/observe.ts"
-import {
-  CurrentLoop,
-  CurrentTask,
-  createTaskAt,
-  globalRegistry,
-  interruptTask,
-  isTask as isTaskImpl,
-  reasonOf,
-  TaskTypeId
-} from "./internal/task.ts"
+import { CurrentLoop, CurrentTask, globalRegistry } from "./internal/owner.ts"
+import { interruptTask, reasonOf } from "./internal/reason.ts"
+import { createTaskAt } from "./internal/spawn.ts"
+import { isTask as isTaskImpl, TaskTypeId } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
 /**
@@ -159,7 +153,7 @@ export function createTask<
   : <A, E = never, R = never>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Task<A, E>, never, R>
 export function createTask(...args: ReadonlyArray<unknown>): unknown {
   // The call site is known only now, while the caller's frame is on the stack (see Inspect.ts).
-  const site = hooks.observers.length !== 0 ? captureSite(createTask) : undefined
+  const site = captureSite(createTask)
   return validate.selfOrOptions(args, (effect, options) =>
     validate.atCall(() =>
       createTaskAt(
@@ -212,7 +206,10 @@ export const allTasks: Effect.Effect<ReadonlySet<Task<unknown, unknown>>> = Eff.
 export const cancelUnsafe = (task: Task<unknown, unknown>, reason: CancelReason): boolean => {
   if (!isTaskImpl(task)) throw new TypeError(`cancelUnsafe: a Task was expected, got ${validate.show(task)}`)
   validate.cancelReason("cancelUnsafe", reason)
-  if (task.fiber.pollUnsafe() !== undefined) return false
+  if (task.fiber.pollUnsafe() !== undefined) {
+    markRetrieved(task) // as `task.cancel()` of a done task
+    return false
+  }
   interruptTask(task, undefined, reason)
   return true
 }

@@ -23,25 +23,16 @@ import type * as Exit from "effect/Exit"
 import type { CancelReason, Defect } from "./Errors.ts"
 import { RuntimeError } from "./Errors.ts"
 import { ExceptionGroup, type Member } from "./ExceptionGroup.ts"
+import { cancelAndAwait, consume, markRetrieved } from "./internal/await.ts"
 import * as cancelScope from "./internal/cancelScope.ts"
-import * as hooks from "./internal/hooks.ts"
+import type * as hooks from "./internal/hooks.ts"
 import { LiveList } from "./internal/liveList.ts"
 import { captureSite, observeWait } from "./internal/observe.ts"
-import {
-  CurrentTask,
-  cancelAndAwait,
-  exceptionOf,
-  forwardedReason,
-  type GroupOwner,
-  interruptTask,
-  type LoopImpl,
-  notAnEffect,
-  type Owner,
-  outcomeOf,
-  ownerLoop,
-  spawn,
-  type TaskImpl
-} from "./internal/task.ts"
+import { exceptionOf, outcomeOf } from "./internal/outcome.ts"
+import { CurrentTask, type GroupOwner, type LoopImpl, type Owner, ownerLoop } from "./internal/owner.ts"
+import { forwardedReason, interruptTask } from "./internal/reason.ts"
+import { spawn } from "./internal/spawn.ts"
+import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import type { CreateTaskOptions, Task } from "./Task.ts"
 
@@ -175,7 +166,7 @@ class TaskGroupImpl implements TaskGroup {
     effect: Effect.Effect<A, E, R>,
     options?: CreateTaskOptions
   ): Effect.Effect<Task<A, E>, E, R> {
-    const site = hooks.observers.length !== 0 ? captureSite() : undefined
+    const site = captureSite()
     return validate.atCall(() => {
       if (!Effect.isEffect(effect)) throw notAnEffect("TaskGroup.createTask", effect)
       const name = validate.taskName(
@@ -199,7 +190,7 @@ class TaskGroupImpl implements TaskGroup {
     fn: (status: TaskStatus<T>) => Effect.Effect<A, E, R>,
     options?: CreateTaskOptions
   ): Effect.Effect<T, E, R> {
-    const site = hooks.observers.length !== 0 ? captureSite() : undefined
+    const site = captureSite()
     return validate.atCall(() => {
       validate.fn("TaskGroup.start", fn, "fn")
       const name = validate.taskName(
@@ -278,7 +269,7 @@ class TaskGroupImpl implements TaskGroup {
               if (value !== undefined) return Effect.succeed(value.started)
               // The task ended before calling `started`: its error is `start`'s; the group never saw it.
               this.notStarted()
-              const exit = child.fiber.pollUnsafe()!
+              const exit = consume(child, child.fiber.pollUnsafe()!)
               if (exit._tag === "Success") {
                 return Effect.die(
                   new RuntimeError(`TaskGroup.start: ${child.name} exited without calling started()`)
@@ -321,7 +312,7 @@ class TaskGroupImpl implements TaskGroup {
     this.children.markDone()
     const error = exceptionOf(exit)
     if (error !== undefined) {
-      if (hooks.observers.length !== 0) hooks.emitRetrieved(child)
+      markRetrieved(child)
       this.errors.push({ error, task: child.name })
       this.abort({ kind: "sibling", detail: `${child.name} failed in ${this.label}` })
     }
@@ -351,7 +342,7 @@ class TaskGroupImpl implements TaskGroup {
 
   /** Waits until no child is left (reported to the observers as the running task waiting on the group). */
   readonly childrenDone: Effect.Effect<void> = Effect.suspend(() =>
-    hooks.observers.length === 0 || this.children.size === 0
+    this.children.size === 0
       ? this.waitChildren
       : observeWait(this.waitChildren, { _tag: "tasks", what: this.name, count: this.children.size })
   )

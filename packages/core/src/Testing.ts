@@ -28,10 +28,11 @@ import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import { TestClock } from "effect/testing"
 import { type CancelReason, RuntimeError, ValueError } from "./Errors.ts"
-import { reasonOf } from "./internal/task.ts"
-import { delayToMillis, type Seconds } from "./internal/time.ts"
+import { reasonOf } from "./internal/reason.ts"
+import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
 import * as Loop from "./Loop.ts"
+import type { Seconds } from "./Sleep.ts"
 import { allTasks, currentTask } from "./Task.ts"
 
 /**

@@ -12,7 +12,7 @@
  *
  * Events are stamped with the Effect `Clock` of the recorded effect: virtual time under `TestClock` (every
  * render of a deterministic program is identical), real time otherwise. Recording is off unless asked for; off,
- * it costs nothing (the task machinery checks one array length).
+ * it costs nothing (the task machinery asks whether an observer is installed).
  *
  * Only tasks created inside the recorded effect are recorded (by any fiber of it), so concurrent recordings do not
  * see each other's tasks.
@@ -22,12 +22,172 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type { CancelReason } from "./Errors.ts"
 import * as gantt from "./internal/gantt.ts"
 import * as internal from "./internal/timeline.ts"
 import * as validate from "./internal/validate.ts"
 
-export type { SvgOptions, TextOptions } from "./internal/gantt.ts"
-export type { Dropped, Event, Outcome, Segment, Timeline, Track } from "./internal/timeline.ts"
+/**
+ * How a task ended.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Outcome =
+  | { readonly _tag: "Returned" }
+  | { readonly _tag: "Failed"; readonly error: string }
+  | { readonly _tag: "Cancelled"; readonly reason: CancelReason }
+
+/**
+ * One recorded lifecycle event; `at` is seconds since the recording started.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Event =
+  | {
+      readonly _tag: "Created"
+      readonly at: number
+      readonly task: number
+      readonly name: string
+      readonly owner: string
+      readonly creator: number | undefined
+      /** The creator's name when the task was created. */
+      readonly creatorName: string | undefined
+    }
+  | { readonly _tag: "Started"; readonly at: number; readonly task: number }
+  | { readonly _tag: "Waiting"; readonly at: number; readonly task: number; readonly on: string }
+  | { readonly _tag: "Resumed"; readonly at: number; readonly task: number }
+  | {
+      readonly _tag: "CancelRequested"
+      readonly at: number
+      readonly task: number
+      readonly reason: CancelReason
+    }
+  | {
+      readonly _tag: "ScopeCancelled"
+      readonly at: number
+      readonly task: number
+      readonly reason: CancelReason
+    }
+  | {
+      readonly _tag: "Done"
+      readonly at: number
+      readonly task: number
+      /** The task's name when it ended (a task can be renamed). */
+      readonly name: string
+      readonly outcome: Outcome
+    }
+
+/**
+ * A stretch of a task's life in one state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Segment {
+  readonly from: number
+  readonly to: number
+  /** `pending`: created, not started; `running`: started, not known to be suspended; `waiting`: suspended. */
+  readonly state: "pending" | "running" | "waiting"
+  /** What it waits on, for `waiting`. */
+  readonly on: string | undefined
+  /** Whether a cancellation had been requested (the task is cleaning up). */
+  readonly cancelling: boolean
+}
+
+/**
+ * One task's row. Times are seconds since the recording started.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Track {
+  readonly id: number
+  readonly name: string
+  readonly owner: string
+  /** The name of the task that created it. */
+  readonly creator: string | undefined
+  readonly created: number
+  readonly started: number | undefined
+  /** When it finished; `undefined` if it was still running when the recording ended. */
+  readonly ended: number | undefined
+  readonly outcome: Outcome | undefined
+  /** The first cancellation request. */
+  readonly cancelRequested: { readonly at: number; readonly reason: CancelReason } | undefined
+  /**
+   * Cancellations of work *inside* the task that did not cancel the task: a timeout scope's deadline expiring on
+   * its body, a task group it runs cancelling its body.
+   */
+  readonly scopeCancellations: ReadonlyArray<{ readonly at: number; readonly reason: CancelReason }>
+  readonly segments: ReadonlyArray<Segment>
+}
+
+/**
+ * What a recording left out once it reached its limit (`maxEvents`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Dropped {
+  /** Tasks created after the limit was reached: not recorded at all. */
+  readonly tasks: number
+  /** Events of recorded tasks after the limit (waits, resumes, cancel requests); how each ended is always kept. */
+  readonly events: number
+  /** When the limit was reached (seconds since the start); `undefined` if it was not. */
+  readonly at: number | undefined
+  /** The limit: the most events the recording keeps before it drops (how recorded tasks end is kept beyond it). */
+  readonly maxEvents: number
+}
+
+/**
+ * A finished recording.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Timeline {
+  /** Seconds from the start to the end of the recording. */
+  readonly duration: number
+  /** One track per task, in creation order. */
+  readonly tasks: ReadonlyArray<Track>
+  /** Every event, in order. */
+  readonly events: ReadonlyArray<Event>
+  /** What the recording left out once it reached its limit (all zero when it did not). */
+  readonly dropped: Dropped
+}
+
+/**
+ * Options of the terminal renderer.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TextOptions {
+  /** Columns of the time axis (default 60). */
+  readonly width?: number | undefined
+  /** `unicode` (box drawing, blocks) or `ascii` (default, safe for any output). */
+  readonly style?: "unicode" | "ascii" | undefined
+  /** ANSI colours (default `false`). */
+  readonly color?: boolean | undefined
+  /** Print the legend under the chart (default `true`). */
+  readonly legend?: boolean | undefined
+  /** A title line above the chart. */
+  readonly title?: string | undefined
+}
+
+/**
+ * Options of the SVG renderer.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SvgOptions {
+  /** Width of the picture in pixels (default 960). */
+  readonly width?: number | undefined
+  /** The title drawn above the chart (and the picture's `<title>`). */
+  readonly title?: string | undefined
+}
 
 /**
  * Options of {@link record}.
@@ -80,10 +240,8 @@ export function record<Arg extends Effect.Effect<unknown, unknown, unknown> | Re
   effectOrOptions: Arg,
   options?: RecordOptions
 ): [Arg] extends [Effect.Effect<infer _A, infer _E, infer _R>]
-  ? Effect.Effect<readonly [Exit.Exit<_A, _E>, internal.Timeline], never, _R>
-  : <A, E, R>(
-      effect: Effect.Effect<A, E, R>
-    ) => Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R>
+  ? Effect.Effect<readonly [Exit.Exit<_A, _E>, Timeline], never, _R>
+  : <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [Exit.Exit<A, E>, Timeline], never, R>
 export function record(...args: ReadonlyArray<unknown>): unknown {
   return validate.selfOrOptions(args, (effect, options) =>
     recordImpl(effect as Effect.Effect<unknown, unknown, unknown>, options as RecordOptions | undefined)
@@ -93,7 +251,7 @@ export function record(...args: ReadonlyArray<unknown>): unknown {
 const recordImpl = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options: RecordOptions | undefined
-): Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R> =>
+): Effect.Effect<readonly [Exit.Exit<A, E>, Timeline], never, R> =>
   validate.atCall(() => {
     validate.effect("Timeline.record", effect)
     const { maxEvents } = validate.options("Timeline.record", options, ["maxEvents"])
@@ -104,7 +262,7 @@ const recordImpl = <A, E, R>(
 const recording = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   maxEvents: number | undefined
-): Effect.Effect<readonly [Exit.Exit<A, E>, internal.Timeline], never, R> =>
+): Effect.Effect<readonly [Exit.Exit<A, E>, Timeline], never, R> =>
   Effect.withFiber((fiber) => {
     const recorder = new internal.Recorder(fiber.getRef(Clock.Clock), maxEvents)
     const uninstall = internal.install(recorder)
@@ -126,7 +284,7 @@ const recording = <A, E, R>(
  * @category rendering
  * @since 0.1.0
  */
-export const toText: (timeline: internal.Timeline, options?: gantt.TextOptions) => string = gantt.toText
+export const toText: (timeline: Timeline, options?: TextOptions) => string = gantt.toText
 
 /**
  * The timeline as a standalone SVG document: one row per task (`<g class="task">`), coloured segments (running,
@@ -136,4 +294,4 @@ export const toText: (timeline: internal.Timeline, options?: gantt.TextOptions) 
  * @category rendering
  * @since 0.1.0
  */
-export const toSvg: (timeline: internal.Timeline, options?: gantt.SvgOptions) => string = gantt.toSvg
+export const toSvg: (timeline: Timeline, options?: SvgOptions) => string = gantt.toSvg

@@ -23,9 +23,10 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { RuntimeError, TimeoutError, TypeError } from "./Errors.ts"
 import * as cancelScope from "./internal/cancelScope.ts"
-import { outcomeOf } from "./internal/task.ts"
-import { delayToMillis, type Seconds } from "./internal/time.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 
 /**
  * The states of a timeout scope.

@@ -2,8 +2,8 @@
  * Tracing: every task is a span in Effect's tracer, so an application using `@effect/opentelemetry` (or any
  * `Tracer`) sees its tasks — named, with their owner, and how they ended (the cancel reason included).
  *
- * Off by default (the task machinery then checks one array length and nothing else). Turn it on for a region
- * with {@link withTaskSpans}, for an application with {@link layer}, or for a program with
+ * Off by default (the task machinery then asks whether an observer is installed, and nothing else). Turn it on for
+ * a region with {@link withTaskSpans}, for an application with {@link layer}, or for a program with
  * `run(main, { tracing: true })`. Tasks created inside the region get a span named `task <name>`:
  *
  * | attribute | value |
@@ -28,9 +28,9 @@ import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Tracer from "effect/Tracer"
 import type { CancelReason } from "./Errors.ts"
-import { describeError, text } from "./internal/describe.ts"
+import { describeError, text } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
-import { outcomeOf } from "./internal/task.ts"
+import { outcomeOf } from "./internal/outcome.ts"
 import * as validate from "./internal/validate.ts"
 
 /** Whether tasks created by this fiber get spans. */

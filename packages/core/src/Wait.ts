@@ -7,12 +7,12 @@
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { TypeError, ValueError } from "./Errors.ts"
-import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
-import { isTask, outcomeOf } from "./internal/task.ts"
-import type { Seconds } from "./internal/time.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { isTask } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import type { Task } from "./Task.ts"
 
 /**
@@ -193,9 +193,7 @@ const waitOn = <T extends Task<unknown, unknown>>(
   )
   const waited = timer === undefined ? suspending : Effect.raceFirst(suspending, timer)
   return Effect.andThen(
-    hooks.observers.length === 0
-      ? waited
-      : observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
+    observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
     partition
   )
 }

@@ -10,9 +10,13 @@ import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import type { CancelReason } from "./Errors.ts"
 import { CancelledError, TimeoutError } from "./Errors.ts"
-import { asTask, interruptTask, notAnEffect, outcomeOf } from "./internal/task.ts"
-import type { Delay, Seconds } from "./internal/time.ts"
+import { consume } from "./internal/await.ts"
+import { outcomeOf } from "./internal/outcome.ts"
+import { interruptTask } from "./internal/reason.ts"
+import { asTask, notAnEffect } from "./internal/task.ts"
+import type { Delay } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import type { Seconds } from "./Sleep.ts"
 import * as Timeout from "./Timeout.ts"
 
 const timeoutReason = (what: string): CancelReason => ({
@@ -110,10 +114,11 @@ const waitWithin = <A, E, R>(
       error.cause = new CancelledError(timeoutReason(what))
       return Effect.fail(error)
     }
+    // The outcome is handed back either way: consumed, as `await` in Python's `wait_for` consumes it.
     const exit = task.fiber.pollUnsafe()
-    if (exit !== undefined) return exit
+    if (exit !== undefined) return consume(task, exit)
     interruptTask(task, by, timeoutReason(what))
-    return Effect.flatMap(Fiber.await(task.fiber), afterExpiry)
+    return Effect.flatMap(Fiber.await(task.fiber), (exit) => afterExpiry(consume(task, exit)))
   }
   return Timeout.timeout(delay.duration, () => aw)
 }

@@ -310,7 +310,8 @@ describe("asCompleted", () => {
   )
 
   // ---------------------------------------------------------------------------------------------------------
-  // Semantics beyond the listed cases (python-semantics.md §3, the foundation issue)
+  // Semantics beyond the listed cases: asyncio's documentation,
+  // https://docs.python.org/3/library/asyncio-task.html#asyncio.as_completed
   // ---------------------------------------------------------------------------------------------------------
 
   it.effect("the timeout is measured from the call, not from the first request", () =>

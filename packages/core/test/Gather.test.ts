@@ -255,7 +255,7 @@ describe("gather", () => {
   )
 
   // asyncio's fail-fast gather returns as soon as the *first* child has ended cancelled (here at t=1); ours
-  // waits for every child's clean-up (t=2) — DESIGN §5 "finalizers always run", proposed semantics row.
+  // waits for every child's clean-up (t=2): finalizers always run (docs/semantics.md, decision 1).
   // Python also cancels the future the children were awaiting; a Deferred has no owner to cancel, so it stays
   // pending.
   it.effect(
@@ -565,9 +565,9 @@ describe("gather", () => {
       })
   )
 
-  // Python children may catch CancelledError and return a value; ours cannot swallow an interruption (DESIGN §4).
-  // The observable part for the gather's awaiter is the same: it raises CancelledError. What differs is the
-  // children: they end cancelled, not with the value their handler tried to return.
+  // Python children may catch CancelledError and return a value; ours cannot swallow an interruption
+  // (docs/semantics.md C1). The observable part for the gather's awaiter is the same: it raises CancelledError.
+  // What differs is the children: they end cancelled, not with the value their handler tried to return.
   it.effect("GA-16 children cannot swallow the cancellation forwarded by a cancelled gather", () =>
     Effect.gen(function* () {
       const { log, mark } = yield* timeline
@@ -629,7 +629,8 @@ describe("gather", () => {
   )
 
   // ---------------------------------------------------------------------------------------------------------
-  // Semantics beyond the listed cases (python-semantics.md §3, the foundation issue)
+  // Semantics beyond the listed cases: asyncio's documentation,
+  // https://docs.python.org/3/library/asyncio-task.html#asyncio.gather
   // ---------------------------------------------------------------------------------------------------------
 
   it.effect("gather's result and error types are precise tuples and unions", () =>

@@ -11,7 +11,7 @@ import * as Timeline from "@effect-asyncio/core/Timeline"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { CurrentLoop } from "../src/internal/task.ts"
+import { CurrentLoop } from "../src/internal/owner.ts"
 import { runVirtual } from "./utils/virtual.ts"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly message: string }> {}

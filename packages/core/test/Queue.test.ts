@@ -1,7 +1,8 @@
 /**
- * Queues: the Q conformance cases (reference/conformance-cases.md), the rest of python-semantics.md §5 (queue
- * part, Python 3.13 `shutdown`), our documented differences (no barging, stable PriorityQueue), the consumer
- * views, and property tests of the invariants (Queue.property.test.ts).
+ * Queues: the Q conformance cases (docs/conformance.md), the rest of asyncio's queue API
+ * (https://docs.python.org/3/library/asyncio-queue.html, Python 3.13 `shutdown`), our documented differences
+ * (no barging, stable PriorityQueue), the consumer views, and property tests of the invariants
+ * (Queue.property.test.ts).
  *
  * Scenarios run inside `Loop.scoped` on virtual time (`runVirtual`), so a "tick" is `asyncio.sleep(0)` and
  * elapsed times are exact. Python's `task.cancel()` is our `task.cancel()`, which interrupts at once.
@@ -535,7 +536,7 @@ describe("Queue", () => {
   )
 
   // ---------------------------------------------------------------------------------------------------------
-  // The rest of python-semantics.md §5
+  // The rest of asyncio's queue API (https://docs.python.org/3/library/asyncio-queue.html)
   // ---------------------------------------------------------------------------------------------------------
 
   describe("capacity", () => {

@@ -1,5 +1,6 @@
 /**
- * `shield`: the SH conformance cases (reference/conformance-cases.md) and python-semantics.md §3 `shield`.
+ * `shield`: the SH conformance cases (docs/conformance.md) and asyncio's `shield`
+ * (https://docs.python.org/3/library/asyncio-task.html#asyncio.shield).
  * We have no Future type: Python's pending future is a task blocked on a `Deferred`, and Python's "outer" future
  * is the task that awaits `shield(inner)`.
  */

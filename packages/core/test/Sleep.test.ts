@@ -1,5 +1,6 @@
 /**
- * `sleep`: the SL conformance cases (reference/conformance-cases.md) and the argument rules of DESIGN.md §2.
+ * `sleep`: the SL conformance cases (docs/conformance.md) and the argument rules of docs/semantics.md E3–E6
+ * (numbers are seconds, Effect durations are accepted, bad values are refused).
  * Everything runs on the TestClock; elapsed times are exact virtual seconds.
  */
 

@@ -1,8 +1,9 @@
 /**
- * Tasks: the TK conformance cases (reference/conformance-cases.md), the task object API of python-semantics.md
- * §1.4, cancellation forwarding through `yield* task`, and ownership (DESIGN.md, semantic decision 5).
+ * Tasks: the TK conformance cases (docs/conformance.md), asyncio's task object API
+ * (https://docs.python.org/3/library/asyncio-task.html#task-object), cancellation forwarding through `yield* task`,
+ * and ownership (docs/semantics.md, decision 2 and rows O1–O2).
  *
- * Cancellation is Effect interruption and cannot be swallowed (DESIGN.md, semantic decision 4). The TK cases
+ * Cancellation is Effect interruption and cannot be swallowed (docs/semantics.md, decision 1). The TK cases
  * whose Python outcome depends on catching `CancelledError` and carrying on (TK-13, TK-14, TK-22, TK-31) or on
  * `uncancel()` (TK-04, TK-05) are written as tests of *our* behaviour: the handler never runs, the finalizers do,
  * the task ends cancelled.
@@ -268,8 +269,8 @@ describe("TK — task methods and cancellation mechanics", () => {
       Effect.gen(function* () {
         // Re-baselined: Python sets the future (the task becomes runnable on the next tick), cancel()s and then
         // uncancel()s, and the task returns 42. We have no uncancel(); instead a completed Deferred resumes its
-        // waiter synchronously (Effect's scheduler, DESIGN.md §7), so the task has already returned 42 when cancel()
-        // runs: cancel() is false and the count stays 0. Same observable result, 42.
+        // waiter synchronously (Effect's scheduler, docs/semantics.md T1), so the task has already returned 42
+        // when cancel() runs: cancel() is false and the count stays 0. Same observable result, 42.
         const { value } = yield* virtual(
           Effect.gen(function* () {
             const fut = yield* Deferred.make<void>()
@@ -1207,7 +1208,8 @@ describe("Task API", () => {
     "a done callback is not a task: currentTask() inside it is undefined, even if a task registered it",
     () =>
       Effect.gen(function* () {
-        // python-semantics.md §1.4: current_task() is None outside a task, "e.g. in a plain callback".
+        // asyncio.current_task() is None when no task is running, and done callbacks run through
+        // loop.call_soon, outside any task (https://docs.python.org/3/library/asyncio-task.html#asyncio.current_task).
         const { value } = yield* virtual(
           Effect.gen(function* () {
             const seen: Array<string | undefined> = []
@@ -1431,6 +1433,48 @@ describe("ownership", () => {
         assert.match(value.detail, /loop scope .* was shutting down/)
         assert.deepStrictEqual(log, ["leftover cleaned up", "Loop.scoped returned"])
         assert.strictEqual(elapsed, 0.5)
+      })
+  )
+
+  it.effect(
+    "when Loop.scoped ends, tasks ready at that moment (created, or woken by main's last step) take their step before the shutdown cancels them, as in asyncio.run",
+    () =>
+      Effect.gen(function* () {
+        // CPython 3.11 prints: created starts, waiter woke, created cleaned up (asyncio.run stops the loop after
+        // the iteration in which main completes; what was ready runs in it).
+        const log: Array<string> = []
+        const { value } = yield* virtual(
+          asyncio.Loop.scoped(
+            Effect.gen(function* () {
+              const event = yield* asyncio.Event.make()
+              yield* asyncio.createTask(
+                Effect.andThen(
+                  event.wait(),
+                  Effect.sync(() => {
+                    log.push("waiter woke")
+                  })
+                ),
+                { name: "waiter" }
+              )
+              yield* asyncio.sleep(0)
+              yield* asyncio.createTask(
+                Effect.andThen(
+                  Effect.sync(() => {
+                    log.push("created starts")
+                  }),
+                  asyncio
+                    .sleep(10)
+                    .pipe(Effect.onInterrupt(() => Effect.sync(() => log.push("created cleaned up"))))
+                ),
+                { name: "created" }
+              )
+              yield* event.set()
+              return 123
+            })
+          )
+        )
+        assert.strictEqual(value, 123)
+        assert.deepStrictEqual(log, ["created starts", "waiter woke", "created cleaned up"])
       })
   )
 

@@ -1,9 +1,10 @@
 /**
- * TaskGroup: the TG conformance cases (reference/conformance-cases.md), python-semantics.md §4 "TaskGroup", and
- * the requirements of issue 3 §1 (exit waits for late tasks, refusals, explicit child cancellation, defects as
- * members, outside cancellation, `tg.cancel()`, nesting, `except*` helpers, cancellation reasons).
+ * TaskGroup: the TG conformance cases (docs/conformance.md), asyncio's TaskGroup
+ * (https://docs.python.org/3/library/asyncio-task.html#task-groups), and our own requirements (exit waits for late
+ * tasks, refusals, explicit child cancellation, defects as members, outside cancellation, `tg.cancel()`,
+ * nesting, `except*` helpers, cancellation reasons).
  *
- * Cancellation is Effect interruption and cannot be swallowed (DESIGN.md, semantic decision 4). Cases whose
+ * Cancellation is Effect interruption and cannot be swallowed (docs/semantics.md, decision 1). Cases whose
  * Python outcome rests on Python-only mechanics — KeyboardInterrupt/SystemExit and BaseExceptionGroup (TG-20,
  * TG-22, TG-46, TG-47), a body or child catching its CancelledError and carrying on (TG-29, TG-43),
  * `cancelling()`/`uncancel()` counts (TG-37, TG-38, TG-40), contextvars (TG-28), entering a group object
@@ -806,9 +807,9 @@ describe("TaskGroup — TG conformance cases", () => {
       })
   )
 
-  // A fiber that is being cancelled runs no error handler (DESIGN §4), and Effect turns the exit of a handler
-  // region of an interrupted fiber into the interruption: a handler around a group that fails while its fiber is
-  // cancelled neither runs nor lets the error through. Without a handler the error survives (TG-11).
+  // A fiber that is being cancelled runs no error handler (docs/semantics.md C1), and Effect turns the exit of a
+  // handler region of an interrupted fiber into the interruption: a handler around a group that fails while its
+  // fiber is cancelled neither runs nor lets the error through. Without a handler the error survives (TG-11).
   it.effect(
     "TG-37 a handler around a nested group in a cancelled body does not run; the error is dropped",
     () =>

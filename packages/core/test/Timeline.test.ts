@@ -133,7 +133,7 @@ describe("Timeline — recording", () => {
         exit.value.tasks.map((t) => t.name),
         ["inside"]
       )
-      assert.strictEqual(hooks.observers.length, 0)
+      assert.isFalse(hooks.active())
     })
   )
 

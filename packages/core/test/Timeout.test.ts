@@ -1,12 +1,14 @@
 /**
- * Timeout scopes: the TO conformance cases (reference/conformance-cases.md), python-semantics.md §4 "timeout /
- * timeout_at", and issue 3 §2 (nesting, reschedule in every state, outside cancellation winning, the deadline
- * fixed at creation, `TimeoutError.cause`, waitFor consistent with timeout).
+ * Timeout scopes: the TO conformance cases (docs/conformance.md), asyncio's `timeout`/`timeout_at`
+ * (https://docs.python.org/3/library/asyncio-task.html#timeouts), and our own requirements (nesting, reschedule in
+ * every state, outside cancellation winning, the deadline fixed at creation, `TimeoutError.cause`, waitFor
+ * consistent with timeout).
  *
  * Cancellation is Effect interruption and cannot be swallowed, and clean-up code (finalizers) is never cut short
- * (DESIGN.md, semantic decision 4). Cases whose Python outcome rests on a body catching its CancelledError
- * (TO-22, TO-23, TO-29), on `cancelling()`/`uncancel()` counts, on exception chaining (TO-13, TO-14) or on
- * blocking the event loop synchronously (TO-17) are written as tests of the closest observable behaviour.
+ * (docs/semantics.md, decision 1 and row C1). Cases whose Python outcome rests on a body catching its
+ * CancelledError (TO-22, TO-23, TO-29), on `cancelling()`/`uncancel()` counts, on exception chaining (TO-13,
+ * TO-14) or on blocking the event loop synchronously (TO-17) are written as tests of the closest observable
+ * behaviour.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"

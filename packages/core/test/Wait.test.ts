@@ -91,9 +91,10 @@ describe("wait", () => {
 
   // [tick] re-baselined. asyncio resumes the waiter through `call_soon`, one loop iteration after `a` finishes;
   // in that iteration `b` (which needs one more) finishes too, so Python reports done = {a, b}. Effect resumes a
-  // fiber suspended in `Effect.callback` synchronously, inside the turn of the fiber that completes it (DESIGN §7),
-  // so `wait` partitions while `b` still has one turn to go: done = {a}, pending = {b}. What holds in both: the
-  // partition is taken when the waiter resumes, and FIRST_COMPLETED may report more than one done task (next test).
+  // fiber suspended in `Effect.callback` synchronously, inside the turn of the fiber that completes it
+  // (docs/semantics.md T1), so `wait` partitions while `b` still has one turn to go: done = {a}, pending = {b}.
+  // What holds in both: the partition is taken when the waiter resumes, and FIRST_COMPLETED may report more than
+  // one done task (next test).
   it.effect(
     "WT-05 FIRST_COMPLETED partitions when the waiter resumes (re-baselined: done = {a}, pending = {b})",
     () =>
@@ -246,9 +247,9 @@ describe("wait", () => {
     })
   )
 
-  // Ownership is structured (DESIGN §5): with no loop scope, a task belongs to the fiber that created it. Python's
-  // inner task outlives `outer` because the event loop owns it; ours is owned by `outer` and ends with it. `wait`
-  // itself still cancels nothing: the cancellation that reaches `inner` is its owner ending.
+  // Ownership is structured (docs/semantics.md O1): with no loop scope, a task belongs to the fiber that created
+  // it. Python's inner task outlives `outer` because the event loop owns it; ours is owned by `outer` and ends with
+  // it. `wait` itself still cancels nothing: the cancellation that reaches `inner` is its owner ending.
   it.effect("WT-13 without a loop scope a task created by the cancelled task ends with it, its owner", () =>
     Effect.gen(function* () {
       let proof = 0
@@ -337,7 +338,8 @@ describe("wait", () => {
   )
 
   // ---------------------------------------------------------------------------------------------------------
-  // Semantics beyond the listed cases (python-semantics.md §3, the foundation issue)
+  // Semantics beyond the listed cases: asyncio's documentation,
+  // https://docs.python.org/3/library/asyncio-task.html#asyncio.wait
   // ---------------------------------------------------------------------------------------------------------
 
   it.effect("FIRST_EXCEPTION counts a defect as an exception", () =>

@@ -1,10 +1,11 @@
 /**
- * `waitFor`: the WF conformance cases (reference/conformance-cases.md) and python-semantics.md §3 `wait_for`
- * (3.12+ semantics). Virtual time; elapsed times are exact.
+ * `waitFor`: the WF conformance cases (docs/conformance.md) and asyncio's `wait_for`
+ * (https://docs.python.org/3/library/asyncio-task.html#asyncio.wait_for; 3.12+ semantics). Virtual time; elapsed times
+ * are exact.
  *
- * WF-01, WF-02 and WF-14 rely on the inner work swallowing its cancellation, which ours cannot do (DESIGN.md,
- * semantic decision 4): they are written as tests of our behaviour, with an uninterruptible region as the
- * closest thing Effect has to "ignore the cancellation".
+ * WF-01, WF-02 and WF-14 rely on the inner work swallowing its cancellation, which ours cannot do
+ * (docs/semantics.md, decision 1): they are written as tests of our behaviour, with an uninterruptible region as
+ * the closest thing Effect has to "ignore the cancellation".
  */
 
 import { assert, describe, it } from "@effect/vitest"

@@ -45,6 +45,12 @@ export interface ThreadPoolOptions {
    * executor at the end of `asyncio.run` (3.12+); `0` terminates at once; `Infinity` waits.
    */
   readonly shutdownTimeout?: number | undefined
+  /**
+   * Seconds that cancelling a running call waits for its function to settle after its cancel signal was aborted,
+   * before it terminates the thread — only for functions that asked for their signal (`cancelSignal()`; the
+   * others are terminated at once). Default 1. asyncio has no equivalent (its threads cannot be cancelled).
+   */
+  readonly cancelTimeout?: number | undefined
   /** A name for messages (`ThreadPool-<n>` by default). */
   readonly name?: string | undefined
   /**

@@ -24,13 +24,13 @@
  */
 import { isAbsolute } from "node:path"
 import { pathToFileURL } from "node:url"
-import { TypeError } from "@effect-asyncio/core/Errors"
+import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
 import * as Validate from "@effect-asyncio/core/Validate"
 import * as Effect from "effect/Effect"
 import { ThreadError } from "./Errors.ts"
 import { describeCall, type Outcome, type Pool, poolOf } from "./internal/pool.ts"
 import type { OnCancel } from "./internal/poolConfig.ts"
-import type { SerializedError } from "./internal/protocol.ts"
+import { cancelSignalKey, type SerializedError } from "./internal/protocol.ts"
 
 export type { OnCancel } from "./internal/poolConfig.ts"
 
@@ -81,7 +81,9 @@ export interface ToThreadOptions {
    * configured).
    *
    * - `"terminate"`: the worker thread is terminated (the function stops mid-computation) and the cancellation
-   *   completes once the thread has stopped; the pool starts a fresh thread for the next call.
+   *   completes once the thread has stopped; the pool starts a fresh thread for the next call. A function that
+   *   asked for its {@link cancelSignal} is told first: it may clean up and settle within the pool's
+   *   `shutdownTimeout`, and keeps its thread if it does.
    * - `"finish"` (Python's behaviour): the caller is released at once and the function runs to its end on its
    *   thread, its result dropped; the thread serves the next call afterwards.
    *
@@ -231,7 +233,8 @@ const fromOutcome = (outcome: Outcome, work: string): Effect.Effect<unknown, Thr
  * - **Cancellation** (interruption, `waitFor`, `task.cancel()`): a queued call leaves the queue. A running
  *   call's thread is **terminated** by default — the function stops and the cancellation completes when the thread
  *   is gone — or, with `onCancel: "finish"`, left to **finish** while the caller is released at once (Python's
- *   behaviour). See {@link ToThreadOptions.onCancel}.
+ *   behaviour). See {@link ToThreadOptions.onCancel}. A function that listens to its {@link cancelSignal} cleans
+ *   up first, and the cancellation completes when it has settled.
  *
  * **asyncio** `to_thread(func, /, *args, **kwargs)`. Differences: the function is named by module and export
  * (functions cannot cross threads); keyword arguments are an object argument; the worker does not see the
@@ -240,8 +243,9 @@ const fromOutcome = (outcome: Outcome, work: string): Effect.Effect<unknown, Thr
  * thread: `wait_for(to_thread(f), 1)` raises `TimeoutError` while `f` keeps running).
  *
  * **Gotchas** Worker start-up costs tens of milliseconds (once per thread) and every call copies its arguments:
- * send work worth more than that. A terminated function gets no chance to clean up — use `"finish"` for
- * functions with side effects that must not be cut short (writing a file).
+ * send work worth more than that. A terminated function gets no chance to clean up: listen to
+ * {@link cancelSignal} to clean up, or use `"finish"` for functions with side effects that must not be cut short
+ * (writing a file).
  *
  * **Example** (A timer keeps ticking while fib(35) runs)
  * ```ts
@@ -314,4 +318,49 @@ const submit = (
       return stopped === undefined ? Effect.void : Effect.promise(() => stopped)
     })
   })
+}
+
+/**
+ * Inside a function that `toThread` or an executor runs (on a worker thread, a pool process or a cluster runner),
+ * the `AbortSignal` of the current call: aborted when the call is cancelled. asyncio has no equivalent (a thread
+ * cannot be cancelled there); AnyIO's and Trio's `from_thread.check_cancelled()` are the nearest.
+ *
+ * **Details**
+ * - Only a function that asked for its signal is told: its signal is aborted (reason: an `AbortError`) and the
+ *   cancellation waits until the function settles — its `finally` blocks run — for up to the pool's
+ *   `shutdownTimeout` (0.3 s by default); its thread then serves the next call. A function that did not ask, or
+ *   that does not settle in time (a loop that never yields), has its thread terminated, as before.
+ * - With `onCancel: "finish"` the signal is never aborted: the function runs to its end.
+ * - The function should settle soon after the signal aborts (reject with `signal.reason`, or return); its result
+ *   is dropped either way.
+ * - Called anywhere else (the main thread, or after the function settled) it throws a `RuntimeError`.
+ *
+ * **Example** (A job that cleans up when cancelled)
+ * ```ts
+ * // work.ts, run with toThread(work, "watch", path) or Executor.runInExecutor(cluster, work, "watch", path)
+ * import { cancelSignal } from "@effect-asyncio/node/ToThread"
+ *
+ * export const watch = async (path: string): Promise<never> => {
+ *   const signal = cancelSignal()
+ *   const timer = setInterval(() => console.log("still watching", path), 1000)
+ *   try {
+ *     return await new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)))
+ *   } finally {
+ *     clearInterval(timer) // runs when the caller cancels, on whichever thread or runner the job ran
+ *   }
+ * }
+ * ```
+ *
+ * @category cancellation
+ * @since 0.1.0
+ */
+export const cancelSignal = (): AbortSignal => {
+  const current: unknown = Reflect.get(globalThis, Symbol.for(cancelSignalKey))
+  const signal: unknown = typeof current === "function" ? Reflect.apply(current, undefined, []) : undefined
+  if (!(signal instanceof AbortSignal)) {
+    throw new RuntimeError(
+      "cancelSignal(): not inside a function run by toThread or an executor (call it while the function runs)"
+    )
+  }
+  return signal
 }

@@ -32,6 +32,7 @@ export * as Subprocess from "./Subprocess.ts"
 export * as ThreadPool from "./ThreadPool.ts"
 export {
   type AnyFunction,
+  cancelSignal,
   type OnCancel,
   type ToThreadOptions,
   toThread,

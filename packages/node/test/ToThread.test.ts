@@ -1,5 +1,5 @@
 /**
- * `toThread` and `ThreadPool` on real worker threads (THR cases of conformance-cases.md, plus our cancellation
+ * `toThread` and `ThreadPool` on real worker threads (THR cases of docs/conformance.md, plus our cancellation
  * and shutdown semantics). The worker functions live in fixtures/work.ts, which Node loads in each worker.
  *
  * Nothing here waits on time: the tests coordinate with the worker functions through a SharedArrayBuffer
@@ -15,12 +15,15 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
-import { ThreadError, ThreadPool, toThread, workModule } from "../src/index.ts"
+import { cancelSignal, ThreadError, ThreadPool, toThread, workModule } from "../src/index.ts"
 import { FINISHED, STARTED } from "./fixtures/work.ts"
 import { makeFlags } from "./utils/flags.ts"
 
 const workUrl = new URL("./fixtures/work.ts", import.meta.url)
 const work = workModule<typeof import("./fixtures/work.ts")>(workUrl)
+const cancelJobs = workModule<typeof import("./fixtures/cancel-jobs.ts")>(
+  new URL("./fixtures/cancel-jobs.ts", import.meta.url)
+)
 
 /** The defect of a failed exit. */
 const defectOf = (exit: Exit.Exit<unknown, unknown>): unknown => {
@@ -239,6 +242,54 @@ describe("toThread cancellation", () => {
       })
     )
   )
+
+  it.effect(
+    "cancelSignal(): a function that listens to it cleans up when cancelled; the cancellation waits for its finally, and its thread serves the next call",
+    () =>
+      inPool(
+        Effect.gen(function* () {
+          const flags = makeFlags()
+          const fiber = yield* Effect.forkChild(toThread(cancelJobs, "cleanUpWhenCancelled", flags.buffer))
+          yield* flags.reached(STARTED)
+          const thread = (yield* ThreadPool.statistics).started
+          assert.deepStrictEqual(yield* ThreadPool.statistics.pipe(Effect.map((s) => s.busy)), 1)
+          yield* Fiber.interrupt(fiber)
+          assert.isTrue(flags.is(FINISHED), "the function's finally ran before the cancellation returned")
+          assert.deepInclude(yield* ThreadPool.statistics, { threads: 1, busy: 0, idle: 1, terminated: 0 })
+          // The same thread, not a fresh one, takes the next call; the signal there is a new, unaborted one.
+          assert.deepStrictEqual(yield* toThread(cancelJobs, "signalState"), [false, "undefined"])
+          assert.deepInclude(yield* ThreadPool.statistics, { threads: 1, started: thread })
+        }),
+        { size: 1 }
+      )
+  )
+
+  it.effect(
+    "cancelSignal(): a function that asked for it but never yields is terminated once the pool's cancelTimeout has passed",
+    () =>
+      inPool(
+        Effect.gen(function* () {
+          const flags = makeFlags()
+          const fiber = yield* Effect.forkChild(toThread(cancelJobs, "askThenSpin", flags.buffer))
+          yield* flags.reached(STARTED)
+          const started = performance.now()
+          yield* Fiber.interrupt(fiber)
+          const waited = performance.now() - started
+          assert.isFalse(flags.is(FINISHED))
+          assert.isAtLeast(waited, 190, "the pool gave it its grace period")
+          assert.deepInclude(yield* ThreadPool.statistics, { threads: 0, busy: 0, terminated: 1 })
+        }),
+        { cancelTimeout: 0.2 }
+      )
+  )
+
+  it("cancelSignal() outside a function run by toThread or an executor throws a RuntimeError", () => {
+    assert.throws(
+      () => cancelSignal(),
+      asyncio.RuntimeError,
+      "cancelSignal(): not inside a function run by toThread or an executor (call it while the function runs)"
+    )
+  })
 
   it.effect(
     "onCancel: finish (Python's behaviour) — the caller is released at once, the function runs to its end",

@@ -1,7 +1,8 @@
 /**
  * Executors on real worker threads and real child processes: the same fan-out runs unchanged on each, and the
  * process pool's isolation (a job that exits or crashes kills only its process; the pool refills), cancellation
- * (the process running a cancelled call is killed) and shutdown.
+ * (the process running a cancelled call is killed, unless its job listens to `cancelSignal()` and cleans up) and
+ * shutdown.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
@@ -13,6 +14,9 @@ import { isAlive, lines, until, withLog } from "./utils/processes.ts"
 
 const jobs = workModule<typeof import("./fixtures/jobs.ts")>(new URL("./fixtures/jobs.ts", import.meta.url))
 const work = workModule<typeof import("./fixtures/work.ts")>(new URL("./fixtures/work.ts", import.meta.url))
+const cancelJobs = workModule<typeof import("./fixtures/cancel-jobs.ts")>(
+  new URL("./fixtures/cancel-jobs.ts", import.meta.url)
+)
 
 /** The user code of the issue: 1,000 jobs through `gather`, whatever the executor. */
 const fanOut = (executor: Executor.Executor | null) =>
@@ -132,6 +136,31 @@ describe("ProcessPool (ProcessPoolExecutor)", () => {
             assert.isFalse(isAlive(pid))
             assert.deepInclude(yield* pool.statistics, { terminated: 1, threads: 0 })
             assert.strictEqual(yield* Executor.runInExecutor(pool, jobs, "square", 5), 25)
+          })
+        )
+      )
+  )
+
+  it.live(
+    "a job that listens to cancelSignal(): cancelling it runs its finally in its process, which is kept for the next call",
+    () =>
+      withLog((log) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const pool = yield* ProcessPool.make({ size: 1 })
+            const task = yield* asyncio.createTask(
+              Executor.runInExecutor(pool, cancelJobs, "tickWithCleanup", log, "c")
+            )
+            yield* until(() => lines(log).includes("tick c"))
+            const pid = Number(lines(log)[0].split(" ")[2])
+            yield* task.cancel("stop")
+            yield* asyncio.wait([task])
+            assert.isTrue(yield* task.cancelled())
+            // The cancellation returned after the job's finally, and the process lives on for the next call.
+            assert.strictEqual(lines(log).at(-1), `cleanup c ${pid}`)
+            assert.isTrue(isAlive(pid))
+            assert.deepInclude(yield* pool.statistics, { terminated: 0, threads: 1, busy: 0 })
+            assert.strictEqual(yield* Executor.runInExecutor(pool, jobs, "pid"), pid)
           })
         )
       )

@@ -35,14 +35,9 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { type CancelReason, RuntimeError } from "../Errors.ts"
-import {
-  CurrentScope,
-  CurrentTask,
-  forwardedReason,
-  interruptWithReason,
-  outcomeOf,
-  type ScopeLike
-} from "./task.ts"
+import { outcomeOf } from "./outcome.ts"
+import { CurrentScope, CurrentTask, type ScopeLike } from "./owner.ts"
+import { forwardedReason, interruptWithReason } from "./reason.ts"
 import * as validate from "./validate.ts"
 
 /** The states of a scope. */

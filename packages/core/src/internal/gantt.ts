@@ -3,8 +3,8 @@
  * functions of the timeline, so their output is golden-tested.
  */
 import { TypeError } from "../Errors.ts"
-import { describeReason, formatSeconds } from "./registry.ts"
-import type { Outcome, Timeline, Track } from "./timeline.ts"
+import type { Outcome, SvgOptions, TextOptions, Timeline, Track } from "../Timeline.ts"
+import { describeReason, formatSeconds } from "./format.ts"
 import * as validate from "./validate.ts"
 
 // ---------------------------------------------------------------------------------------------------------
@@ -66,20 +66,6 @@ const approx = (seconds: number): string => String(Number(seconds.toPrecision(2)
 // ---------------------------------------------------------------------------------------------------------
 // Terminal
 // ---------------------------------------------------------------------------------------------------------
-
-/** Options of the terminal renderer. */
-export interface TextOptions {
-  /** Columns of the time axis (default 60). */
-  readonly width?: number | undefined
-  /** `unicode` (box drawing, blocks) or `ascii` (default, safe for any output). */
-  readonly style?: "unicode" | "ascii" | undefined
-  /** ANSI colours (default `false`). */
-  readonly color?: boolean | undefined
-  /** Print the legend under the chart (default `true`). */
-  readonly legend?: boolean | undefined
-  /** A title line above the chart. */
-  readonly title?: string | undefined
-}
 
 const isTimeline = (u: unknown): boolean =>
   typeof u === "object" &&
@@ -273,14 +259,6 @@ export const toText = (timeline: Timeline, options?: TextOptions): string => {
 // ---------------------------------------------------------------------------------------------------------
 // SVG
 // ---------------------------------------------------------------------------------------------------------
-
-/** Options of the SVG renderer. */
-export interface SvgOptions {
-  /** Width of the picture in pixels (default 960). */
-  readonly width?: number | undefined
-  /** The title drawn above the chart (and the picture's `<title>`). */
-  readonly title?: string | undefined
-}
 
 const escapeXml = (s: string): string =>
   s

@@ -4,12 +4,12 @@
  * length check; nothing is allocated and no closure is created.
  *
  * Hook sites: `spawn` (created, instrument, started, done), `interruptTask` (cancelRequested),
- * `interruptWithReason` (scopeCancelled), `awaitTask` / `result()` / `exception()` (waiting, resumed, retrieved),
- * `sleep`, `gather`, `wait`, `asCompleted`, `shield`, a `TaskGroup` waiting for its children, a loop scope's
- * shutdown, `Queue` get/put/join (waiting, resumed — through `observeWait` in `observe.ts`, which a primitive
- * wraps around its slow path only), `TaskGroup` and a loop's shutdown report (retrieved), `Loop` (shutdown).
- * Every site is written `if (hooks.observers.length !== 0) …` (or the equivalent conditional), so that the
- * `gather-recording-off` benchmark can compile them all out for its baseline.
+ * `interruptWithReason` (scopeCancelled), `markRetrieved` in `await.ts` — the one place that reports a task's
+ * outcome as consumed, by awaiting, `result()`, `exception()`, `cancel()` of a done task, `gather`, `asCompleted`,
+ * `shield`, `waitFor`, `staggeredRace`, a `TaskGroup`, a loop's shutdown report (retrieved) — `observeWait` in
+ * `observe.ts` — the one place that reports a task waiting (waiting, resumed), wrapped by a primitive around its
+ * slow path only — and `Loop` (shutdown). Every site asks {@link active} first, so that with nothing recording
+ * a site costs one call that V8 inlines into a load and a compare.
  *
  * **Diagnostics never change a program's outcome.** Observers run inside the runtime (in a fiber's exit
  * observers, in the middle of a step): an exception escaping one would skip the fiber's other exit observers
@@ -21,7 +21,7 @@ import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type { CancelReason } from "../Errors.ts"
-import { describeError } from "./describe.ts"
+import { describeError } from "./format.ts"
 
 /** What an observer learns about a task. Structural, so that this module does not depend on the task class. */
 export interface TaskLike {
@@ -101,21 +101,32 @@ export interface Observer {
   readonly shutdown?: (loop: string, pending: ReadonlyArray<TaskLike>) => void
 }
 
-/** The installed observers; hook sites check `observers.length !== 0` before doing anything. */
-export const observers: Array<Observer> = []
+const list: Array<Observer> = []
+
+/**
+ * The installed observers, read-only. Hook sites ask {@link active} instead (`observers.length !== 0` is the same
+ * test, still written out by the waiter modules).
+ */
+export const observers: ReadonlyArray<Observer> = list
+
+/** Whether an observer is installed: the one predicate every hook site asks before doing anything. */
+export const active = (): boolean => list.length !== 0
+
+/** Whether `observer` is installed. */
+export const isInstalled = (observer: Observer): boolean => list.includes(observer)
 
 let siteObservers = 0
 
 /** Installs `observer`; returns the function that removes it (idempotent). */
 export const install = (observer: Observer): (() => void) => {
-  observers.push(observer)
+  list.push(observer)
   if (observer.captureSites === true) siteObservers++
   let installed = true
   return () => {
     if (!installed) return
     installed = false
-    const index = observers.indexOf(observer)
-    if (index >= 0) observers.splice(index, 1)
+    const index = list.indexOf(observer)
+    if (index >= 0) list.splice(index, 1)
     if (observer.captureSites === true) siteObservers--
   }
 }
@@ -171,7 +182,7 @@ type Args<K extends EventHook> = Parameters<NonNullable<Observer[K]>>
 
 /** Calls `hook` of every installed observer that has one, each guarded (see {@link fault}). */
 const emit = <K extends EventHook>(hook: K, ...args: Args<K>): void => {
-  for (const o of observers) {
+  for (const o of list) {
     const callback = o[hook] as ((...args: Args<K>) => void) | undefined
     if (callback === undefined) continue
     try {
@@ -188,7 +199,7 @@ export const instrument = <A, E, R>(
   creation: Creation
 ): Effect.Effect<A, E, R> => {
   let wrapped = body
-  for (const o of observers) {
+  for (const o of list) {
     if (o.instrument === undefined) continue
     try {
       wrapped = o.instrument(task, wrapped, creation)

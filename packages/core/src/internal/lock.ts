@@ -9,7 +9,7 @@ import { pipeArguments } from "effect/Pipeable"
 import { RuntimeError } from "../Errors.ts"
 import type { Lock, LockStatistics } from "../Lock.ts"
 import type { Task } from "../Task.ts"
-import { CurrentTask } from "./task.ts"
+import { CurrentTask } from "./owner.ts"
 import * as validate from "./validate.ts"
 import { block, type Restore, type Waiter, type WaiterHost, WaiterList, wake } from "./waiters.ts"
 

@@ -1,28 +1,31 @@
 /**
- * Helpers for hook sites that need the task machinery: reporting that the current task waits on something, and
- * capturing the call site of `createTask`. Used only behind `hooks.observers.length !== 0`.
+ * Hook sites that need to know the current task: reporting that it waits on something ({@link observeWait}), and
+ * capturing the call site of `createTask` ({@link captureSite}). Both cost nothing while no observer is installed.
  */
 import * as Effect from "effect/Effect"
 import * as hooks from "./hooks.ts"
-import { CurrentTask } from "./task.ts"
+import { CurrentTask } from "./owner.ts"
 
 /**
- * Runs `effect` reported as "the current task waits on `target`" (nothing is reported outside a task). Wrap only
- * the slow path of a primitive — the part that really suspends — so that fast paths stay silent.
+ * `effect`, reported as "the current task waits on `target`" (nothing is reported outside a task): the one place
+ * that reports waiting and resuming. Wrap only the slow path of a primitive — the part that really suspends — so
+ * that fast paths stay silent. With no observer installed when it is called, `effect` itself.
  */
 export const observeWait = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   target: hooks.WaitTarget
 ): Effect.Effect<A, E, R> =>
-  Effect.withFiber((fiber) => {
-    const task = fiber.getRef(CurrentTask)
-    if (task === undefined) return effect
-    hooks.emitWaiting(task, target)
-    return Effect.ensuring(
-      effect,
-      Effect.sync(() => hooks.emitResumed(task))
-    )
-  })
+  !hooks.active()
+    ? effect
+    : Effect.withFiber((fiber) => {
+        const task = fiber.getRef(CurrentTask)
+        if (task === undefined) return effect
+        hooks.emitWaiting(task, target)
+        return Effect.ensuring(
+          effect,
+          Effect.sync(() => hooks.emitResumed(task))
+        )
+      })
 
 /**
  * The directory of this library's modules (`…/src/` or `…/dist/`), whose frames a creation site skips. Unknown in a

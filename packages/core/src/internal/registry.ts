@@ -5,38 +5,9 @@
  */
 import * as Clock from "effect/Clock"
 import type { CancelReason } from "../Errors.ts"
-import { text } from "./describe.ts"
+import type { TaskInfo } from "../Inspect.ts"
+import { formatSeconds } from "./format.ts"
 import * as hooks from "./hooks.ts"
-
-/** The state of a live task as `ps` shows it. */
-export type TaskState = "pending" | "running" | "waiting" | "cancelling" | "unknown"
-
-/** What `ps` knows about a live task. */
-export interface TaskInfo {
-  readonly id: number
-  readonly name: string
-  /**
-   * `pending`: created, not started; `running`: started and not known to be suspended (it may be running, or
-   * suspended on something the library does not track); `waiting`: suspended on `awaiting`; `cancelling`: a
-   * cancellation was requested and the task has not finished yet (its clean-up may be running or waiting);
-   * `unknown`: the registry was not enabled when the task was created.
-   */
-  readonly state: TaskState
-  /** What the task is suspended on (`sleep(1)`, `task worker #3`, `gather (3 tasks)`, `Queue.get()`), if known. */
-  readonly awaiting: string | undefined
-  /** The owner: its task group, else its loop scope, else `detached` or `fiber #<id>`. */
-  readonly owner: string
-  readonly group: string | undefined
-  readonly loop: string | undefined
-  /** The task that created it. */
-  readonly creator: { readonly id: number; readonly name: string } | undefined
-  /** Seconds since it was created, on the clock of the fiber that created it (virtual under `TestClock`). */
-  readonly age: number
-  /** Where `createTask` / `tg.createTask` was called, `path:line:column`. */
-  readonly site: string | undefined
-  /** Why it is being cancelled, once a cancellation was requested. */
-  readonly cancelReason: CancelReason | undefined
-}
 
 /** A wait target in words. */
 export const describeTarget = (target: hooks.WaitTarget): string => {
@@ -51,17 +22,6 @@ export const describeTarget = (target: hooks.WaitTarget): string => {
       return target.what
   }
 }
-
-/** A number of seconds without float noise: `0.1`, `2.5`, `10`. */
-export const formatSeconds = (seconds: number): string => String(Math.round(seconds * 1e6) / 1e6)
-
-/** A cancel reason in one line: `cancel 'stop': worker was cancelled by main`. */
-export const describeReason = (reason: CancelReason): string => {
-  const message = reason.message === undefined ? "" : ` ${quote(text(reason.message))}`
-  return `${reason.kind}${message}: ${reason.detail}`
-}
-
-const quote = (s: string): string => `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`
 
 class Entry {
   readonly task: hooks.TaskLike
@@ -149,7 +109,7 @@ const observer: hooks.Observer = {
 export const acquire: () => () => void = hooks.shared(observer, () => entries.clear())
 
 /** Whether the registry is running. */
-export const enabled = (): boolean => hooks.observers.includes(observer)
+export const enabled = (): boolean => hooks.isInstalled(observer)
 
 /** The live tasks the registry knows, by id. */
 export const snapshot = (): Array<TaskInfo> => Array.from(entries.values(), (entry) => entry.info())

@@ -1,13 +1,7 @@
 /**
- * Time as asyncio code writes it: delays in seconds (or Effect durations), read by `validate.delay`.
+ * A delay once read by `validate.delay` from a `Seconds` argument (the public type, defined in `Sleep.ts`).
  */
 import * as Duration from "effect/Duration"
-
-/**
- * A delay or timeout as asyncio code writes it: a plain number is **seconds** (`sleep(0.5)`); Effect duration
- * values and strings (`Duration.millis(500)`, `"500 millis"`) are accepted too.
- */
-export type Seconds = number | Exclude<Duration.Input, number | bigint>
 
 /** A delay once read (see `validate.delay`): zero or less, a finite duration, or unbounded. */
 export type Delay =

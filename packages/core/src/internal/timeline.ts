@@ -12,110 +12,11 @@ import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import type * as Exit from "effect/Exit"
 import type { CancelReason } from "../Errors.ts"
-import { describeError, text } from "./describe.ts"
+import type { Event, Outcome, Segment, Timeline, Track } from "../Timeline.ts"
+import { describeError, text } from "./format.ts"
 import * as hooks from "./hooks.ts"
+import { outcomeOf } from "./outcome.ts"
 import { describeTarget } from "./registry.ts"
-import { outcomeOf } from "./task.ts"
-
-/** How a task ended. */
-export type Outcome =
-  | { readonly _tag: "Returned" }
-  | { readonly _tag: "Failed"; readonly error: string }
-  | { readonly _tag: "Cancelled"; readonly reason: CancelReason }
-
-/** One recorded lifecycle event; `at` is seconds since the recording started. */
-export type Event =
-  | {
-      readonly _tag: "Created"
-      readonly at: number
-      readonly task: number
-      readonly name: string
-      readonly owner: string
-      readonly creator: number | undefined
-      /** The creator's name when the task was created. */
-      readonly creatorName: string | undefined
-    }
-  | { readonly _tag: "Started"; readonly at: number; readonly task: number }
-  | { readonly _tag: "Waiting"; readonly at: number; readonly task: number; readonly on: string }
-  | { readonly _tag: "Resumed"; readonly at: number; readonly task: number }
-  | {
-      readonly _tag: "CancelRequested"
-      readonly at: number
-      readonly task: number
-      readonly reason: CancelReason
-    }
-  | {
-      readonly _tag: "ScopeCancelled"
-      readonly at: number
-      readonly task: number
-      readonly reason: CancelReason
-    }
-  | {
-      readonly _tag: "Done"
-      readonly at: number
-      readonly task: number
-      /** The task's name when it ended (a task can be renamed). */
-      readonly name: string
-      readonly outcome: Outcome
-    }
-
-/** A stretch of a task's life in one state. */
-export interface Segment {
-  readonly from: number
-  readonly to: number
-  /** `pending`: created, not started; `running`: started, not known to be suspended; `waiting`: suspended. */
-  readonly state: "pending" | "running" | "waiting"
-  /** What it waits on, for `waiting`. */
-  readonly on: string | undefined
-  /** Whether a cancellation had been requested (the task is cleaning up). */
-  readonly cancelling: boolean
-}
-
-/** One task's row. Times are seconds since the recording started. */
-export interface Track {
-  readonly id: number
-  readonly name: string
-  readonly owner: string
-  /** The name of the task that created it. */
-  readonly creator: string | undefined
-  readonly created: number
-  readonly started: number | undefined
-  /** When it finished; `undefined` if it was still running when the recording ended. */
-  readonly ended: number | undefined
-  readonly outcome: Outcome | undefined
-  /** The first cancellation request. */
-  readonly cancelRequested: { readonly at: number; readonly reason: CancelReason } | undefined
-  /**
-   * Cancellations of work *inside* the task that did not cancel the task: a timeout scope's deadline expiring on
-   * its body, a task group it runs cancelling its body.
-   */
-  readonly scopeCancellations: ReadonlyArray<{ readonly at: number; readonly reason: CancelReason }>
-  readonly segments: ReadonlyArray<Segment>
-}
-
-/** What a recording left out once it reached its limit (`maxEvents`). */
-export interface Dropped {
-  /** Tasks created after the limit was reached: not recorded at all. */
-  readonly tasks: number
-  /** Events of recorded tasks after the limit (waits, resumes, cancel requests); how each ended is always kept. */
-  readonly events: number
-  /** When the limit was reached (seconds since the start); `undefined` if it was not. */
-  readonly at: number | undefined
-  /** The limit: the most events the recording keeps before it drops (how recorded tasks end is kept beyond it). */
-  readonly maxEvents: number
-}
-
-/** A finished recording. */
-export interface Timeline {
-  /** Seconds from the start to the end of the recording. */
-  readonly duration: number
-  /** One track per task, in creation order. */
-  readonly tasks: ReadonlyArray<Track>
-  /** Every event, in order. */
-  readonly events: ReadonlyArray<Event>
-  /** What the recording left out once it reached its limit (all zero when it did not). */
-  readonly dropped: Dropped
-}
 
 /**
  * The default limit of a recording: 100,000 events (about 11 MiB, measured by `npm run soak`; a task makes 2–6 events, more if it waits often).

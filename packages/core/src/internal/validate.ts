@@ -15,69 +15,11 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { type CancelReason, TypeError, ValueError } from "../Errors.ts"
+import { isPlainObject, show } from "./format.ts"
 import { type Delay, infinite, nonPositive } from "./time.ts"
 
-// ---------------------------------------------------------------------------------------------------------
-// Showing values in messages
-// ---------------------------------------------------------------------------------------------------------
-
-const maxShown = 60
-
-const clip = (text: string): string => (text.length > maxShown ? `${text.slice(0, maxShown - 1)}…` : text)
-
-export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
-  if (typeof u !== "object" || u === null) return false
-  const proto: unknown = Object.getPrototypeOf(u)
-  return proto === Object.prototype || proto === null
-}
-
-/**
- * A short rendering of any value for error messages: strings quoted, `1n`, `NaN`, `-Infinity`, `function f`,
- * `an Effect` (a task by its repr), plain objects and arrays one level deep (`{ returnExceptons: true }`,
- * `[1, "a"]`), `Duration(1000 millis)`, an object's own `toString` when it has one (`<Lock [unlocked, waiters:0]>`),
- * else its class (`a Map`).
- */
-export const show = (u: unknown, depth = 0): string => {
-  switch (typeof u) {
-    case "string":
-      return clip(JSON.stringify(u))
-    case "bigint":
-      return `${u}n`
-    case "symbol":
-      return u.toString()
-    case "function":
-      return `function ${u.name || "(anonymous)"}`
-    case "undefined":
-      return "undefined"
-    case "number":
-    case "boolean":
-      return Object.is(u, -0) ? "-0" : String(u)
-  }
-  if (u === null) return "null"
-  if (Effect.isEffect(u)) {
-    // A task is an Effect with a repr of its own: `<Task pending name='worker'>`.
-    const text = String(u)
-    return text.startsWith("<Task ") ? text : "an Effect"
-  }
-  if (depth === 0 && Array.isArray(u)) {
-    return clip(`[${u.map((item: unknown) => show(item, 1)).join(", ")}]`)
-  }
-  if (depth === 0 && isPlainObject(u)) {
-    const entries = Object.keys(u).map((key) => `${key}: ${show(u[key], 1)}`)
-    return clip(entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`)
-  }
-  if (Duration.isDuration(u)) return `Duration(${String(u)})`
-  // Our primitives, tasks and scopes (and errors, dates, URLs) have a readable `toString`: `<Semaphore [...]>`.
-  const toString: unknown = Reflect.get(Object(u), "toString")
-  if (typeof toString === "function" && toString !== Object.prototype.toString) {
-    const text: unknown = Reflect.apply(toString, u, [])
-    if (typeof text === "string" && text !== "") return clip(text)
-  }
-  const name: unknown = (u as { readonly constructor?: { readonly name?: unknown } }).constructor?.name
-  return typeof name === "string" && name !== "" && name !== "Object"
-    ? `a${/^[AEIOU]/.test(name) ? "n" : ""} ${name}`
-    : Object.prototype.toString.call(u)
-}
+/** The renderings every message uses, defined with the other formatting helpers. */
+export { isPlainObject, show }
 
 // ---------------------------------------------------------------------------------------------------------
 // Running checks at the call

@@ -11,8 +11,8 @@ the ready queue, the timer heap, tasks, futures, gather, shield, wait, as_comple
 CPython's code.
 
 Where the library follows a newer Python than this interpreter runs on, the newer behaviour is emulated here,
-in code of our own written from the behaviour described in python-semantics.md (CPython 3.13 is the library's
-target):
+in code of our own written from CPython's documentation (https://docs.python.org/3/library/asyncio.html) and
+the newer ``Lib/asyncio/`` sources (CPython 3.13 is the library's target):
 
 * ``Task.uncancel()`` clears a pending cancellation when the count reaches 0 (3.13);
 * ``wait_for`` is a ``timeout()`` scope around the awaitable, run inline in the caller's task (3.12);
@@ -198,7 +198,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Newer-Python behaviour the library follows (our own code, from python-semantics.md)
+# Newer-Python behaviour the library follows (our own code, from CPython's documentation and sources)
 # ------------------------------------------------------------------------------------------------------------
 
 
@@ -409,10 +409,10 @@ class OrderedTaskSet:
 
 
 class TaskGroup:
-    """``asyncio.TaskGroup`` as described for 3.13 (python-semantics.md section 4), with 3.15-dev's ``cancel()``
-    (the group exits without CancelledError). Children are cancelled in creation order. Whether a CancelledError
-    is the group's own is decided against the parent's cancel count at entry, as ``timeout()`` does, so that
-    nested groups each absorb their own ``cancel()``."""
+    """``asyncio.TaskGroup`` as documented for 3.13 (https://docs.python.org/3/library/asyncio-task.html#task-groups),
+    with 3.15-dev's ``cancel()`` (the group exits without CancelledError). Children are cancelled in creation
+    order. Whether a CancelledError is the group's own is decided against the parent's cancel count at entry, as
+    ``timeout()`` does, so that nested groups each absorb their own ``cancel()``."""
 
     def __init__(self):
         self._entered = False

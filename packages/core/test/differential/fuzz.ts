@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz:python -- --seeds N [--seed S] [--features a,b] [--without a,b] [--size n] [--depth n]
- *  [--retrieval] [--max-ops N] [--shrink] [--show] [--json FILE] [--minimal FILE] [--doc]`
+ *  [--retrieval] [--max-ops N] [--shrink] [--show] [--json FILE] [--minimal FILE] [--refresh FILE] [--doc]`
  *
  * Generates programs for seeds S … S+N-1 (default 1 … 100), runs each on CPython's asyncio and on effect-asyncio
  * (both on virtual time), compares the transcripts, classifies every first divergence (classes.ts) and prints a
@@ -68,6 +68,34 @@ const unavailable = pythonUnavailable()
 if (unavailable !== undefined) {
   console.error(`fuzz:python needs CPython: ${unavailable}`)
   process.exit(2)
+}
+
+const refreshFile = value("refresh")
+if (refreshFile !== undefined) {
+  // Re-runs the recorded minimal programs after a change: a program still showing its class gets its new
+  // transcripts; one that no longer does is listed (fixed, or now another class) and dropped from the file.
+  const examples = JSON.parse(readFileSync(refreshFile, "utf8")) as Array<MinimalExample>
+  const kept: Array<MinimalExample> = []
+  for (const mode of [false, true]) {
+    const batch = examples.filter((e) => e.retrieval === mode)
+    const outcomes = await runAll(
+      batch.map((e) => ({ seed: e.seed, program: e.program })),
+      { retrieval: mode }
+    )
+    batch.forEach((e, i) => {
+      const o = outcomes[i]
+      if (o.difference?.id === e.id) kept.push({ ...e, python: o.python, ts: o.ts })
+      else
+        console.log(
+          `${e.id} (seed ${e.seed}): ${o.divergence === undefined ? "now prints CPython's transcript" : `now ${o.difference?.id ?? "unexplained"}`} — dropped`
+        )
+    })
+  }
+  kept.sort((a, b) => classes.findIndex((k) => k.id === a.id) - classes.findIndex((k) => k.id === b.id))
+  writeFileSync(refreshFile, `${JSON.stringify(kept, null, 2)}\n`)
+  spawnSync("npx", ["biome", "format", "--write", refreshFile], { stdio: "ignore" })
+  console.log(`${kept.length} of ${examples.length} minimal programs kept`)
+  process.exit(0)
 }
 
 const checkFeatures = (names: ReadonlyArray<string>): Array<Feature> =>

@@ -156,6 +156,9 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§4",
     title: "main creates a task and returns at once: CPython's task takes its first step before the shutdown",
     expected: "ready-at-main-end",
+    fixed:
+      "main creates a task and returns at once: the task takes its first step before the shutdown cancels it (the " +
+      "loop scope's shutdown waits one scheduler turn, asyncio.run's last iteration)",
     retrieval: false,
     program: {
       ...none,
@@ -174,6 +177,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "cancel() on a task that already failed counts as retrieving its exception",
     expected: "false-never-retrieved",
+    fixed: "cancel() of a task that already failed retrieves its exception (one markRetrieved: issue 11)",
     retrieval: true,
     program: { ...none, main: [failing, { op: "sleep", d: 0 }, { op: "cancel", ref: "t", msg: null }] }
   },
@@ -181,6 +185,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "waitFor(alreadyFailedTask, 0) hands the error back",
     expected: "false-never-retrieved",
+    fixed: "waitFor(alreadyFailedTask, 0) hands the error back and retrieves it (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,
@@ -195,6 +200,7 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     item: "§5",
     title: "an error handed back through shield and caught",
     expected: "false-never-retrieved",
+    fixed: "an error handed back through shield is retrieved (one consume: issue 11)",
     retrieval: true,
     program: {
       ...none,

@@ -10,11 +10,11 @@
 import type * as Net from "node:net"
 import type * as Tls from "node:tls"
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
+import { show } from "@effect-asyncio/core/Validate"
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import type { AnyOSError } from "../Errors.ts"
 import type { ExtraInfo, SocketAddress, StreamWriter } from "../Streams.ts"
-import { describe } from "./describe.ts"
 import { connectionLost, toOSError } from "./oserror.ts"
 import { StreamReaderImpl } from "./reader.ts"
 
@@ -163,7 +163,7 @@ export class StreamWriterImpl implements StreamWriter {
   write(data: Uint8Array | string): Effect.Effect<void> {
     return Effect.sync(() => {
       if (!isBytes(data)) {
-        throw new TypeError(`write(): data must be a Uint8Array or a string, got ${describe(data)}`)
+        throw new TypeError(`write(): data must be a Uint8Array or a string, got ${show(data)}`)
       }
       if (!this.dropping("write")) this.conn.socket.write(data)
     })
@@ -174,7 +174,7 @@ export class StreamWriterImpl implements StreamWriter {
       const items = typeof data === "string" ? undefined : Array.from(data)
       if (items === undefined || !items.every(isBytes)) {
         throw new TypeError(
-          `writelines(): data must be an iterable of Uint8Arrays or strings, got ${describe(data)}`
+          `writelines(): data must be an iterable of Uint8Arrays or strings, got ${show(data)}`
         )
       }
       if (this.dropping("writelines") || items.length === 0) return

@@ -4,17 +4,21 @@
  *
  * Life of a worker: spawned on demand (never before the first call), kept while idle (then `unref()`'d so it
  * never keeps the process alive by itself), terminated when a call running on it is cancelled with
- * `onCancel: "terminate"`, when it crashes, or when the pool closes.
+ * `onCancel: "terminate"` (unless its function asked for its cancel signal and settles when it is aborted), when it
+ * crashes, or when the pool closes.
  *
  * Life of a call: `queued` → `running` → `done`; a running call cancelled with `onCancel: "finish"` is
- * `abandoned`: it keeps its worker until the function returns, and its result is dropped.
+ * `abandoned`: it keeps its worker until the function returns, and its result is dropped. A running call
+ * cancelled with `onCancel: "terminate"` has its worker terminated at once, unless its function asked for its
+ * cancel signal (the worker said `Asked`): then it is `cancelling` while the worker aborts the signal, until the
+ * function settles (the worker is kept) or `cancelTimeoutMs` has passed (the worker is terminated).
  */
 import { Worker } from "node:worker_threads"
 import { RuntimeError, TypeError } from "@effect-asyncio/core/Errors"
 import * as Context from "effect/Context"
 import type * as Fiber from "effect/Fiber"
 import { makeConfig, type OnCancel, type PoolConfig, type PoolWords, threadWords } from "./poolConfig.ts"
-import type { CallMessage, ReplyMessage, SerializedError } from "./protocol.ts"
+import type { CallMessage, ReplyMessage, RequestMessage, SerializedError } from "./protocol.ts"
 import { RunPool } from "./runPool.ts"
 import { workerSource } from "./worker.ts"
 
@@ -26,7 +30,7 @@ export interface WorkerLike {
   on(event: "message", listener: (reply: ReplyMessage) => void): unknown
   on(event: "error", listener: (error: Error) => void): unknown
   on(event: "exit", listener: (code: number) => void): unknown
-  postMessage(message: CallMessage): void
+  postMessage(message: RequestMessage): void
   terminate(): Promise<unknown>
   ref(): void
   unref(): void
@@ -44,13 +48,23 @@ export interface Call {
   readonly name: string
   readonly args: ReadonlyArray<unknown>
   readonly onCancel: OnCancel
-  state: "queued" | "running" | "abandoned" | "done"
+  state: "queued" | "running" | "abandoned" | "cancelling" | "done"
   slot: Slot | undefined
   readonly settle: (outcome: Outcome) => void
+  /** The function asked for its cancel signal: cancelling it aborts the signal before terminating anything. */
+  asked: boolean
+  /** While `cancelling`: ends the cancellation (clears the timer, resolves `cancel()`'s promise). */
+  stopped: (() => void) | undefined
 }
 
 interface Slot {
   readonly worker: WorkerLike
+  /**
+   * A worker thread's flag, shared with it: the id of the call whose function asked for its cancel signal, set
+   * synchronously when it asks — so a cancellation right after can never miss it. Child processes share no
+   * memory: theirs is `undefined`, and their `Asked` message sets `call.asked`.
+   */
+  readonly asked: Int32Array | undefined
   readonly number: number
   call: Call | undefined
   /** We asked this worker to stop: its exit is expected. */
@@ -65,7 +79,7 @@ export interface PoolStatistics {
   readonly size: number
   /** Worker threads alive now (busy, idle, or being terminated). */
   readonly threads: number
-  /** Threads running a call someone awaits. */
+  /** Threads running a call someone awaits (or whose cancellation waits for its clean-up). */
   readonly busy: number
   /** Threads still running a call whose caller was cancelled with `onCancel: "finish"` (result dropped). */
   readonly abandoned: number
@@ -105,13 +119,12 @@ export class Pool {
   private closing: Promise<void> | undefined
   private onEmpty: (() => void) | undefined
 
-  /** Starts one execution unit; a worker thread running `worker.ts` unless the pool was given another backend. */
-  private readonly spawnUnit: () => WorkerLike
+  /** Starts one execution unit of another backend (the process pool); by default, a worker thread. */
+  private readonly spawnUnit: (() => WorkerLike) | undefined
 
   constructor(config: PoolConfig, spawnUnit?: () => WorkerLike) {
     this.config = config
-    this.spawnUnit =
-      spawnUnit ?? (() => new Worker(workerSource, { eval: true, resourceLimits: config.resourceLimits }))
+    this.spawnUnit = spawnUnit
   }
 
   private get words(): PoolWords {
@@ -146,7 +159,9 @@ export class Pool {
       onCancel,
       state: "queued",
       slot: undefined,
-      settle
+      settle,
+      asked: false,
+      stopped: undefined
     }
     this.queue.push(call)
     this.queued++
@@ -155,8 +170,10 @@ export class Pool {
   }
 
   /**
-   * Cancels a call: a queued call leaves the queue; a running one has its thread terminated (the returned
-   * promise resolves once the thread has stopped) or is abandoned to finish on its own (`onCancel: "finish"`).
+   * Cancels a call: a queued call leaves the queue; a running one is abandoned to finish on its own
+   * (`onCancel: "finish"`), or stopped — the returned promise resolves once its thread has been terminated, or,
+   * for a function that asked for its cancel signal, once it has settled after the signal was aborted (see
+   * {@link cancelRunning}).
    */
   cancel(call: Call): Promise<void> | undefined {
     switch (call.state) {
@@ -169,6 +186,9 @@ export class Pool {
         if (call.onCancel === "finish") {
           call.state = "abandoned"
           return undefined
+        }
+        if (call.asked || (slot.asked !== undefined && Atomics.load(slot.asked, 0) === (call.id | 0))) {
+          return this.cancelRunning(call, slot)
         }
         call.state = "done"
         this.terminated++
@@ -183,7 +203,7 @@ export class Pool {
     let busy = 0
     let abandoned = 0
     for (const slot of this.slots) {
-      if (slot.call?.state === "running") busy++
+      if (slot.call?.state === "running" || slot.call?.state === "cancelling") busy++
       else if (slot.call?.state === "abandoned") abandoned++
     }
     return {
@@ -241,6 +261,37 @@ export class Pool {
 
   // -------------------------------------------------------------------------------------------------------
 
+  /**
+   * Stops a running call whose function asked for its cancel signal: the worker aborts it (`Cancel`), and the
+   * function may settle within `cancelTimeoutMs` — its reply ends the cancellation and the worker serves the next
+   * call. A worker that does not reply in time (its function ignores the signal, or blocks the event loop) is
+   * terminated.
+   */
+  private cancelRunning(call: Call, slot: Slot): Promise<void> {
+    call.state = "cancelling"
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.terminateCancelled(call, slot), this.config.cancelTimeoutMs)
+      call.stopped = () => {
+        clearTimeout(timer)
+        call.stopped = undefined
+        call.state = "done"
+        resolve()
+      }
+      try {
+        slot.worker.postMessage({ _tag: "Cancel", id: call.id })
+      } catch {
+        this.terminateCancelled(call, slot)
+      }
+    })
+  }
+
+  /** A cancelled call's worker is terminated; the cancellation ends when it has exited (`onExit`). */
+  private terminateCancelled(call: Call, slot: Slot): void {
+    if (call.state !== "cancelling" || slot.stopping) return
+    this.terminated++
+    void this.stop(slot)
+  }
+
   /** Starts queued calls while threads are free or may be spawned. */
   private dispatch(): void {
     while (this.queued > 0 && !this.closed) {
@@ -275,8 +326,26 @@ export class Pool {
   }
 
   private spawn(): Slot {
-    const worker = this.spawnUnit()
-    const slot: Slot = { worker, number: ++this.started, call: undefined, stopping: false, crash: undefined }
+    let worker: WorkerLike
+    let asked: Int32Array | undefined
+    if (this.spawnUnit === undefined) {
+      asked = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
+      worker = new Worker(workerSource, {
+        eval: true,
+        resourceLimits: this.config.resourceLimits,
+        workerData: { asked: asked.buffer }
+      })
+    } else {
+      worker = this.spawnUnit()
+    }
+    const slot: Slot = {
+      worker,
+      asked,
+      number: ++this.started,
+      call: undefined,
+      stopping: false,
+      crash: undefined
+    }
     this.slots.add(slot)
     worker.on("message", (reply: ReplyMessage) => this.onReply(slot, reply))
     worker.on("error", (error) => {
@@ -291,7 +360,13 @@ export class Pool {
     call.slot = slot
     call.state = "running"
     slot.worker.ref()
-    const message: CallMessage = { id: call.id, module: call.module, name: call.name, args: call.args }
+    const message: CallMessage = {
+      _tag: "Call",
+      id: call.id,
+      module: call.module,
+      name: call.name,
+      args: call.args
+    }
     try {
       slot.worker.postMessage(message)
     } catch (error) {
@@ -338,6 +413,19 @@ export class Pool {
   private onReply(slot: Slot, reply: ReplyMessage): void {
     const call = slot.call
     if (call === undefined || call.id !== reply.id || slot.stopping) return
+    if (reply._tag === "Asked") {
+      call.asked = true
+      return
+    }
+    if (call.state === "cancelling") {
+      // The function settled after its cancel signal was aborted: cleaned up, its result dropped; the worker
+      // serves the next call.
+      slot.call = undefined
+      call.slot = undefined
+      call.stopped?.()
+      this.release(slot)
+      return
+    }
     const awaited = call.state === "running"
     slot.call = undefined
     call.slot = undefined
@@ -404,6 +492,8 @@ export class Pool {
       )
       if (slot.crash !== undefined) defect.cause = slot.crash
       call.settle({ _tag: "Defect", defect })
+    } else if (call !== undefined && call.stopped !== undefined) {
+      call.stopped()
     } else if (call !== undefined) {
       call.state = "done"
     }

@@ -20,6 +20,11 @@ export interface PoolConfig {
   readonly onCancel: OnCancel
   /** How long `close()` waits for running calls, in milliseconds, before it terminates their threads. */
   readonly shutdownTimeoutMs: number
+  /**
+   * How long a cancelled call whose function asked for its cancel signal may take to settle, in milliseconds,
+   * before its thread is terminated.
+   */
+  readonly cancelTimeoutMs: number
   readonly name: string
   /** The worker threads' V8 limits (`new Worker(…, { resourceLimits })`). */
   readonly resourceLimits: ResourceLimits
@@ -44,11 +49,12 @@ export interface PoolOptions {
   readonly size?: number | undefined
   readonly onCancel?: OnCancel | undefined
   readonly shutdownTimeout?: number | undefined
+  readonly cancelTimeout?: number | undefined
   readonly name?: string | undefined
   readonly resourceLimits?: ResourceLimits | undefined
 }
 
-const poolKeys = ["size", "onCancel", "shutdownTimeout", "name", "resourceLimits"]
+const poolKeys = ["size", "onCancel", "shutdownTimeout", "cancelTimeout", "name", "resourceLimits"]
 const limitKeys = ["maxOldGenerationSizeMb", "maxYoungGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"]
 
 /**
@@ -73,6 +79,8 @@ export const makeConfig = (options: PoolOptions | undefined, call = "ThreadPool"
     checked.shutdownTimeout === undefined
       ? 300
       : Validate.seconds(call, checked.shutdownTimeout, "shutdownTimeout")
+  const cancelTimeout =
+    checked.cancelTimeout === undefined ? 1 : Validate.seconds(call, checked.cancelTimeout, "cancelTimeout")
   const limits = Validate.options(call, checked.resourceLimits, limitKeys)
   for (const key of limitKeys) {
     const value: unknown = Reflect.get(limits, key)
@@ -82,6 +90,7 @@ export const makeConfig = (options: PoolOptions | undefined, call = "ThreadPool"
     size,
     onCancel,
     shutdownTimeoutMs: timeout * 1000,
+    cancelTimeoutMs: cancelTimeout * 1000,
     name: Validate.name(call, checked.name) ?? `ThreadPool-${++poolCounter}`,
     resourceLimits: { ...defaultResourceLimits, ...limits }
   }

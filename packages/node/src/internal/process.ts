@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { constants } from "node:os"
 import type { WorkerLike } from "./pool.ts"
-import type { CallMessage, ReplyMessage } from "./protocol.ts"
+import type { ReplyMessage, RequestMessage } from "./protocol.ts"
 import { workerMain } from "./worker.ts"
 
 /**
@@ -16,7 +16,7 @@ import { workerMain } from "./worker.ts"
  */
 export const processSource = `process.on("SIGINT", () => {});
 process.on("disconnect", () => process.exit(0));
-(${workerMain.toString()})({ on: (event, listener) => process.on(event, listener), postMessage: (message) => process.send(message) }, (specifier) => import(specifier))`
+(${workerMain.toString()})({ on: (event, listener) => process.on(event, listener), postMessage: (message) => process.send(message) }, (specifier) => import(specifier), undefined)`
 
 /** A child process seen through the `Worker` interface the pool drives. */
 export class ChildUnit implements WorkerLike {
@@ -53,7 +53,7 @@ export class ChildUnit implements WorkerLike {
     return this
   }
 
-  postMessage(message: CallMessage): void {
+  postMessage(message: RequestMessage): void {
     // Throws synchronously when the arguments cannot be cloned, as `Worker.postMessage` does.
     this.child.send(message)
   }

@@ -1,15 +1,36 @@
 /**
- * The messages exchanged between the thread pool (main thread) and `worker.ts` (each worker thread). Type-only:
- * the worker imports it with `import type`, so it stays a file Node can run with type stripping alone.
+ * The messages exchanged between the thread pool (main thread) and `worker.ts` (each worker thread). The worker
+ * imports it with `import type` only, so it stays a file Node can run with type stripping alone.
  */
 
 /** Main → worker: run the export `name` of `module` (a URL) with `args`. One call at a time per worker. */
 export interface CallMessage {
+  readonly _tag: "Call"
   readonly id: number
   readonly module: string
   readonly name: string
   readonly args: ReadonlyArray<unknown>
 }
+
+/**
+ * Main → worker: the call `id`, whose function asked for its cancel signal (`Asked`), was cancelled: the worker
+ * aborts the signal, and its ordinary reply, when the function settles, ends the cancellation. A worker that does
+ * not reply within the pool's `cancelTimeout` is terminated. (A function that never asked is not told: its worker
+ * is terminated at once.)
+ */
+export interface CancelMessage {
+  readonly _tag: "Cancel"
+  readonly id: number
+}
+
+/** What the pool sends a worker. */
+export type RequestMessage = CallMessage | CancelMessage
+
+/**
+ * The `globalThis` key under which a worker keeps the function that gives the running call its cancel signal
+ * (`cancelSignal()` in `ToThread.ts` reads it). `worker.ts` spells it out itself: it may import nothing.
+ */
+export const cancelSignalKey = "@effect-asyncio/node/cancelSignal"
 
 /**
  * A value thrown in the worker, in a form that survives `postMessage`: structured cloning keeps an `Error`'s
@@ -36,6 +57,8 @@ export interface SerializedError {
 export type ReplyMessage =
   /** The function returned (or its promise resolved) with `value`. */
   | { readonly _tag: "Success"; readonly id: number; readonly value: unknown }
+  /** The function asked for its cancel signal (`cancelSignal()`): cancel it with a `Cancel`, not by terminating. */
+  | { readonly _tag: "Asked"; readonly id: number }
   /** The function threw (or its promise rejected). */
   | { readonly _tag: "Threw"; readonly id: number; readonly error: SerializedError }
   /**

@@ -13,13 +13,13 @@
 
 import type * as Net from "node:net"
 import { RuntimeError, TypeError, ValueError } from "@effect-asyncio/core/Errors"
+import { show } from "@effect-asyncio/core/Validate"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type AnyOSError, IncompleteReadError, LimitOverrunError } from "../Errors.ts"
 import type { StreamReader } from "../Streams.ts"
 import { ByteBuffer, EMPTY, toBuffer } from "./buffer.ts"
-import { describe } from "./describe.ts"
 
 const NEWLINE = Buffer.from("\n")
 
@@ -27,7 +27,7 @@ const NEWLINE = Buffer.from("\n")
 export const checkLimit = (what: string, limit: number | undefined): number => {
   if (limit === undefined) return 2 ** 16
   if (typeof limit !== "number" || !Number.isSafeInteger(limit)) {
-    throw new TypeError(`${what}: limit must be a positive integer, got ${describe(limit)}`)
+    throw new TypeError(`${what}: limit must be a positive integer, got ${show(limit)}`)
   }
   if (limit <= 0) throw new ValueError(`${what}: limit cannot be <= 0, got ${limit}`)
   return limit
@@ -35,7 +35,7 @@ export const checkLimit = (what: string, limit: number | undefined): number => {
 
 const checkSize = (what: string, n: unknown): number => {
   if (typeof n !== "number" || !Number.isInteger(n)) {
-    throw new TypeError(`${what}: the size must be an integer, got ${describe(n)}`)
+    throw new TypeError(`${what}: the size must be an integer, got ${show(n)}`)
   }
   return n
 }
@@ -199,9 +199,7 @@ export class StreamReaderImpl implements StreamReader {
     return Effect.suspend(() => {
       if (typeof separator !== "string" && !(separator instanceof Uint8Array)) {
         return Effect.die(
-          new TypeError(
-            `readuntil(): the separator must be a Uint8Array or a string, got ${describe(separator)}`
-          )
+          new TypeError(`readuntil(): the separator must be a Uint8Array or a string, got ${show(separator)}`)
         )
       }
       const sep = toBuffer(separator)

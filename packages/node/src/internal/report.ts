@@ -5,46 +5,20 @@
 
 import { inspect } from "node:util"
 import { Defect } from "@effect-asyncio/core/Errors"
+import * as Format from "@effect-asyncio/core/Format"
 import * as Cause from "effect/Cause"
 import type { MainResult, RunResult } from "./runner.ts"
 
-const isRecord = (u: unknown): u is Record<PropertyKey, unknown> => typeof u === "object" && u !== null
+/** Any value that is not an error, as Python's `repr` would show it (`'bad'`, `{ code: 7 }`). */
+const inspectValue = (u: unknown): string => inspect(u, { depth: 4, breakLength: Number.POSITIVE_INFINITY })
 
 /**
- * `Name: message` for an error value: the `_tag` of a tagged error (our Python names), else the `name` of an
- * `Error`, followed by its message; any other value is shown with `util.inspect`.
+ * `Name: message` for an error value (core's `Format.describeError`); any other value is shown with `util.inspect`.
  */
-export const describeError = (error: unknown): string => {
-  try {
-    if (isRecord(error)) {
-      const tag = typeof error._tag === "string" ? error._tag : undefined
-      const name = tag ?? (error instanceof Error ? error.name : undefined)
-      if (name !== undefined) {
-        const message = typeof error.message === "string" ? error.message : ""
-        return message === "" ? name : `${name}: ${message}`
-      }
-    }
-    return inspect(error, { depth: 4, breakLength: Number.POSITIVE_INFINITY })
-  } catch {
-    // a throwing getter or proxy trap: a report must not fail because of what it reports
-    return "[unprintable value]"
-  }
-}
+export const describeError = (error: unknown): string => Format.describeError(error, inspectValue)
 
-/** `Cause.pretty`, or the first error described when rendering the cause throws. */
-const pretty = (cause: Cause.Cause<unknown>, error: unknown): string => {
-  try {
-    return Cause.pretty(cause).trimEnd()
-  } catch {
-    return describeError(error)
-  }
-}
-
-const indent = (text: string, prefix = "  "): string =>
-  text
-    .split("\n")
-    .map((line) => (line === "" ? line : prefix + line))
-    .join("\n")
+/** `Cause.pretty`, without its trailing newline (each error described when rendering the cause throws). */
+const pretty = (cause: Cause.Cause<unknown>): string => Format.prettyCause(cause).trimEnd()
 
 const describeMain = (result: MainResult<unknown, unknown>): string => {
   switch (result._tag) {
@@ -69,8 +43,8 @@ export const formatReport = (result: RunResult<unknown, unknown>): string | unde
       return undefined
     case "Failure": {
       const what = result.defect ? "died with a defect:" : "raised"
-      const trace = pretty(result.cause, result.error)
-      return `run: ${main} ${what} ${describeError(result.error)}\n${trace === "" ? "" : indent(trace) + "\n"}`
+      const trace = pretty(result.cause)
+      return `run: ${main} ${what} ${describeError(result.error)}\n${trace === "" ? "" : Format.indent(trace) + "\n"}`
     }
     case "Cancelled": {
       const { reason } = result.error
@@ -98,6 +72,6 @@ export const formatShutdownError = (taskName: string, error: unknown): string =>
   const defect = error instanceof Defect
   const value = defect ? error.defect : error
   const what = defect ? "defect" : "exception"
-  const trace = pretty(defect ? Cause.die(value) : Cause.fail(value), value)
-  return `run: unhandled ${what} during shutdown in task '${taskName}': ${describeError(value)}\n${indent(trace)}\n`
+  const trace = pretty(defect ? Cause.die(value) : Cause.fail(value))
+  return `run: unhandled ${what} during shutdown in task '${taskName}': ${describeError(value)}\n${Format.indent(trace)}\n`
 }

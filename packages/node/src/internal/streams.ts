@@ -13,6 +13,7 @@ import * as Tls from "node:tls"
 import { type CancelReason, RuntimeError, TypeError, ValueError } from "@effect-asyncio/core/Errors"
 import * as Loop from "@effect-asyncio/core/Loop"
 import { allTasks, cancelUnsafe, createTask, currentTask, type Task } from "@effect-asyncio/core/Task"
+import { show } from "@effect-asyncio/core/Validate"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -35,7 +36,6 @@ import type {
   StreamWriter
 } from "../Streams.ts"
 import { type Kind, wrapSocket } from "./connection.ts"
-import { describe } from "./describe.ts"
 import { toOSError } from "./oserror.ts"
 import { checkLimit } from "./reader.ts"
 
@@ -49,7 +49,7 @@ const check = (ok: boolean, error: () => TypeError | ValueError): void => {
 const checkPort = (what: string, port: unknown): number => {
   check(
     typeof port === "number" && Number.isInteger(port),
-    () => new TypeError(`${what}: port must be an integer, got ${describe(port)}`)
+    () => new TypeError(`${what}: port must be an integer, got ${show(port)}`)
   )
   const n = port as number
   check(n >= 0 && n <= 65535, () => new ValueError(`${what}: port must be 0-65535, got ${n}`))
@@ -59,7 +59,7 @@ const checkPort = (what: string, port: unknown): number => {
 const checkString = (what: string, name: string, value: unknown): string => {
   check(
     typeof value === "string" && value.length > 0,
-    () => new TypeError(`${what}: ${name} must be a non-empty string, got ${describe(value)}`)
+    () => new TypeError(`${what}: ${name} must be a non-empty string, got ${show(value)}`)
   )
   return value as string
 }
@@ -121,7 +121,7 @@ export const openConnection = (
       delay === undefined || (typeof delay === "number" && delay > 0),
       () =>
         new ValueError(
-          `openConnection(): happyEyeballsDelay must be a positive number of seconds, got ${describe(delay)}`
+          `openConnection(): happyEyeballsDelay must be a positive number of seconds, got ${show(delay)}`
         )
     )
     const base: Net.TcpNetConnectOpts = {
@@ -412,12 +412,12 @@ export const startServer = <E, R>(
     const what = where._tag === "tcp" ? "startServer()" : "startUnixServer()"
     check(
       typeof handler === "function",
-      () => new TypeError(`${what}: the handler must be a function, got ${describe(handler)}`)
+      () => new TypeError(`${what}: the handler must be a function, got ${show(handler)}`)
     )
     if (where._tag === "tcp") {
       check(
         where.host === undefined || typeof where.host === "string",
-        () => new TypeError(`${what}: host must be a string or undefined, got ${describe(where.host)}`)
+        () => new TypeError(`${what}: host must be a string or undefined, got ${show(where.host)}`)
       )
       checkPort(what, where.port)
     } else {
@@ -427,7 +427,7 @@ export const startServer = <E, R>(
     const backlog = options?.backlog
     check(
       backlog === undefined || (Number.isInteger(backlog) && backlog > 0),
-      () => new ValueError(`${what}: backlog must be a positive integer, got ${describe(backlog)}`)
+      () => new ValueError(`${what}: backlog must be a positive integer, got ${show(backlog)}`)
     )
     const ssl = options?.ssl
     const kind: Kind = ssl !== undefined ? "tls" : where._tag

@@ -11,13 +11,13 @@ import * as Net from "node:net"
 import { constants } from "node:os"
 import { delimiter, join } from "node:path"
 import { TypeError, ValueError } from "@effect-asyncio/core/Errors"
+import { show } from "@effect-asyncio/core/Validate"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import { type AnyOSError, BrokenPipeError, ConnectionResetError } from "../Errors.ts"
 import type { ExecArgs, Process, SubprocessOptions } from "../Subprocess.ts"
 import { Connection, StreamWriterImpl } from "./connection.ts"
-import { describe } from "./describe.ts"
 import { toOSError } from "./oserror.ts"
 import { checkLimit, StreamReaderImpl } from "./reader.ts"
 
@@ -62,7 +62,7 @@ class ProcessImpl implements Process {
     return Effect.suspend(() => {
       if (input !== undefined && typeof input !== "string" && !(input instanceof Uint8Array)) {
         return Effect.die(
-          new TypeError(`communicate(): input must be a Uint8Array or a string, got ${describe(input)}`)
+          new TypeError(`communicate(): input must be a Uint8Array or a string, got ${show(input)}`)
         )
       }
       const stdin = this.stdin
@@ -92,7 +92,7 @@ class ProcessImpl implements Process {
   sendSignal(signal: NodeJS.Signals | number): Effect.Effect<void> {
     return Effect.sync(() => {
       if (typeof signal === "string" ? !(signal in signals) : !Number.isInteger(signal)) {
-        throw new ValueError(`sendSignal(): unknown signal ${describe(signal)}`)
+        throw new ValueError(`sendSignal(): unknown signal ${show(signal)}`)
       }
       if (returncodeOf(this.child) === undefined) this.child.kill(signal)
     })
@@ -127,7 +127,7 @@ const stdioOf = (what: string, name: string, option: unknown): ChildProcess.IOTy
     default:
       if (typeof option === "number" && Number.isInteger(option) && option >= 0) return option
       throw new TypeError(
-        `${what}: ${name} must be PIPE, DEVNULL, "inherit" or a file descriptor, got ${describe(option)}`
+        `${what}: ${name} must be PIPE, DEVNULL, "inherit" or a file descriptor, got ${show(option)}`
       )
   }
 }
@@ -168,15 +168,15 @@ const spawn = (
     const limit = checkLimit(what, options?.limit)
     const killAfter = options?.killAfter ?? 5
     if (typeof killAfter !== "number" || !(killAfter >= 0)) {
-      throw new ValueError(`${what}: killAfter must be a number of seconds >= 0, got ${describe(killAfter)}`)
+      throw new ValueError(`${what}: killAfter must be a number of seconds >= 0, got ${show(killAfter)}`)
     }
     const cwd = options?.cwd
     if (cwd !== undefined && typeof cwd !== "string") {
-      throw new TypeError(`${what}: cwd must be a string, got ${describe(cwd)}`)
+      throw new TypeError(`${what}: cwd must be a string, got ${show(cwd)}`)
     }
     const env = options?.env
     if (env !== undefined && (typeof env !== "object" || env === null)) {
-      throw new TypeError(`${what}: env must be an object of strings, got ${describe(env)}`)
+      throw new TypeError(`${what}: env must be an object of strings, got ${show(env)}`)
     }
     return Effect.flatMap(Effect.scope, (scope) => {
       const exit = Deferred.makeUnsafe<number>()
@@ -259,7 +259,7 @@ const readOptions = (
   const strings = options === undefined ? args : args.slice(0, -1)
   strings.forEach((arg, i) => {
     if (typeof arg !== "string") {
-      throw new TypeError(`${what}: argument ${i + 1} must be a string, got ${describe(arg)}`)
+      throw new TypeError(`${what}: argument ${i + 1} must be a string, got ${show(arg)}`)
     }
   })
   return [strings as ReadonlyArray<string>, options]
@@ -290,7 +290,7 @@ export const createSubprocessExec = (
   Effect.suspend(() => {
     const what = "createSubprocessExec()"
     if (typeof program !== "string" || program.length === 0) {
-      throw new TypeError(`${what}: program must be a non-empty string, got ${describe(program)}`)
+      throw new TypeError(`${what}: program must be a non-empty string, got ${show(program)}`)
     }
     const [strings, options] = readOptions(what, args)
     const { stdio, merged } = stdioArray(what, options)
@@ -320,7 +320,7 @@ export const createSubprocessShell = (
   Effect.suspend(() => {
     const what = "createSubprocessShell()"
     if (typeof cmd !== "string" || cmd.length === 0) {
-      throw new TypeError(`${what}: cmd must be a non-empty string, got ${describe(cmd)}`)
+      throw new TypeError(`${what}: cmd must be a non-empty string, got ${show(cmd)}`)
     }
     const { stdio, merged } = stdioArray(what, options)
     return spawn(

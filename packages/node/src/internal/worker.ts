@@ -1,6 +1,8 @@
 /**
  * The program every worker thread of the thread pool runs: it receives a {@link CallMessage}, imports the module
- * (cached by the module loader after the first call), calls the export and posts a {@link ReplyMessage}.
+ * (cached by the module loader after the first call), calls the export and posts a {@link ReplyMessage}. A
+ * function that asks for its cancel signal (`cancelSignal()`) makes the worker post `Asked`; a
+ * {@link CancelMessage} then aborts the signal, and the reply is posted when the function settles.
  *
  * The pool starts a worker from this function's **source text** (`new Worker(source, { eval: true })`), not from a
  * file: a file next to the library's code cannot be found once an application is bundled (esbuild, Rollup,
@@ -9,7 +11,7 @@
  * fine (they vanish at compile time).
  */
 import type { MessagePort } from "node:worker_threads"
-import type { CallMessage, ReplyMessage, SerializedError } from "./protocol.ts"
+import type { CallMessage, CancelMessage, ReplyMessage, RequestMessage, SerializedError } from "./protocol.ts"
 
 /**
  * The worker's program: answers the calls arriving on `port`, loading modules with `load`. Self-contained (see the
@@ -17,7 +19,11 @@ import type { CallMessage, ReplyMessage, SerializedError } from "./protocol.ts"
  * tools that compile this file (Vite, bundlers) rewrite a dynamic `import()` into a helper of their own, which would
  * not exist in the worker.
  */
-export const workerMain = (port: MessagePort, load: (specifier: string) => Promise<unknown>): void => {
+export const workerMain = (
+  port: MessagePort,
+  load: (specifier: string) => Promise<unknown>,
+  asked: Int32Array | undefined
+): void => {
   const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
 
   const cloneable = (value: unknown): boolean => {
@@ -62,8 +68,29 @@ export const workerMain = (port: MessagePort, load: (specifier: string) => Promi
 
   const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
+  /** The running call: its cancel signal, and whether the function asked for it. */
+  let current: { readonly id: number; readonly controller: AbortController; asked: boolean } | undefined
+  // What `cancelSignal()` calls (the key is `cancelSignalKey` of protocol.ts, spelt out: this function imports
+  // nothing). Outside a call it gives `undefined`.
+  Reflect.set(globalThis, Symbol.for("@effect-asyncio/node/cancelSignal"), (): AbortSignal | undefined => {
+    if (current === undefined) return undefined
+    if (!current.asked) {
+      current.asked = true
+      // A worker thread says so in memory shared with the pool (seen at once); a process, in a message.
+      if (asked !== undefined) Atomics.store(asked, 0, current.id | 0)
+      else port.postMessage({ _tag: "Asked", id: current.id } satisfies ReplyMessage)
+    }
+    return current.controller.signal
+  })
+
+  const cancel = (message: CancelMessage): void => {
+    // A call that already settled has its reply on the way: the pool reads that.
+    if (current !== undefined && current.id === message.id) current.controller.abort()
+  }
+
   const handle = async (call: CallMessage): Promise<ReplyMessage> => {
     const { id, module, name } = call
+    current = { id, controller: new AbortController(), asked: false }
     let exports: unknown
     try {
       exports = await load(module)
@@ -94,8 +121,11 @@ export const workerMain = (port: MessagePort, load: (specifier: string) => Promi
     }
   }
 
-  port.on("message", (call: CallMessage) => {
+  port.on("message", (message: RequestMessage) => {
+    if (message._tag === "Cancel") return cancel(message)
+    const call = message
     void handle(call).then((reply) => {
+      current = undefined
       try {
         port.postMessage(reply)
       } catch (error) {
@@ -112,7 +142,8 @@ export const workerMain = (port: MessagePort, load: (specifier: string) => Promi
 }
 
 /**
- * The code a worker thread is started with (`eval: true`, so CommonJS: `require` is there). A worker started
- * outside the pool has no `parentPort`; that cannot happen here.
+ * The code a worker thread is started with (`eval: true`, so CommonJS: `require` is there), with the flag the pool
+ * shares with it in `workerData.asked`. A worker started outside the pool has no `parentPort`; that cannot happen
+ * here.
  */
-export const workerSource = `(${workerMain.toString()})(require("node:worker_threads").parentPort, (specifier) => import(specifier))`
+export const workerSource = `(({ parentPort, workerData }) => (${workerMain.toString()})(parentPort, (specifier) => import(specifier), new Int32Array(workerData.asked)))(require("node:worker_threads"))`

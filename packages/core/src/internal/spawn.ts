@@ -1,0 +1,149 @@
+/**
+ * Creating tasks: {@link spawn} — the one way a task comes to exist — forks its fiber under its {@link Owner},
+ * registers it, and reports it to the observers; `createTask`'s checks and the resolution of an awaitable argument
+ * to a task sit on top of it.
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as hooks from "./hooks.ts"
+import {
+  CurrentScope,
+  CurrentTask,
+  globalRegistry,
+  type LoopImpl,
+  loopOf,
+  loopOwner,
+  type Owner,
+  ownerLoop,
+  ownerName,
+  shutdownReason
+} from "./owner.ts"
+import { interruptTask } from "./reason.ts"
+import { asTask, isTask, notAnEffect, TaskImpl } from "./task.ts"
+import * as validate from "./validate.ts"
+
+/** Options of {@link spawn}. */
+export interface SpawnOptions {
+  readonly name?: string | undefined
+  /** Where the public function was called (only while an observer asks for sites). */
+  readonly site?: hooks.Site | undefined
+  /** Runs the task's first steps right away, inside the creating fiber's step (`gather`'s children). */
+  readonly startImmediately?: boolean | undefined
+}
+
+const noOptions: SpawnOptions = {}
+const immediate = { startImmediately: true } as const
+
+/**
+ * Creates a task for `effect` owned by `owner` and forks its fiber: a child of the creating fiber for a `Fiber`
+ * owner, detached otherwise. The task starts when the creating fiber next yields (as an asyncio task starts on the
+ * next loop iteration), unless `startImmediately`. Then it registers the task with its loop (or the process), lets
+ * a group adopt it, and cancels it at once if its loop scope is already shutting down. While an observer is
+ * installed, the task's creation, first step and end are reported, and its body is instrumented.
+ */
+export const spawn = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  owner: Owner,
+  options: SpawnOptions = noOptions
+): Effect.Effect<TaskImpl<A, E>, never, R> =>
+  Effect.withFiber((parent) => {
+    const task = new TaskImpl<A, E>(options.name, owner)
+    const creation = hooks.active() ? creationOf(owner, parent, options.site) : undefined
+    const body = asTaskBody(
+      creation === undefined
+        ? effect
+        : hooks.instrument(
+            task,
+            Effect.andThen(
+              Effect.sync(() => hooks.emitStarted(task)),
+              effect
+            ),
+            creation
+          ),
+      task
+    )
+    const fork =
+      owner._tag === "Fiber"
+        ? Effect.forkChild(body, options.startImmediately === true ? immediate : undefined)
+        : Effect.forkDetach(body, options.startImmediately === true ? immediate : undefined)
+    return Effect.map(fork, (fiber) => {
+      task.fiber = fiber
+      const loop = loopOf(owner)
+      ;(loop ?? globalRegistry).register(task as TaskImpl<unknown, unknown>)
+      if (creation !== undefined) {
+        hooks.emitCreated(task, creation)
+        fiber.addObserver((exit) => hooks.emitDone(task, exit))
+      }
+      if (owner._tag === "Group") owner.group.adopt(task as TaskImpl<unknown, unknown>)
+      if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
+      return task
+    })
+  })
+
+/** How and where a task of `owner` is being created by `parent`, for the observers. */
+const creationOf = (
+  owner: Owner,
+  parent: Fiber.Fiber<unknown, unknown>,
+  site: hooks.Site | undefined
+): hooks.Creation => ({
+  creator: parent.getRef(CurrentTask),
+  owner: ownerName(owner, parent),
+  group: owner._tag === "Group" ? owner.group.name : undefined,
+  loop: loopOf(owner)?.name,
+  parent,
+  site
+})
+
+/**
+ * `effect` as the body of `task`: its first step records the task in the fiber's context (so `currentTask` and
+ * fibers forked inside it see it), and the cancel scope it runs in — its group's, else none: a task is not inside
+ * the scopes of the code that created it. The fiber belongs to the task for its whole life, so the context is set
+ * once and never restored — cheaper than `Effect.provideService`, which wraps the effect to restore it.
+ */
+const asTaskBody = <A, E, R>(effect: Effect.Effect<A, E, R>, task: TaskImpl<A, E>): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) => {
+    task.fiber = fiber as Fiber.Fiber<A, E>
+    const owner = task.owner
+    fiber.setContext(
+      Context.add(
+        Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>),
+        CurrentScope,
+        owner._tag === "Group" ? owner.group.scope : undefined
+      )
+    )
+    return effect
+  })
+
+/**
+ * `createTask` behind every entry point that creates one (`createTask`, `Abort.createTask`): checks the effect and
+ * the name — throwing, so call it inside the entry point's `validate.atCall` — and returns the effect that spawns
+ * the task under the current owner. `site` is the caller's, captured by the public function.
+ */
+export const createTaskAt = <A, E, R>(
+  call: string,
+  effect: Effect.Effect<A, E, R>,
+  name: unknown,
+  site: hooks.Site | undefined
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  if (!Effect.isEffect(effect) || isTask(effect)) throw notAnEffect(call, effect)
+  const checked = validate.taskName(call, name)
+  return Effect.withFiber((fiber) =>
+    spawn(effect, loopOwner(ownerLoop(call, fiber)), { name: checked, site })
+  )
+}
+
+/**
+ * Resolves an awaitable argument to a task: a task is used as it is (so the same task passed twice is one task,
+ * as in asyncio); any other effect becomes a new task — an effect is a description that may be run any number
+ * of times, so the same effect passed twice runs twice (docs/semantics.md, G3). `startImmediately` runs the
+ * new task's first steps right away (used by `gather`, whose caller suspends at once).
+ */
+export const toTask = <A, E, R>(
+  u: Effect.Effect<A, E, R>,
+  loop: LoopImpl | undefined,
+  startImmediately = false
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  const task = asTask(u)
+  return task !== undefined ? Effect.succeed(task) : spawn(u, loopOwner(loop), { startImmediately })
+}
