@@ -41,45 +41,58 @@ const immediate = { startImmediately: true } as const
  * next loop iteration), unless `startImmediately`. Then it registers the task with its loop (or the process), lets
  * a group adopt it, and cancels it at once if its loop scope is already shutting down. While an observer is
  * installed, the task's creation, first step and end are reported, and its body is instrumented.
+ *
+ * Call it in the step that creates the task (every caller does: inside `withFiber`, `suspend` or a `forEach`
+ * callback): with no observer installed, the task object is made at the call and the returned effect only forks —
+ * one step per task fewer than reading the creating fiber first, which only the observers need (issue 16).
  */
 export const spawn = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   owner: Owner,
   options: SpawnOptions = noOptions
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
-  Effect.withFiber((parent) => {
-    const task = new TaskImpl<A, E>(options.name, owner)
-    const creation = hooks.active() ? creationOf(owner, parent, options.site) : undefined
-    const body = asTaskBody(
-      creation === undefined
-        ? effect
-        : hooks.instrument(
-            task,
-            Effect.andThen(
-              Effect.sync(() => hooks.emitStarted(task)),
-              effect
-            ),
-            creation
+  hooks.active()
+    ? Effect.withFiber((parent) => fork(effect, owner, options, creationOf(owner, parent, options.site)))
+    : fork(effect, owner, options, undefined)
+
+/** {@link spawn}, with `creation` when an observer is installed. */
+const fork = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  owner: Owner,
+  options: SpawnOptions,
+  creation: hooks.Creation | undefined
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  const task = new TaskImpl<A, E>(options.name, owner)
+  const body = asTaskBody(
+    creation === undefined
+      ? effect
+      : hooks.instrument(
+          task,
+          Effect.andThen(
+            Effect.sync(() => hooks.emitStarted(task)),
+            effect
           ),
-      task
-    )
-    const fork =
-      owner._tag === "Fiber"
-        ? Effect.forkChild(body, options.startImmediately === true ? immediate : undefined)
-        : Effect.forkDetach(body, options.startImmediately === true ? immediate : undefined)
-    return Effect.map(fork, (fiber) => {
-      task.fiber = fiber
-      const loop = loopOf(owner)
-      ;(loop ?? globalRegistry).register(task as TaskImpl<unknown, unknown>)
-      if (creation !== undefined) {
-        hooks.emitCreated(task, creation)
-        fiber.addObserver((exit) => hooks.emitDone(task, exit))
-      }
-      if (owner._tag === "Group") owner.group.adopt(task as TaskImpl<unknown, unknown>)
-      if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
-      return task
-    })
+          creation
+        ),
+    task
+  )
+  const forked =
+    owner._tag === "Fiber"
+      ? Effect.forkChild(body, options.startImmediately === true ? immediate : undefined)
+      : Effect.forkDetach(body, options.startImmediately === true ? immediate : undefined)
+  return Effect.map(forked, (fiber) => {
+    task.fiber = fiber
+    const loop = loopOf(owner)
+    ;(loop ?? globalRegistry).register(task as TaskImpl<unknown, unknown>)
+    if (creation !== undefined) {
+      hooks.emitCreated(task, creation)
+      fiber.addObserver((exit) => hooks.emitDone(task, exit))
+    }
+    if (owner._tag === "Group") owner.group.adopt(task as TaskImpl<unknown, unknown>)
+    if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
+    return task
   })
+}
 
 /** How and where a task of `owner` is being created by `parent`, for the observers. */
 const creationOf = (
@@ -105,13 +118,12 @@ const asTaskBody = <A, E, R>(effect: Effect.Effect<A, E, R>, task: TaskImpl<A, E
   Effect.withFiber((fiber) => {
     task.fiber = fiber as Fiber.Fiber<A, E>
     const owner = task.owner
-    fiber.setContext(
-      Context.add(
-        Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>),
-        CurrentScope,
-        owner._tag === "Group" ? owner.group.scope : undefined
-      )
-    )
+    const scope = owner._tag === "Group" ? owner.group.scope : undefined
+    let context = Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>)
+    // Most tasks are created where the scope is already the one they run in (none for a loop's task, the group's
+    // for a group's child, created in the group's body): one overlay then instead of two.
+    if (fiber.getRef(CurrentScope) !== scope) context = Context.add(context, CurrentScope, scope)
+    fiber.setContext(context)
     return effect
   })
 
