@@ -133,7 +133,7 @@ class TaskGroupImpl implements TaskGroup {
   constructor(scope: cancelScope.ScopeImpl, named: boolean) {
     this.scope = scope
     this.label = named ? `TaskGroup ${scope.name}` : scope.name
-    this.owner = { name: scope.name, scope, adopt: this.adopt }
+    this.owner = { name: scope.name, scope, adopt: this.adopt, childDone: this.childDone }
     scope.onCancel((reason) => {
       // A child finishing synchronously during the visit is skipped; one created meanwhile is visited.
       this.children.forEachLive((child) => interruptTask(child, undefined, reason))
@@ -234,7 +234,15 @@ class TaskGroupImpl implements TaskGroup {
         })
     }
     // Before `started`, the task's owner is the group in name and scope, but the group does not adopt it.
-    const pending: GroupOwner = { name: this.name, scope: this.scope, adopt: () => {} }
+    const pending: GroupOwner = {
+      name: this.name,
+      scope: this.scope,
+      adopt: () => {},
+      // Once `started` has made it a child, its end is the group's business.
+      childDone: (child, exit) => {
+        if (value !== undefined) this.onChildDone(child, exit)
+      }
+    }
     const body = validate.callEffect("TaskGroup.start", () => fn(status))
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiber((caller) => {
@@ -289,16 +297,21 @@ class TaskGroupImpl implements TaskGroup {
     this.wakeIfEmpty()
   }
 
-  /** Makes a freshly spawned task a child of the group (called by `spawn`, before anything can observe it). */
+  /**
+   * Makes a freshly spawned task a child of the group (called by `spawn`, before anything can observe it, after it
+   * has installed the exit observer that calls {@link childDone}; and by `started`).
+   */
   private readonly adopt = (child: Child): void => {
     this.children.add(child)
-    child.fiber.addObserver((exit) => this.onChildDone(child, exit))
     // A task that becomes a child of a group already cancelling is cancelled at once (Trio: moving into a cancelled
     // nursery).
     const reason = this.scope.reason
     if (reason !== undefined && child.fiber.pollUnsafe() === undefined)
       interruptTask(child, undefined, reason)
   }
+
+  private readonly childDone = (child: Child, exit: Exit.Exit<unknown, unknown>): void =>
+    this.onChildDone(child, exit)
 
   cancel(): Effect.Effect<void> {
     return Effect.sync(() => {

@@ -4,6 +4,7 @@
  * its innermost cancel scope. Knows the task only by its type: nothing here creates or runs one.
  */
 import * as Context from "effect/Context"
+import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { type CancelReason, RuntimeError } from "../Errors.ts"
 import type { TaskImpl } from "./task.ts"
@@ -23,15 +24,24 @@ export class Registry {
   register(task: TaskImpl<unknown, unknown>): void {
     // A task that already finished (a gather child that returned at once) needs no owner any more.
     if (task.fiber.pollUnsafe() !== undefined) return
+    this.link(task)
+    task.fiber.addObserver(() => this.unlink(task))
+  }
+
+  /**
+   * Adds a task that is not done; the caller makes its exit observer call {@link unlink} (so that one observer per
+   * task can do all of a task's bookkeeping: `spawn.ts`).
+   */
+  link(task: TaskImpl<unknown, unknown>): void {
     task.livePrev = this.tail
     if (this.tail === undefined) this.head = task
     else this.tail.liveNext = task
     this.tail = task
     this.size++
-    task.fiber.addObserver(() => this.unlink(task))
   }
 
-  private unlink(task: TaskImpl<unknown, unknown>): void {
+  /** Removes a task added with {@link link}, once it is done. */
+  unlink(task: TaskImpl<unknown, unknown>): void {
     const { livePrev: prev, liveNext: next } = task
     if (prev === undefined) this.head = next
     else prev.liveNext = next
@@ -134,8 +144,13 @@ export interface GroupOwner {
   readonly name: string
   /** The group's cancel scope: the scope the task's own scopes sit in (for the effective deadline). */
   readonly scope: ScopeLike
-  /** Makes a freshly forked task a child of the group, before anything can observe it. */
+  /**
+   * Makes a freshly forked task a child of the group, before anything can observe it (and cancels it at once if the
+   * group is cancelling).
+   */
   adopt(task: TaskImpl<unknown, unknown>): void
+  /** A task of this owner has ended with `exit` (called by the exit observer `spawn` installs). */
+  childDone(task: TaskImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void
 }
 
 const fiberOwner: Owner = { _tag: "Fiber" }

@@ -83,12 +83,31 @@ const fork = <A, E, R>(
   return Effect.map(forked, (fiber) => {
     task.fiber = fiber
     const loop = loopOf(owner)
-    ;(loop ?? globalRegistry).register(task as TaskImpl<unknown, unknown>)
+    const registry = loop ?? globalRegistry
+    const group = owner._tag === "Group" ? owner.group : undefined
+    const child = task as TaskImpl<unknown, unknown>
     if (creation !== undefined) {
+      // Observed: the registry's observer, then the observers' `done`, then the group's (which may report the outcome
+      // retrieved: after `done`).
+      registry.register(child)
       hooks.emitCreated(task, creation)
       fiber.addObserver((exit) => hooks.emitDone(task, exit))
+      if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
+    } else if (fiber.pollUnsafe() === undefined) {
+      // One exit observer does all of the task's bookkeeping (a second observer grows the fiber's observer array).
+      registry.link(child)
+      fiber.addObserver(
+        group === undefined
+          ? () => registry.unlink(child)
+          : (exit) => {
+              registry.unlink(child)
+              group.childDone(child, exit)
+            }
+      )
+    } else if (group !== undefined) {
+      fiber.addObserver((exit) => group.childDone(child, exit))
     }
-    if (owner._tag === "Group") owner.group.adopt(task as TaskImpl<unknown, unknown>)
+    if (group !== undefined) group.adopt(child)
     if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
     return task
   })
