@@ -80,37 +80,75 @@ const fork = <A, E, R>(
     owner._tag === "Fiber"
       ? Effect.forkChild(body, options.startImmediately === true ? immediate : undefined)
       : Effect.forkDetach(body, options.startImmediately === true ? immediate : undefined)
-  return Effect.map(forked, (fiber) => {
-    task.fiber = fiber
-    const loop = loopOf(owner)
-    const registry = loop ?? globalRegistry
-    const group = owner._tag === "Group" ? owner.group : undefined
-    const child = task as TaskImpl<unknown, unknown>
-    if (creation !== undefined) {
-      // Observed: the registry's observer, then the observers' `done`, then the group's (which may report the outcome
-      // retrieved: after `done`).
-      registry.register(child)
-      hooks.emitCreated(task, creation)
-      fiber.addObserver((exit) => hooks.emitDone(task, exit))
-      if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
-    } else if (fiber.pollUnsafe() === undefined) {
-      // One exit observer does all of the task's bookkeeping (a second observer grows the fiber's observer array).
-      registry.link(child)
-      fiber.addObserver(
-        group === undefined
-          ? () => registry.unlink(child)
-          : (exit) => {
-              registry.unlink(child)
-              group.childDone(child, exit)
-            }
-      )
-    } else if (group !== undefined) {
-      fiber.addObserver((exit) => group.childDone(child, exit))
+  return Effect.map(forked, (fiber) => settle(task, fiber, creation))
+}
+
+/**
+ * What follows the fork of `task`'s fiber: registers it with its loop (or the process), reports its creation, lets a
+ * group adopt it, and cancels it at once if its loop scope is already shutting down.
+ */
+const settle = <A, E>(
+  task: TaskImpl<A, E>,
+  fiber: Fiber.Fiber<A, E>,
+  creation: hooks.Creation | undefined
+): TaskImpl<A, E> => {
+  const owner = task.owner
+  task.fiber = fiber
+  const loop = loopOf(owner)
+  const registry = loop ?? globalRegistry
+  const group = owner._tag === "Group" ? owner.group : undefined
+  const child = task as TaskImpl<unknown, unknown>
+  if (creation !== undefined) {
+    // Observed: the registry's observer, then the observers' `done`, then the group's (which may report the outcome
+    // retrieved: after `done`).
+    registry.register(child)
+    hooks.emitCreated(task, creation)
+    fiber.addObserver((exit) => hooks.emitDone(task, exit))
+    if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
+  } else if (fiber.pollUnsafe() === undefined) {
+    // One exit observer does all of the task's bookkeeping (a second observer grows the fiber's observer array).
+    registry.link(child)
+    fiber.addObserver(
+      group === undefined
+        ? () => registry.unlink(child)
+        : (exit) => {
+            registry.unlink(child)
+            group.childDone(child, exit)
+          }
+    )
+  } else if (group !== undefined) {
+    fiber.addObserver((exit) => group.childDone(child, exit))
+  }
+  if (group !== undefined) group.adopt(child)
+  if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
+  return task
+}
+
+/**
+ * Creates tasks for `effects` under the loop scope `loop` and starts each at once, in order, all inside the current
+ * step of `parent` (`gather`'s children, when nothing observes): what `spawn(effect, loopOwner(loop), {
+ * startImmediately: true })` does for each, without an effect per task. `Effect.runForkWith(parent.context)` makes
+ * the same fiber as `Effect.forkDetach(body, { startImmediately: true })` run by `parent` — a fiber with the
+ * parent's context, interruptible, attached to no parent, its first steps run now — but synchronously.
+ */
+export const spawnAllNowUnsafe = <R>(
+  parent: Fiber.Fiber<unknown, unknown>,
+  effects: ReadonlyArray<Effect.Effect<unknown, unknown, R>>,
+  loop: LoopImpl
+): Array<TaskImpl<unknown, unknown>> => {
+  const fork = Effect.runForkWith(parent.context as Context.Context<R>)
+  const tasks = new Array<TaskImpl<unknown, unknown>>(effects.length)
+  for (let i = 0; i < effects.length; i++) {
+    const effect = effects[i]
+    const existing = asTask(effect)
+    if (existing !== undefined) {
+      tasks[i] = existing
+      continue
     }
-    if (group !== undefined) group.adopt(child)
-    if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
-    return task
-  })
+    const task = new TaskImpl<unknown, unknown>(undefined, loop.asOwner)
+    tasks[i] = settle(task, fork(asTaskBody(effect, task)), undefined)
+  }
+  return tasks
 }
 
 /** How and where a task of `owner` is being created by `parent`, for the observers. */
