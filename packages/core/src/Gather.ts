@@ -14,7 +14,7 @@ import { observeWait } from "./internal/observe.ts"
 import { settledValue } from "./internal/outcome.ts"
 import { CurrentTask, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
-import { spawnAllNowUnsafe, toTask } from "./internal/spawn.ts"
+import { spawnAllNow, toTask } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
@@ -177,10 +177,10 @@ const gatherEach = (
     if (aws.length === 0) return Effect.succeed([])
     const loop = ownerLoop("gather", fiber)
     const effects = aws as ReadonlyArray<AnyEffect>
-    // Under a loop scope, with nothing observing, every child is created and started in this one step.
+    // Under a loop scope, with nothing observing, the children are created and started in batches, one step each.
     const tasks =
       loop !== undefined && !hooks.active()
-        ? Effect.succeed(spawnAllNowUnsafe(fiber, effects, loop))
+        ? spawnAllNow(effects, loop)
         : Effect.forEach(effects, (aw) => toTask(aw, loop, true))
     return Effect.flatMap(tasks, (tasks) =>
       observeWait(awaitAll(tasks, returnExceptions), { _tag: "tasks", what: "gather", count: tasks.length })

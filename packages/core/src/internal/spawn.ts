@@ -6,6 +6,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import * as hooks from "./hooks.ts"
 import {
   CurrentScope,
@@ -125,31 +126,47 @@ const settle = <A, E>(
 }
 
 /**
- * Creates tasks for `effects` under the loop scope `loop` and starts each at once, in order, all inside the current
- * step of `parent` (`gather`'s children, when nothing observes): what `spawn(effect, loopOwner(loop), {
- * startImmediately: true })` does for each, without an effect per task. `Effect.runForkWith(parent.context)` makes
- * the same fiber as `Effect.forkDetach(body, { startImmediately: true })` run by `parent` — a fiber with the
- * parent's context, interruptible, attached to no parent, its first steps run now — but synchronously.
+ * Creates tasks for `effects` under the loop scope `loop` and starts each at once, in order (`gather`'s children,
+ * when nothing observes): what `spawn(effect, loopOwner(loop), { startImmediately: true })` does for each, without an
+ * effect per task. `Effect.runForkWith(context)` with the creating fiber's context makes the same fiber as
+ * `Effect.forkDetach(body, { startImmediately: true })` — the parent's context, interruptible, attached to no parent,
+ * its first steps run now — but synchronously, so a batch of tasks takes one step of the creating fiber.
+ *
+ * Between batches the creating fiber yields to the scheduler, as Effect's run loop makes it yield when a fiber has
+ * used its budget of steps (`MaxOpsBeforeYield`, a batch being a quarter of it; never under `PreventSchedulerYield`):
+ * children that suspended at once (a `sleep(0)`) then run on before the next batch is created, so a gather of a
+ * million such tasks does not hold a million suspended fibers at once — as it did not when each child took its own
+ * steps.
  */
-export const spawnAllNowUnsafe = <R>(
-  parent: Fiber.Fiber<unknown, unknown>,
+export const spawnAllNow = <R>(
   effects: ReadonlyArray<Effect.Effect<unknown, unknown, R>>,
   loop: LoopImpl
-): Array<TaskImpl<unknown, unknown>> => {
-  const fork = Effect.runForkWith(parent.context as Context.Context<R>)
-  const tasks = new Array<TaskImpl<unknown, unknown>>(effects.length)
-  for (let i = 0; i < effects.length; i++) {
-    const effect = effects[i]
-    const existing = asTask(effect)
-    if (existing !== undefined) {
-      tasks[i] = existing
-      continue
-    }
-    const task = new TaskImpl<unknown, unknown>(undefined, loop.asOwner)
-    tasks[i] = settle(task, fork(asTaskBody(effect, task)), undefined)
-  }
-  return tasks
-}
+): Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> =>
+  Effect.withFiber((parent) => {
+    const fork = Effect.runForkWith(parent.context as Context.Context<R>)
+    const n = effects.length
+    const tasks = new Array<TaskImpl<unknown, unknown>>(n)
+    const batch = parent.getRef(Scheduler.PreventSchedulerYield)
+      ? n
+      : Math.max(1, Math.floor(parent.getRef(Scheduler.MaxOpsBeforeYield) / 4))
+    let next = 0
+    const step: Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> = Effect.suspend(() => {
+      const end = Math.min(n, next + batch)
+      for (let i = next; i < end; i++) {
+        const effect = effects[i]
+        const existing = asTask(effect)
+        if (existing !== undefined) {
+          tasks[i] = existing
+          continue
+        }
+        const task = new TaskImpl<unknown, unknown>(undefined, loop.asOwner)
+        tasks[i] = settle(task, fork(asTaskBody(effect, task)), undefined)
+      }
+      next = end
+      return next < n ? Effect.andThen(Effect.yieldNow, step) : Effect.succeed(tasks)
+    })
+    return step
+  })
 
 /** How and where a task of `owner` is being created by `parent`, for the observers. */
 const creationOf = (
