@@ -97,6 +97,17 @@ async def semaphore(n):
     return sum(await asyncio.gather(*[_with_permit(sem, i) for i in range(n)]))
 
 
+async def _with_lock(lock, i):
+    async with lock:
+        await asyncio.sleep(0)
+    return i
+
+
+async def lock(n):
+    lk = asyncio.Lock()
+    return sum(await asyncio.gather(*[_with_lock(lk, i) for i in range(n)]))
+
+
 async def _consume(q):
     s = 0
     while True:
@@ -196,6 +207,7 @@ WORKLOADS = {
     "taskgroup_cancel": taskgroup_cancel,
     "taskgroup_gather": taskgroup_gather,
     "semaphore": semaphore,
+    "lock": lock,
     "queue": queue,
     "echo_1k": echo_1k,
     "echo_64k": echo_64k,

@@ -10,6 +10,7 @@ import { gatherDebug } from "./gather-debug.ts"
 import { gatherRecordingOff } from "./gather-recording-off.ts"
 import { gatherSleep0 } from "./gather-sleep0.ts"
 import { bulk, echo1k, echo64k } from "./io.ts"
+import { lock } from "./lock.ts"
 import { queue } from "./queue.ts"
 import { semaphore, semaphoreEffect, semaphoreFibers } from "./semaphore.ts"
 import { taskgroupCancel, taskgroupCancelSet } from "./taskgroup-cancel.ts"
@@ -27,6 +28,7 @@ export const workloads: ReadonlyArray<Workload> = [
   semaphore,
   semaphoreFibers,
   semaphoreEffect,
+  lock,
   queue,
   echo1k,
   echo64k,

@@ -23,9 +23,9 @@ import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as EffectSemaphore from "effect/Semaphore"
-import type { EffectPreparer, PromisePreparer, Workload } from "../lib/types.ts"
+import type { EffectPreparer, Workload } from "../lib/types.ts"
 import { effectsOf, forkJoinSum, sum } from "./common.ts"
-import { Limiter, yieldOnce } from "./sync-common.ts"
+import { limitedYields } from "./sync-common.ts"
 
 const PERMITS = 100
 
@@ -47,12 +47,7 @@ const ours: EffectPreparer = (n) => {
   })
 }
 
-const promise: PromisePreparer = (n) => async () => {
-  const limiter = new Limiter(PERMITS)
-  const promises = new Array<Promise<number>>(n)
-  for (let i = 0; i < n; i++) promises[i] = limiter.run(() => yieldOnce(i))
-  return sum(await Promise.all(promises))
-}
+const promise = limitedYields(PERMITS)
 
 export const semaphore: Workload = {
   name: "semaphore",

@@ -1,8 +1,10 @@
 /**
- * Helpers shared by the TaskGroup, Semaphore and Queue workloads (`taskgroup-*.ts`, `semaphore*.ts`, `queue.ts`).
+ * Helpers shared by the TaskGroup, Semaphore, Lock and Queue workloads (`taskgroup-*.ts`, `semaphore*.ts`,
+ * `lock.ts`, `queue.ts`).
  */
 import * as Effect from "effect/Effect"
-import { effectsOf, immediate } from "./common.ts"
+import type { PromisePreparer } from "../lib/types.ts"
+import { effectsOf, immediate, sum } from "./common.ts"
 
 /**
  * What the finalizers of the cancellation workloads record: each one counts itself and adds its task's index, so
@@ -100,6 +102,17 @@ export class Limiter {
     }
   }
 }
+
+/** The Promise floor of N tasks through a `Semaphore(limit)` (a `Lock` for 1): N calls that yield once, `limit` at a time. */
+export const limitedYields =
+  (limit: number): PromisePreparer =>
+  (n) =>
+  async () => {
+    const limiter = new Limiter(limit)
+    const promises = new Array<Promise<number>>(n)
+    for (let i = 0; i < n; i++) promises[i] = limiter.run(() => yieldOnce(i))
+    return sum(await Promise.all(promises))
+  }
 
 /**
  * A bounded async queue of numbers for several consumers and one producer (the Promise floor of `Queue(100)`):

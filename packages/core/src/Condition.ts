@@ -10,13 +10,12 @@
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import type { Pipeable } from "effect/Pipeable"
 import { pipeArguments } from "effect/Pipeable"
 import { RuntimeError, TypeError } from "./Errors.ts"
 import { LockImpl } from "./internal/lock.ts"
+import { ParkingLot, type Restore, type Waiter, type WaiterHost } from "./internal/parkingLot.ts"
 import * as validate from "./internal/validate.ts"
-import { block, type Restore, type Waiter, type WaiterHost, WaiterList, wake } from "./internal/waiters.ts"
 import type { Lock, LockStatistics } from "./Lock.ts"
 
 const TypeId = "~effect-asyncio/Condition" as const
@@ -170,13 +169,12 @@ class ConditionImpl implements Condition, WaiterHost<true> {
   readonly [TypeId] = TypeId
   readonly lock: LockImpl
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  private readonly queue = new WaiterList<true>()
-  /** Notified waiters that have not run yet. */
-  private woken = 0
+  /** The tasks in `wait()`: parked until notified, then unparked until they run. */
+  private readonly lot = new ParkingLot<true>()
 
   constructor(lock: LockImpl) {
     this.lock = lock
-    this.withLock = (effect) => lock.withLockChecked("Condition.withLock", effect)
+    this.withLock = (effect) => lock.guard("Condition.withLock", effect)
   }
 
   acquire(): Effect.Effect<true> {
@@ -189,25 +187,18 @@ class ConditionImpl implements Condition, WaiterHost<true> {
     return this.lock.locked()
   }
 
-  onResume(): void {
-    this.woken--
+  /** `wait()` needs the lock: checked in the step that parks, which also releases it (`onParked`). */
+  attempt(): Effect.Effect<true> | undefined {
+    return this.lock.isLocked ? undefined : notAcquiredWait
   }
 
-  onCancel(waiter: Waiter<true>, woken: boolean): void {
-    if (!woken) return
+  onResume(): true {
+    return true
+  }
+
+  onCancel(_waiter: Waiter<true>, unparked: boolean): void {
     // Notified, then cancelled before it could run: the notification goes to the next waiter.
-    this.woken--
-    this.notifyUnsafe(1, waiter.fiber)
-  }
-
-  private notifyUnsafe(n: number, fiber: Fiber.Fiber<unknown, unknown>): void {
-    const dispatcher = fiber.currentDispatcher
-    for (let count = 0; count < n; count++) {
-      const waiter = this.queue.shift()
-      if (waiter === undefined) return
-      this.woken++
-      wake(waiter, true, dispatcher)
-    }
+    if (unparked) this.lot.unpark()
   }
 
   /**
@@ -219,15 +210,12 @@ class ConditionImpl implements Condition, WaiterHost<true> {
   private waitMasked(restore: Restore): Effect.Effect<Exit.Exit<true>> {
     return Effect.suspend(() => {
       let released = false
-      const waiting = block(
-        this.queue,
-        this,
-        () => (this.lock.isLocked ? undefined : notAcquiredWait),
-        (waiter) => {
+      const waiting = this.lot.park(this, {
+        onParked: () => {
           released = true
-          this.lock.releaseUnsafe(waiter.fiber)
+          this.lock.releaseUnsafe()
         }
-      )
+      })
       return Effect.flatMap(Effect.exit(restore(waiting)), (exit) =>
         released ? Effect.as(this.lock.acquire(), exit) : Effect.succeed(exit)
       )
@@ -242,8 +230,8 @@ class ConditionImpl implements Condition, WaiterHost<true> {
    */
   private deliver<A>(restore: Restore, value: Exit.Exit<A>): Effect.Effect<A> {
     return Effect.catchCause(restore(value), (cause) =>
-      Effect.withFiber((fiber) => {
-        this.notifyUnsafe(1, fiber)
+      Effect.suspend(() => {
+        this.lot.unpark()
         return Effect.failCause(cause)
       })
     )
@@ -289,33 +277,33 @@ class ConditionImpl implements Condition, WaiterHost<true> {
     return validate.atCall(() => {
       // Python compares `idx >= n` in a loop: -1 wakes nobody, NaN everybody. A count it is, or a clear error.
       const count = validate.integer("Condition.notify", n, "n", 0, true)
-      return Effect.withFiber((fiber) => {
+      return Effect.suspend(() => {
         if (!this.lock.isLocked) return notAcquiredNotify("notify")
-        this.notifyUnsafe(count, fiber)
+        this.lot.unpark(count)
         return Effect.void
       })
     })
   }
 
   notifyAll(): Effect.Effect<void> {
-    return Effect.withFiber((fiber) => {
+    return Effect.suspend(() => {
       if (!this.lock.isLocked) return notAcquiredNotify("notifyAll")
-      this.notifyUnsafe(this.queue.size, fiber)
+      this.lot.unparkAll()
       return Effect.void
     })
   }
 
   statistics(): Effect.Effect<ConditionStatistics> {
     return Effect.flatMap(this.lock.statistics(), (lockStatistics) =>
-      Effect.sync(() => ({ tasksWaiting: this.queue.size + this.woken, lockStatistics }))
+      Effect.sync(() => ({ tasksWaiting: this.lot.waiting, lockStatistics }))
     )
   }
 
   toString(): string {
-    return `<Condition [${this.lock.isLocked ? "locked" : "unlocked"}, waiters:${this.queue.size + this.woken}]>`
+    return `<Condition [${this.lock.isLocked ? "locked" : "unlocked"}, waiters:${this.lot.waiting}]>`
   }
   toJSON(): unknown {
-    return { _id: "Condition", locked: this.lock.isLocked, tasksWaiting: this.queue.size + this.woken }
+    return { _id: "Condition", locked: this.lock.isLocked, tasksWaiting: this.lot.waiting }
   }
 }
 

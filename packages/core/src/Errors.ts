@@ -161,10 +161,7 @@ export class RuntimeError extends Data.TaggedError("RuntimeError")<{ readonly me
 }
 
 /**
- * `getNowait()` found no item it may take. asyncio's `QueueEmpty`.
- *
- * Also raised while every item left is already promised to a `get` that was woken and has not resumed yet (we
- * do not let `getNowait` barge past it, see `Queue.ts`).
+ * `getNowait()` found the queue empty. asyncio's `QueueEmpty`.
  *
  * @category errors
  * @since 0.1.0

@@ -10,7 +10,7 @@
 import * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import { pipeArguments } from "effect/Pipeable"
-import { block, type Waiter, type WaiterHost, WaiterList, wake } from "./internal/waiters.ts"
+import { ParkingLot, type WaiterHost } from "./internal/parkingLot.ts"
 
 const TypeId = "~effect-asyncio/Event" as const
 
@@ -99,42 +99,36 @@ class EventImpl implements Event, WaiterHost<true> {
 
   readonly [TypeId] = TypeId
   private flag = false
-  private readonly queue = new WaiterList<true>()
-  /** Waiters released by a `set` that have not run yet. */
-  private woken = 0
+  /** The tasks in `wait()`: parked until a `set`, then unparked until they run. */
+  private readonly lot = new ParkingLot<true>()
 
-  private readonly setEffect: Effect.Effect<void> = Effect.withFiber((fiber) => {
-    if (this.flag) return Effect.void
+  private readonly setEffect: Effect.Effect<void> = Effect.sync(() => {
+    if (this.flag) return
     this.flag = true
-    const dispatcher = fiber.currentDispatcher
-    let waiter = this.queue.shift()
-    while (waiter !== undefined) {
-      this.woken++
-      wake(waiter, true, dispatcher)
-      waiter = this.queue.shift()
-    }
-    return Effect.void
+    this.lot.unparkAll()
   })
 
   private readonly clearEffect: Effect.Effect<void> = Effect.sync(() => {
     this.flag = false
   })
 
-  /** Queues the current fiber; re-checks the flag in the same step (a `set` may have happened meanwhile). */
-  private readonly block: Effect.Effect<true> = block(this.queue, this, () =>
-    this.flag ? succeedTrue : undefined
-  )
+  /** Parks the current fiber; re-checks the flag in the same step (a `set` may have happened meanwhile). */
+  private readonly park: Effect.Effect<true> = this.lot.park(this)
 
   private readonly waitEffect: Effect.Effect<true> = Effect.suspend(() =>
-    this.flag ? succeedTrue : this.block
+    this.flag ? succeedTrue : this.park
   )
 
-  onResume(): void {
-    this.woken--
+  attempt(): Effect.Effect<true> | undefined {
+    return this.flag ? succeedTrue : undefined
   }
 
-  onCancel(_waiter: Waiter<true>, woken: boolean): void {
-    if (woken) this.woken--
+  onResume(): true {
+    return true
+  }
+
+  onCancel(): void {
+    // a cancelled waiter simply leaves: a set wakes every waiter, nothing to pass on
   }
 
   set(): Effect.Effect<void> {
@@ -154,14 +148,14 @@ class EventImpl implements Event, WaiterHost<true> {
   }
 
   statistics(): Effect.Effect<EventStatistics> {
-    return Effect.sync(() => ({ isSet: this.flag, tasksWaiting: this.queue.size + this.woken }))
+    return Effect.sync(() => ({ isSet: this.flag, tasksWaiting: this.lot.waiting }))
   }
 
   toString(): string {
-    return `<Event [${this.flag ? "set" : "unset"}, waiters:${this.queue.size + this.woken}]>`
+    return `<Event [${this.flag ? "set" : "unset"}, waiters:${this.lot.waiting}]>`
   }
   toJSON(): unknown {
-    return { _id: "Event", isSet: this.flag, tasksWaiting: this.queue.size + this.woken }
+    return { _id: "Event", isSet: this.flag, tasksWaiting: this.lot.waiting }
   }
 }
 

@@ -19,17 +19,19 @@
  * leave, so there is one {@link Queue} interface and three constructors ({@link make}, {@link makePriority},
  * {@link makeLifo}); `queue.kind` says which one you hold. Every method returns an `Effect`, except `maxsize`,
  * which never changes and is a plain property as in Python. The constructors are effects because a queue is
- * mutable state that schedules its wake-ups on the runtime of the fiber that made it (Python binds a queue to
- * the running loop on first use). For consumers, {@link stream} is an Effect `Stream` of the items and
+ * mutable state (as Effect's own `Queue.make` is). For consumers, {@link stream} is an Effect `Stream` of the items and
  * {@link forEach} is the classic worker loop (`get`, process, `taskDone`); both end when the queue is shut down
  * and drained.
  *
  * **Semantics** are asyncio's, with the differences listed in `docs/semantics.md`:
  * - `get` on a non-empty queue and `put` on a non-full one complete without suspending (no scheduling point,
- *   as in Python). Blocked calls are served first come, first served, and a call that does not block never
- *   overtakes one that was woken but has not resumed yet (Python lets it; here there is no barging).
+ *   as in Python), whoever else is waiting. A blocked call waits in line; adding an item wakes the first
+ *   getter, taking one wakes the first putter.
  * - A wake-up resumes the woken fiber on a later scheduler turn, never inside the caller (asyncio resumes it on
- *   the next loop iteration), so `put` then `yield* log("produced")` logs before the consumer runs.
+ *   the next loop iteration), so `put` then `yield* log("produced")` logs before the consumer runs. When its
+ *   turn comes the woken call checks again, as asyncio's `while self.empty(): await getter` does: if a task
+ *   that ran first took the item (filled the slot), it waits again at the back of the line. So in a worker
+ *   pool the worker that is running takes the next item, and workers pair with items as in Python.
  * - Cancelling (interrupting) a blocked `get` or `put` never loses or duplicates an item: a cancelled `put`
  *   adds nothing, a cancelled `get` takes nothing, and a wake-up meant for a cancelled call passes to the next
  *   one in line. Blocked calls are unlinked in O(1).
@@ -184,9 +186,7 @@ const construct = <A>(
   validate.atCall(() => {
     // Any number, as Python compares it: a fraction, zero, a negative number or NaN are all meaningful.
     const checked = validate.number(what, maxsize, "maxsize")
-    return Effect.withFiber((fiber) =>
-      Effect.succeed(new QueueImpl(kind, checked, store(), fiber.currentDispatcher))
-    )
+    return Effect.sync(() => new QueueImpl(kind, checked, store()))
   })
 
 /**
@@ -200,11 +200,9 @@ const construct = <A>(
  * NaN never fill up. `put`/`get` complete without suspending when they can; otherwise they wait in line, first
  * come first served. A wake-up resumes the waiter on a later scheduler turn, like asyncio's next loop iteration.
  *
- * **asyncio** Same methods, camelCased, each returning an `Effect`. Differences: a non-blocking call never
- * overtakes a waiter that was woken but has not resumed yet, so in that short window `getNowait` can fail with
- * `QueueEmpty` while `qsize() > 0` (and `putNowait` with `QueueFull` while `full()` is false), where Python
- * would let it barge. Cancellation is interruption; a cancelled `get`/`put` never loses or duplicates an item,
- * as in Python.
+ * **asyncio** Same methods, camelCased, each returning an `Effect`, and the same hand-off: a call that finds
+ * an item (a free slot) takes it even if a woken waiter has not run yet; that waiter waits again at the back.
+ * Cancellation is interruption; a cancelled `get`/`put` never loses or duplicates an item, as in Python.
  *
  * **Gotchas** Every `get()`/`put()` carries `QueueShutDown` in its error type, whether or not you ever call
  * `shutdown`; handle it (it is how consumers learn to stop) or `Effect.orDie` it away. An item you got is yours:

@@ -103,10 +103,7 @@ export interface Observer {
 
 const list: Array<Observer> = []
 
-/**
- * The installed observers, read-only. Hook sites ask {@link active} instead (`observers.length !== 0` is the same
- * test, still written out by the waiter modules).
- */
+/** The installed observers, read-only. Hook sites ask {@link active} instead. */
 export const observers: ReadonlyArray<Observer> = list
 
 /** Whether an observer is installed: the one predicate every hook site asks before doing anything. */

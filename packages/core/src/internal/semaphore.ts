@@ -1,6 +1,6 @@
 /**
- * The implementation shared by `Semaphore` and `BoundedSemaphore`: a counter, an O(1) FIFO waiter list and
- * asyncio 3.13's hand-off rules.
+ * The implementation shared by `Semaphore` and `BoundedSemaphore`: a counter on the {@link LockLike} skeleton
+ * (its parking lot is the O(1) FIFO waiter list) and asyncio 3.13's hand-off rules.
  *
  * - `release` increments the counter and hands one unit to the first queued waiter (the counter is decremented
  *   at hand-off, as in CPython's `_wake_up_next`).
@@ -10,18 +10,16 @@
  *   the counter is positive (3.13, SEM-13). Each wake consumes a unit, so this is amortised O(1).
  */
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type { BoundedSemaphore } from "../BoundedSemaphore.ts"
 import { ValueError } from "../Errors.ts"
 import type { Semaphore, SemaphoreStatistics } from "../Semaphore.ts"
+import { LockLike } from "./lockLike.ts"
+import type { Waiter } from "./parkingLot.ts"
 import * as validate from "./validate.ts"
-import { block, type Restore, type Waiter, type WaiterHost, WaiterList, wake } from "./waiters.ts"
 
 export const SemaphoreTypeId = "~effect-asyncio/Semaphore" as const
 export const BoundedSemaphoreTypeId = "~effect-asyncio/BoundedSemaphore" as const
-
-const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
 
 /**
  * Validates an initial value, as Python's constructor does: a negative value is a `ValueError` ("initial value must
@@ -31,7 +29,7 @@ const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
 export const checkInitialValue = (call: string, value: unknown): number =>
   validate.integer(call, value, "initial value", 0)
 
-export class SemaphoreImpl implements Semaphore, WaiterHost<boolean> {
+export class SemaphoreImpl extends LockLike implements Semaphore {
   pipe() {
     // biome-ignore lint/complexity/noArguments: Effect's pipeArguments reads them
     return pipeArguments(this, arguments)
@@ -42,87 +40,54 @@ export class SemaphoreImpl implements Semaphore, WaiterHost<boolean> {
   value: number
   /** The most the counter may reach through `release` (a `BoundedSemaphore`'s initial value), else Infinity. */
   readonly limit: number
-  readonly queue = new WaiterList<boolean>()
-  /** Waiters handed a unit that have not run yet (Python keeps them in `_waiters` until they do). */
-  woken = 0
 
   constructor(value: number, limit: number) {
+    super()
     this.value = value
     this.limit = limit
   }
 
-  /** Python's `locked()`: no unit free, or anyone queued or on the way (newcomers never overtake them). */
-  isLocked(): boolean {
-    return this.value === 0 || this.queue.size > 0 || this.woken > 0
+  protected free(): boolean {
+    return this.value > 0
   }
 
-  /** The fast path: takes a unit if the semaphore is not locked. */
-  private tryAcquire(): boolean {
-    if (this.isLocked()) return false
+  protected take(): void {
     this.value--
-    return true
   }
 
-  /**
-   * Takes a unit if the semaphore is not locked, in one `sync` step that also hands the outcome to the
-   * continuation (so an interruption cannot fall between taking the unit and the caller knowing it has it).
-   */
-  private readonly retry: Effect.Effect<boolean> = Effect.sync(() => this.tryAcquire())
-
-  /**
-   * Queues the current fiber, re-checking the fast path in the same step. Succeeds with `true` when a unit is
-   * ours, `false` when the caller should try again (the semaphore looked free when the fiber was about to queue).
-   */
-  private readonly wait: Effect.Effect<boolean> = block(this.queue, this, () =>
-    this.isLocked() ? undefined : this.retry
-  )
-
-  private readonly acquireEffect: Effect.Effect<true> = Effect.suspend(() =>
-    this.tryAcquire() ? succeedTrue : this.waitThenRetry
-  )
-
-  private readonly waitThenRetry: Effect.Effect<true> = Effect.flatMap(this.wait, (ok) =>
-    ok ? succeedTrue : this.acquireEffect
-  )
-
-  private readonly releaseEffect: Effect.Effect<void> = Effect.withFiber((fiber) => {
+  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() => {
     if (this.value >= this.limit) {
       return Effect.die(new ValueError("BoundedSemaphore released too many times"))
     }
     this.value++
-    this.wakeNext(fiber)
+    this.wakeNext()
     return Effect.void
   })
 
-  /** Hands one unit to the first queued waiter; `false` if nobody is queued. */
-  private wakeNext(fiber: Fiber.Fiber<unknown, unknown>): boolean {
-    const waiter = this.queue.shift()
-    if (waiter === undefined) return false
+  /** CPython's `_wake_up_next`: hands one unit to the first parked waiter; `false` if nobody is parked. */
+  private wakeNext(): boolean {
+    if (this.lot.parked === 0) return false
     this.value--
-    this.woken++
-    wake(waiter, true, fiber.currentDispatcher)
+    this.lot.unpark()
     return true
   }
 
   /** CPython 3.13's `finally` in `acquire`: new waiters may have queued behind us; wake as many as allowed. */
-  private wakeWhilePositive(fiber: Fiber.Fiber<unknown, unknown>): void {
-    while (this.value > 0 && this.wakeNext(fiber)) {
+  private wakeWhilePositive(): void {
+    while (this.value > 0 && this.wakeNext()) {
       // each iteration hands out one unit
     }
   }
 
-  onResume(waiter: Waiter<boolean>): void {
-    this.woken--
-    this.wakeWhilePositive(waiter.fiber)
+  onResume(): boolean {
+    this.wakeWhilePositive()
+    return true
   }
 
-  onCancel(waiter: Waiter<boolean>, woken: boolean): void {
-    if (woken) {
-      // Handed a unit but cancelled before running: give it back (CPython: `self._value += 1`).
-      this.woken--
-      this.value++
-    }
-    this.wakeWhilePositive(waiter.fiber)
+  onCancel(_waiter: Waiter<boolean>, unparked: boolean): void {
+    // Handed a unit but cancelled before running: give it back (CPython: `self._value += 1`).
+    if (unparked) this.value++
+    this.wakeWhilePositive()
   }
 
   acquire(): Effect.Effect<true> {
@@ -134,38 +99,18 @@ export class SemaphoreImpl implements Semaphore, WaiterHost<boolean> {
   }
 
   locked(): Effect.Effect<boolean> {
-    return Effect.sync(() => this.isLocked())
+    return Effect.sync(() => this.blocked())
   }
 
-  /**
-   * `effect` is checked first, at the call: a value that is not an effect must never reach the run loop while a
-   * permit is held (effect 4.1.0 would end the fiber there without running the release).
-   */
   readonly withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.isEffect(effect)
-      ? Effect.uninterruptibleMask((restore) => this.withPermitMasked(effect, restore))
-      : Effect.die(validate.notAnEffect(`${this.kind}.withPermit`, effect))
-
-  /**
-   * `withPermit` inside its mask. Only the wait is interruptible: the step that hands the permit over also leaves
-   * `restore`, so once the permit is ours the fiber is uninterruptible until its release is registered.
-   */
-  private withPermitMasked<A, E, R>(
-    effect: Effect.Effect<A, E, R>,
-    restore: Restore
-  ): Effect.Effect<A, E, R> {
-    if (this.tryAcquire()) return Effect.ensuring(restore(effect), this.releaseEffect)
-    return Effect.flatMap(restore(this.wait), (ok) =>
-      ok ? Effect.ensuring(restore(effect), this.releaseEffect) : this.withPermitMasked(effect, restore)
-    )
-  }
+    this.guard(`${this.kind}.withPermit`, effect)
 
   statistics(): Effect.Effect<SemaphoreStatistics> {
     return Effect.sync(() => ({
       value: this.value,
       bound: this.limit === Infinity ? undefined : this.limit,
-      locked: this.isLocked(),
-      tasksWaiting: this.queue.size + this.woken
+      locked: this.blocked(),
+      tasksWaiting: this.tasksWaiting
     }))
   }
 
@@ -173,12 +118,12 @@ export class SemaphoreImpl implements Semaphore, WaiterHost<boolean> {
     return "Semaphore"
   }
 
-  toString(): string {
-    const state = this.isLocked() ? "locked" : `unlocked, value:${this.value}`
-    return `<${this.kind} [${state}, waiters:${this.queue.size + this.woken}]>`
+  override toString(): string {
+    const state = this.blocked() ? "locked" : `unlocked, value:${this.value}`
+    return `<${this.kind} [${state}, waiters:${this.tasksWaiting}]>`
   }
   toJSON(): unknown {
-    return { _id: this.kind, value: this.value, tasksWaiting: this.queue.size + this.woken }
+    return { _id: this.kind, value: this.value, tasksWaiting: this.tasksWaiting }
   }
 }
 

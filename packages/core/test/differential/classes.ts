@@ -636,7 +636,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     id: "queue-wakes-batched",
     title: "Queue wake-ups run on the queue creator's dispatcher in per-queue batches, not in wake-up order",
     verdict: "bug",
-    row: "to fix (Q1)",
+    row: "fixed (one parking lot: a wake-up runs on the waker's dispatcher, in wake-up order)",
     cause:
       "A queue resumes the waiters it woke through the dispatcher of the fiber that *created the queue*, in one flush per queue: wake-ups on different queues, and other work the waking task scheduled, run grouped by queue instead of in the order they happened.",
     explains: (c) => {
@@ -657,7 +657,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     title:
       "A woken waiter keeps what it was handed (lock, item, slot): a running task cannot take it first, as it can in CPython",
     verdict: "bug",
-    row: "to fix (Q1, issue 12 §2)",
+    row: "fixed for queues (issue 12 §2: a woken waiter re-checks when it runs)",
     cause:
       "A woken waiter keeps what it was handed until it runs (a queue item or slot is reserved for it; a condition's notified waiter re-takes the lock first): a task that is running meanwhile cannot take it. asyncio's woken waiter re-checks when it runs, and the running task gets the item (the lock) first — in a worker pool, the worker that just finished takes the next item. Q1 documents this only for `getNowait`/`putNowait`.",
     explains: (c) => {

@@ -78,6 +78,9 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
     title:
       "queue hand-off: three workers blocked in get(); main puts 1, 2, 3 and gets three items without waiting",
     expected: "woken-waiter-keeps-grant",
+    fixed:
+      "a woken getter re-checks when it runs and waits again if main took the item first, as asyncio's does " +
+      "(one parking lot; Queue.test.ts: asyncio's hand-off order)",
     retrieval: false,
     program: {
       ...none,

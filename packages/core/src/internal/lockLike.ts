@@ -1,0 +1,110 @@
+/**
+ * The acquire/release skeleton shared by `Lock` and `Semaphore`/`BoundedSemaphore`: a primitive with units to
+ * take (one lock, `value` permits) and a {@link ParkingLot} of tasks waiting for one. CPython 3.13's rules, common
+ * to both:
+ *
+ * - **No barging.** The fast path takes a unit only when one is free *and* nobody is in line — not even a waiter
+ *   that was handed a unit and has not run yet (asyncio keeps its future in `_waiters`, which `acquire`'s fast
+ *   path and `locked()` look at). So the order in which tasks asked is the order in which they get in.
+ * - **Handed over at the unpark.** `release` gives the unit to the head waiter (the subclass does the
+ *   bookkeeping and unparks it); the waiter takes it in the first step it runs ({@link WaiterHost.onResume}), or
+ *   gives it back if it is cancelled first ({@link WaiterHost.onCancel}).
+ * - **The guarded region** (`withLock`, `withPermit`) checks its argument at the call, waits interruptibly, and
+ *   holds the unit uninterruptibly from the step that hands it over until its release is registered.
+ *
+ * **O(1) per acquire and per release**, whatever the number of waiters: a release unparks the head of the lot
+ * and a cancelled waiter unlinks itself. Keep it so: it is why the library has its own `Semaphore` at all.
+ * Effect 4.1's `Semaphore` is O(waiters) per release — `releaseUnsafe` walks its waiter `Set` to pick the batch to
+ * wake (woken waiters stay in the set until they acquire) and `take` scans it for the first request that fits —
+ * so N tasks through `Semaphore.withPermits` cost O(N²) (`npm run bench -- --workload semaphore-effect`).
+ */
+import * as Effect from "effect/Effect"
+import { ParkingLot, type Restore, type Waiter, type WaiterHost } from "./parkingLot.ts"
+import * as validate from "./validate.ts"
+
+const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
+
+export abstract class LockLike implements WaiterHost<boolean> {
+  /** The tasks waiting for a unit. */
+  protected readonly lot = new ParkingLot<boolean>()
+
+  /** Whether a unit is free (the lock is unlocked, the counter positive), whoever is in line. */
+  protected abstract free(): boolean
+
+  /** Takes a free unit for the current fiber. */
+  protected abstract take(): void
+
+  /** The release as an effect (a defect if there is nothing to release). */
+  protected abstract readonly releaseEffect: Effect.Effect<void>
+
+  /** The unparked waiter's turn: it now holds the unit it was handed. */
+  abstract onResume(waiter: Waiter<boolean>): boolean
+
+  /** A waiter was cancelled; if it had been handed a unit (`unparked`), the unit must not be lost. */
+  abstract onCancel(waiter: Waiter<boolean>, unparked: boolean): void
+
+  /** Python's `locked()`: no unit is free, or someone is in line (newcomers never overtake them). */
+  blocked(): boolean {
+    return !this.free() || this.lot.waiting > 0
+  }
+
+  /** The fast path: takes a unit unless {@link blocked}. */
+  private tryAcquire(): boolean {
+    if (this.blocked()) return false
+    this.take()
+    return true
+  }
+
+  /**
+   * Takes a unit if not blocked, in one `sync` step that also hands the outcome to the continuation (so an
+   * interruption cannot fall between taking the unit and the caller knowing it has it).
+   */
+  private readonly retry: Effect.Effect<boolean> = Effect.sync(() => this.tryAcquire())
+
+  /**
+   * Parks the current fiber, re-checking the fast path in the same step. Succeeds with `true` when a unit is
+   * ours, `false` when the caller should try again (it looked free when the fiber was about to park).
+   */
+  private readonly wait: Effect.Effect<boolean> = this.lot.park(this)
+
+  /** The re-check in the step that parks: try again (`retry`) if a unit looks free and nobody is in line. */
+  attempt(): Effect.Effect<boolean> | undefined {
+    return this.blocked() ? undefined : this.retry
+  }
+
+  /** `acquire()`: `true` once a unit is ours. */
+  protected readonly acquireEffect: Effect.Effect<true> = Effect.suspend(() =>
+    this.tryAcquire() ? succeedTrue : this.waitThenRetry
+  )
+
+  private readonly waitThenRetry: Effect.Effect<true> = Effect.flatMap(this.wait, (ok) =>
+    ok ? succeedTrue : this.acquireEffect
+  )
+
+  /**
+   * Runs `effect` holding a unit (`withLock`, `withPermit`). `effect` is checked first, at the call, named `call`:
+   * a value that is not an effect must never reach the run loop while a unit is held (effect 4.1.0 would end the
+   * fiber there without running the release).
+   */
+  guard<A, E, R>(call: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.isEffect(effect)
+      ? Effect.uninterruptibleMask((restore) => this.guardMasked(effect, restore))
+      : Effect.die(validate.notAnEffect(call, effect))
+  }
+
+  /**
+   * The guarded region inside its mask. Only the wait is interruptible: the step that hands the unit over also
+   * leaves `restore`, so once the unit is ours the fiber is uninterruptible until its release is registered.
+   */
+  private guardMasked<A, E, R>(effect: Effect.Effect<A, E, R>, restore: Restore): Effect.Effect<A, E, R> {
+    if (this.tryAcquire()) return Effect.ensuring(restore(effect), this.releaseEffect)
+    return Effect.flatMap(restore(this.wait), (ok) =>
+      ok ? Effect.ensuring(restore(effect), this.releaseEffect) : this.guardMasked(effect, restore)
+    )
+  }
+
+  /** Tasks inside `acquire()` that have not returned yet, including those handed a unit that have not run. */
+  get tasksWaiting(): number {
+    return this.lot.waiting
+  }
+}
