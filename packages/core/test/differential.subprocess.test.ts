@@ -205,7 +205,11 @@ describe("differential tests against CPython's asyncio", () => {
     }
   }
 
-  it("every class has a recorded minimal program", () => {
-    expect(classes.map((k) => k.id).filter((id) => !minimal.some((e) => e.id === id))).toEqual([])
+  it("every class has a recorded minimal program, except the fixed ones (kept so that a regression is named)", () => {
+    const open = classes.filter((k) => !k.row.startsWith("fixed"))
+    expect(open.map((k) => k.id).filter((id) => !minimal.some((e) => e.id === id))).toEqual([])
+    // A fixed class has no minimal program left: its recorded one prints CPython's transcript.
+    const fixed = classes.filter((k) => k.row.startsWith("fixed")).map((k) => k.id)
+    expect(minimal.filter((e) => fixed.includes(e.id)).map((e) => e.id)).toEqual([])
   })
 })
