@@ -10,7 +10,7 @@ import { createRequire } from "node:module"
 import { cpus, loadavg } from "node:os"
 import { hasPython, runProcessCell, runPythonCell, runWorkerCell } from "./lib/cells.ts"
 import { parseOptions, usage } from "./lib/cli.ts"
-import { budget, jsonLine, label, linearity, tableHeader, tableRow } from "./lib/report.ts"
+import { BUDGET, budget, jsonLine, label, linearity, tableHeader, tableRow } from "./lib/report.ts"
 import { runStartup } from "./lib/startup.ts"
 import { fmtN } from "./lib/stats.ts"
 import type { CellKey, Row } from "./lib/types.ts"
@@ -45,6 +45,7 @@ const main = async (): Promise<void> => {
     loadavg()
       .map((x) => x.toFixed(2))
       .join(" ")
+  const loadAtStart = loadavg()[0]
   console.log(
     `effect-asyncio bench — node ${process.version}, effect ${effectVersion}, ${cpus().length} cpus, ` +
       `load ${load()}, sizes ${options.sizes.map(fmtN).join(",")}, ≥ ${options.runs} runs (median)` +
@@ -87,7 +88,7 @@ const main = async (): Promise<void> => {
               }
         console.log(tableRow(withRatio, rows[rows.length - 1]))
         rows.push(withRatio)
-        if (options.json !== undefined) appendFileSync(options.json, jsonLine(withRatio) + "\n")
+        if (options.json !== undefined) appendFileSync(options.json, jsonLine(withRatio, loadavg()[0]) + "\n")
       }
       for (const cell of cells) {
         if (!options.impls.has(cell.impl, cell.variant)) continue
@@ -117,7 +118,11 @@ const main = async (): Promise<void> => {
   console.log(`\nload average at the end: ${load()}\n`)
   console.log(linearity(rows))
   console.log()
-  console.log(budget(rows))
+  const budgetOf = (name: string): number | null => {
+    const limit = workloadByName(name)?.budget
+    return limit === undefined ? BUDGET : limit
+  }
+  console.log(budget(rows, budgetOf, Math.max(loadAtStart, loadavg()[0])))
   const errors = rows.filter((r) => r.error !== undefined)
   if (errors.length > 0) {
     console.log(`\n${errors.length} cell(s) failed:`)

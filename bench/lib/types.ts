@@ -52,6 +52,11 @@ export interface Workload {
    * least 2 of them); 100k by default. I/O workloads, whose tasks are round trips, warm up less.
    */
   readonly warmupTasks?: (n: number) => number
+  /**
+   * The budget for ours ÷ this workload's "effect" column (DESIGN.md, issue 16): 1.1 by default; `null` when the
+   * "effect" column is not a like-for-like baseline (the ratio is then shown without a verdict).
+   */
+  readonly budget?: number | null
 }
 
 /** A JS implementation the worker can run: which workload, which impl, which variant. */

@@ -38,5 +38,7 @@ export const lock: Workload = {
     promise,
     python: "lock"
   },
-  oursVariants: ["loop-scope"]
+  oursVariants: ["loop-scope"],
+  // N live tasks through the lock against N live fibers without one, as semaphore-fibers (DESIGN.md: ≤ 1.5×).
+  budget: 1.5
 }

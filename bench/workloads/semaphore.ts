@@ -65,7 +65,9 @@ export const semaphore: Workload = {
     },
     promise,
     python: "semaphore"
-  }
+  },
+  // 100 workers against N live tasks: not like for like (semaphore-fibers is; issue 16 asks only "no slower").
+  budget: null
 }
 
 export const semaphoreFibers: Workload = {
@@ -77,7 +79,9 @@ export const semaphoreFibers: Workload = {
     effect: (n) => forkJoinSum(yieldsOnce(n)),
     promise
   },
-  oursVariants: ["loop-scope"]
+  oursVariants: ["loop-scope"],
+  // N live tasks through the semaphore within 1.5× of N live fibers without one (issue 16).
+  budget: 1.5
 }
 
 export const semaphoreEffect: Workload = {

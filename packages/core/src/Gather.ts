@@ -9,11 +9,12 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type { CancelledError, Defect } from "./Errors.ts"
 import { cancelAllAndAwait, markRetrieved } from "./internal/await.ts"
+import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
 import { settledValue } from "./internal/outcome.ts"
 import { CurrentTask, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
-import { toTask } from "./internal/spawn.ts"
+import { spawnAllNow, toTask } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
@@ -175,10 +176,14 @@ const gatherEach = (
   Effect.withFiber((fiber) => {
     if (aws.length === 0) return Effect.succeed([])
     const loop = ownerLoop("gather", fiber)
-    return Effect.flatMap(
-      Effect.forEach(aws as ReadonlyArray<AnyEffect>, (aw) => toTask(aw, loop, true)),
-      (tasks) =>
-        observeWait(awaitAll(tasks, returnExceptions), { _tag: "tasks", what: "gather", count: tasks.length })
+    const effects = aws as ReadonlyArray<AnyEffect>
+    // Under a loop scope, with nothing observing, the children are created and started in batches, one step each.
+    const tasks =
+      loop !== undefined && !hooks.active()
+        ? spawnAllNow(effects, loop)
+        : Effect.forEach(effects, (aw) => toTask(aw, loop, true))
+    return Effect.flatMap(tasks, (tasks) =>
+      observeWait(awaitAll(tasks, returnExceptions), { _tag: "tasks", what: "gather", count: tasks.length })
     )
   })
 

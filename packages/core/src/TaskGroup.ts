@@ -26,9 +26,10 @@ import { ExceptionGroup, type Member } from "./ExceptionGroup.ts"
 import { cancelAndAwait, consume, markRetrieved } from "./internal/await.ts"
 import * as cancelScope from "./internal/cancelScope.ts"
 import type * as hooks from "./internal/hooks.ts"
+import { LiveList } from "./internal/liveList.ts"
 import { captureSite, observeWait } from "./internal/observe.ts"
 import { exceptionOf, outcomeOf } from "./internal/outcome.ts"
-import { CurrentTask, type GroupOwner, type LoopImpl, ownerLoop } from "./internal/owner.ts"
+import { CurrentTask, type GroupOwner, type LoopImpl, type Owner, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason, interruptTask } from "./internal/reason.ts"
 import { spawn } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
@@ -107,6 +108,8 @@ export interface TaskGroupOptions {
 
 type Child = TaskImpl<unknown, unknown>
 
+const isDone = (child: Child): boolean => child.fiber.pollUnsafe() !== undefined
+
 /**
  * A task group: a cancel scope (`internal/cancelScope.ts`) that runs the body, plus the children. The scope's
  * cancellation — a child's failure, the body's, `tg.cancel()`, an outside cancellation once the body has exited —
@@ -118,7 +121,8 @@ class TaskGroupImpl implements TaskGroup {
   /** How reasons name the group: `TaskGroup-3`, or `TaskGroup jobs` for a group named `jobs`. */
   readonly label: string
   cancelledByUser = false
-  readonly children = new Set<Child>()
+  /** The children not done yet, in creation order (O(1) add and removal: `internal/liveList.ts`). */
+  readonly children = new LiveList<Child>(isDone)
   /** Tasks started with `start` that have not called `started` yet: the group waits for them too. */
   private starting = 0
   readonly errors: Array<Member<unknown>> = []
@@ -129,17 +133,26 @@ class TaskGroupImpl implements TaskGroup {
   constructor(scope: cancelScope.ScopeImpl, named: boolean) {
     this.scope = scope
     this.label = named ? `TaskGroup ${scope.name}` : scope.name
-    this.owner = { name: scope.name, scope, adopt: this.adopt }
+    this.owner = { name: scope.name, scope, adopt: this.adopt, childDone: this.childDone }
     scope.onCancel((reason) => {
-      // Deleting from a Set while iterating it is safe: a child finishing synchronously is skipped.
-      for (const child of this.children) {
-        if (child.fiber.pollUnsafe() === undefined) interruptTask(child, undefined, reason)
-      }
+      // A child finishing synchronously during the visit is skipped; one created meanwhile is visited.
+      this.children.forEachLive((child) => interruptTask(child, undefined, reason))
     })
   }
 
   get name(): string {
     return this.scope.name
+  }
+
+  private lastOwner: Owner | undefined = undefined
+
+  /** The owner of the children created under `loop` (one object per loop, not one per child). */
+  private ownerIn(loop: LoopImpl | undefined): Owner {
+    const last = this.lastOwner
+    if (last !== undefined && last._tag === "Group" && last.loop === loop) return last
+    const owner: Owner = { _tag: "Group", group: this.owner, loop }
+    this.lastOwner = owner
+    return owner
   }
 
   /** A misuse of a group that no longer takes tasks, or `undefined`. */
@@ -164,7 +177,11 @@ class TaskGroupImpl implements TaskGroup {
         const closed = this.closed("TaskGroup.createTask")
         if (closed !== undefined) return Effect.die(closed)
         const loop = ownerLoop("TaskGroup.createTask", fiber)
-        return spawn(effect, { _tag: "Group", group: this.owner, loop }, { name, site })
+        return spawn(
+          effect,
+          this.ownerIn(loop),
+          name === undefined && site === undefined ? undefined : { name, site }
+        )
       })
     })
   }
@@ -217,7 +234,15 @@ class TaskGroupImpl implements TaskGroup {
         })
     }
     // Before `started`, the task's owner is the group in name and scope, but the group does not adopt it.
-    const pending: GroupOwner = { name: this.name, scope: this.scope, adopt: () => {} }
+    const pending: GroupOwner = {
+      name: this.name,
+      scope: this.scope,
+      adopt: () => {},
+      // Once `started` has made it a child, its end is the group's business.
+      childDone: (child, exit) => {
+        if (value !== undefined) this.onChildDone(child, exit)
+      }
+    }
     const body = validate.callEffect("TaskGroup.start", () => fn(status))
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiber((caller) => {
@@ -272,16 +297,21 @@ class TaskGroupImpl implements TaskGroup {
     this.wakeIfEmpty()
   }
 
-  /** Makes a freshly spawned task a child of the group (called by `spawn`, before anything can observe it). */
+  /**
+   * Makes a freshly spawned task a child of the group (called by `spawn`, before anything can observe it, after it
+   * has installed the exit observer that calls {@link childDone}; and by `started`).
+   */
   private readonly adopt = (child: Child): void => {
     this.children.add(child)
-    child.fiber.addObserver((exit) => this.onChildDone(child, exit))
     // A task that becomes a child of a group already cancelling is cancelled at once (Trio: moving into a cancelled
     // nursery).
     const reason = this.scope.reason
     if (reason !== undefined && child.fiber.pollUnsafe() === undefined)
       interruptTask(child, undefined, reason)
   }
+
+  private readonly childDone = (child: Child, exit: Exit.Exit<unknown, unknown>): void =>
+    this.onChildDone(child, exit)
 
   cancel(): Effect.Effect<void> {
     return Effect.sync(() => {
@@ -292,7 +322,7 @@ class TaskGroupImpl implements TaskGroup {
   }
 
   private onChildDone(child: Child, exit: Exit.Exit<unknown, unknown>): void {
-    this.children.delete(child)
+    this.children.markDone()
     const error = exceptionOf(exit)
     if (error !== undefined) {
       markRetrieved(child)

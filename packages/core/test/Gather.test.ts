@@ -5,6 +5,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import { cancelledErrorOf, defectOf, defectTag, failureOf, isInterrupted, misuse } from "./utils/exits.ts"
 import { primeTestClock } from "./utils/testClock.ts"
 import { now, runVirtual, settle } from "./utils/virtual.ts"
@@ -834,5 +835,50 @@ describe("gatherAll", () => {
       const notIterable = yield* Effect.exit(asyncio.gatherAll(5 as unknown as Array<Effect.Effect<number>>))
       assert.isTrue(notIterable._tag === "Failure" && notIterable.cause.reasons[0]._tag === "Die")
     })
+  )
+
+  // A loop scope's gather creates its children in batches, one step each, yielding between batches (issue 16).
+  it.effect(
+    "a large gather in a loop scope: children start in argument order, results in order, by batch or not",
+    () =>
+      Effect.gen(function* () {
+        const n = 2000
+        for (const budget of [2048, 8, 1]) {
+          for (const prevent of [false, true]) {
+            for (const yields of [false, true]) {
+              const started: Array<number> = []
+              const children = Array.from({ length: n }, (_, i) =>
+                Effect.suspend(() => {
+                  started.push(i)
+                  return yields ? asyncio.sleep(0, i) : Effect.succeed(i)
+                })
+              )
+              const main = Effect.gen(function* () {
+                const results = yield* asyncio.gather(...children)
+                // the loop scope holds none of them any more
+                return { results, live: (yield* asyncio.allTasks).size }
+              })
+              // Run directly: under a tiny budget the scheduler turns outnumber what runVirtual lets pass.
+              const exit = yield* Effect.exit(
+                asyncio.Loop.scoped(main).pipe(
+                  Effect.provideService(Scheduler.MaxOpsBeforeYield, budget),
+                  Effect.provideService(Scheduler.PreventSchedulerYield, prevent)
+                )
+              )
+              const label = `budget ${budget}, prevent ${prevent}, yields ${yields}`
+              assert.deepStrictEqual(
+                exit,
+                Exit.succeed({ results: Array.from({ length: n }, (_, i) => i), live: 1 }),
+                label
+              )
+              assert.deepStrictEqual(
+                started,
+                Array.from({ length: n }, (_, i) => i),
+                label
+              )
+            }
+          }
+        }
+      })
   )
 })

@@ -6,6 +6,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import * as hooks from "./hooks.ts"
 import {
   CurrentScope,
@@ -41,44 +42,132 @@ const immediate = { startImmediately: true } as const
  * next loop iteration), unless `startImmediately`. Then it registers the task with its loop (or the process), lets
  * a group adopt it, and cancels it at once if its loop scope is already shutting down. While an observer is
  * installed, the task's creation, first step and end are reported, and its body is instrumented.
+ *
+ * Call it in the step that creates the task (every caller does: inside `withFiber`, `suspend` or a `forEach`
+ * callback): with no observer installed, the task object is made at the call and the returned effect only forks —
+ * one step per task fewer than reading the creating fiber first, which only the observers need (issue 16).
  */
 export const spawn = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   owner: Owner,
   options: SpawnOptions = noOptions
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
-  Effect.withFiber((parent) => {
-    const task = new TaskImpl<A, E>(options.name, owner)
-    const creation = hooks.active() ? creationOf(owner, parent, options.site) : undefined
-    const body = asTaskBody(
-      creation === undefined
-        ? effect
-        : hooks.instrument(
-            task,
-            Effect.andThen(
-              Effect.sync(() => hooks.emitStarted(task)),
-              effect
-            ),
-            creation
+  hooks.active()
+    ? Effect.withFiber((parent) => fork(effect, owner, options, creationOf(owner, parent, options.site)))
+    : fork(effect, owner, options, undefined)
+
+/** {@link spawn}, with `creation` when an observer is installed. */
+const fork = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  owner: Owner,
+  options: SpawnOptions,
+  creation: hooks.Creation | undefined
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  const task = new TaskImpl<A, E>(options.name, owner)
+  const body = asTaskBody(
+    creation === undefined
+      ? effect
+      : hooks.instrument(
+          task,
+          Effect.andThen(
+            Effect.sync(() => hooks.emitStarted(task)),
+            effect
           ),
-      task
+          creation
+        ),
+    task
+  )
+  const forked =
+    owner._tag === "Fiber"
+      ? Effect.forkChild(body, options.startImmediately === true ? immediate : undefined)
+      : Effect.forkDetach(body, options.startImmediately === true ? immediate : undefined)
+  return Effect.map(forked, (fiber) => settle(task, fiber, creation))
+}
+
+/**
+ * What follows the fork of `task`'s fiber: registers it with its loop (or the process), reports its creation, lets a
+ * group adopt it, and cancels it at once if its loop scope is already shutting down.
+ */
+const settle = <A, E>(
+  task: TaskImpl<A, E>,
+  fiber: Fiber.Fiber<A, E>,
+  creation: hooks.Creation | undefined
+): TaskImpl<A, E> => {
+  const owner = task.owner
+  task.fiber = fiber
+  const loop = loopOf(owner)
+  const registry = loop ?? globalRegistry
+  const group = owner._tag === "Group" ? owner.group : undefined
+  const child = task as TaskImpl<unknown, unknown>
+  if (creation !== undefined) {
+    // Observed: the registry's observer, then the observers' `done`, then the group's (which may report the outcome
+    // retrieved: after `done`).
+    registry.register(child)
+    hooks.emitCreated(task, creation)
+    fiber.addObserver((exit) => hooks.emitDone(task, exit))
+    if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
+  } else if (fiber.pollUnsafe() === undefined) {
+    // One exit observer does all of the task's bookkeeping (a second observer grows the fiber's observer array).
+    registry.link(child)
+    fiber.addObserver(
+      group === undefined
+        ? (exit) => registry.finished(child, exit)
+        : (exit) => {
+            registry.finished(child, exit)
+            group.childDone(child, exit)
+          }
     )
-    const fork =
-      owner._tag === "Fiber"
-        ? Effect.forkChild(body, options.startImmediately === true ? immediate : undefined)
-        : Effect.forkDetach(body, options.startImmediately === true ? immediate : undefined)
-    return Effect.map(fork, (fiber) => {
-      task.fiber = fiber
-      const loop = loopOf(owner)
-      ;(loop ?? globalRegistry).register(task as TaskImpl<unknown, unknown>)
-      if (creation !== undefined) {
-        hooks.emitCreated(task, creation)
-        fiber.addObserver((exit) => hooks.emitDone(task, exit))
+  } else {
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) registry.finishedAtOnce(child, exit)
+    if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
+  }
+  if (group !== undefined) group.adopt(child)
+  if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
+  return task
+}
+
+/**
+ * Creates tasks for `effects` under the loop scope `loop` and starts each at once, in order (`gather`'s children,
+ * when nothing observes): what `spawn(effect, loopOwner(loop), { startImmediately: true })` does for each, without an
+ * effect per task. `Effect.runForkWith(context)` with the creating fiber's context makes the same fiber as
+ * `Effect.forkDetach(body, { startImmediately: true })` — the parent's context, interruptible, attached to no parent,
+ * its first steps run now — but synchronously, so a batch of tasks takes one step of the creating fiber.
+ *
+ * Between batches the creating fiber yields to the scheduler, as Effect's run loop makes it yield when a fiber has
+ * used its budget of steps (`MaxOpsBeforeYield`, a batch being a quarter of it; never under `PreventSchedulerYield`):
+ * children that suspended at once (a `sleep(0)`) then run on before the next batch is created, so a gather of a
+ * million such tasks does not hold a million suspended fibers at once — as it did not when each child took its own
+ * steps.
+ */
+export const spawnAllNow = <R>(
+  effects: ReadonlyArray<Effect.Effect<unknown, unknown, R>>,
+  loop: LoopImpl
+): Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> =>
+  Effect.withFiber((parent) => {
+    const fork = Effect.runForkWith(parent.context as Context.Context<R>)
+    const n = effects.length
+    const tasks = new Array<TaskImpl<unknown, unknown>>(n)
+    const batch = parent.getRef(Scheduler.PreventSchedulerYield)
+      ? n
+      : Math.max(1, Math.floor(parent.getRef(Scheduler.MaxOpsBeforeYield) / 4))
+    let next = 0
+    const step: Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> = Effect.suspend(() => {
+      const end = Math.min(n, next + batch)
+      for (let i = next; i < end; i++) {
+        const effect = effects[i]
+        const existing = asTask(effect)
+        if (existing !== undefined) {
+          tasks[i] = existing
+          continue
+        }
+        const task = new TaskImpl<unknown, unknown>(undefined, loop.asOwner)
+        tasks[i] = settle(task, fork(asTaskBody(effect, task)), undefined)
       }
-      if (owner._tag === "Group") owner.group.adopt(task as TaskImpl<unknown, unknown>)
-      if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
-      return task
+      next = end
+      return next < n ? Effect.andThen(Effect.yieldNow, step) : Effect.succeed(tasks)
     })
+    return step
   })
 
 /** How and where a task of `owner` is being created by `parent`, for the observers. */
@@ -105,13 +194,12 @@ const asTaskBody = <A, E, R>(effect: Effect.Effect<A, E, R>, task: TaskImpl<A, E
   Effect.withFiber((fiber) => {
     task.fiber = fiber as Fiber.Fiber<A, E>
     const owner = task.owner
-    fiber.setContext(
-      Context.add(
-        Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>),
-        CurrentScope,
-        owner._tag === "Group" ? owner.group.scope : undefined
-      )
-    )
+    const scope = owner._tag === "Group" ? owner.group.scope : undefined
+    let context = Context.add(fiber.context, CurrentTask, task as TaskImpl<unknown, unknown>)
+    // Most tasks are created where the scope is already the one they run in (none for a loop's task, the group's
+    // for a group's child, created in the group's body): one overlay then instead of two.
+    if (fiber.getRef(CurrentScope) !== scope) context = Context.add(context, CurrentScope, scope)
+    fiber.setContext(context)
     return effect
   })
 

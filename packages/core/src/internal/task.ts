@@ -52,6 +52,10 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
 
   /** Who owns the task (see {@link Owner}). */
   readonly owner: Owner
+  /** @internal links of the owner's registry of live tasks (`owner.ts`), while the task is not done */
+  liveNext: TaskImpl<unknown, unknown> | undefined = undefined
+  /** @internal */
+  livePrev: TaskImpl<unknown, unknown> | undefined = undefined
 
   /** `numbered: false` (a `Future`): no number of the `Task-<n>` sequence is used up. */
   constructor(name: string | undefined, owner: Owner, numbered = true) {
@@ -92,7 +96,10 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
   }
 
   asEffect(): Effect.Effect<A, E> {
-    return awaitTask(this)
+    // Run when the task is awaited (each `yield* task`): a done task hands over its exit at once, as
+    // `Fiber.join` does, without the step `awaitTask` takes to read the awaiting fiber.
+    const exit = this.fiber.pollUnsafe()
+    return exit === undefined ? awaitTask(this) : consume(this, exit)
   }
 
   /** The exit if done. */
