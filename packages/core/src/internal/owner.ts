@@ -30,22 +30,22 @@ export class Registry {
     // A task that already finished (a gather child that returned at once) needs no owner any more.
     const exit = task.fiber.pollUnsafe()
     if (exit !== undefined) {
-      this.finishedAtOnce(task, exit)
+      this.ended(task, exit)
       return
     }
     this.link(task)
     task.fiber.addObserver((exit) => this.finished(task, exit))
   }
 
-  /** A task that was done before it could be linked: only a failure is reported. */
-  finishedAtOnce(task: TaskImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+  /** A task of this owner ended (linked or not): a failure is reported to {@link onTaskFailed}. */
+  ended(task: TaskImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
     if (exit._tag === "Failure" && this.onTaskFailed !== undefined) this.onTaskFailed(task)
   }
 
-  /** A task added with {@link link} is done: it leaves, and a failure is reported. */
+  /** A task added with {@link link} is done: it leaves, then {@link ended}. */
   finished(task: TaskImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
     this.unlink(task)
-    if (exit._tag === "Failure" && this.onTaskFailed !== undefined) this.onTaskFailed(task)
+    this.ended(task, exit)
   }
 
   /**

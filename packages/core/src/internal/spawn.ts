@@ -106,21 +106,23 @@ const settle = <A, E>(
     hooks.emitCreated(task, creation)
     fiber.addObserver((exit) => hooks.emitDone(task, exit))
     if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
-  } else if (fiber.pollUnsafe() === undefined) {
-    // One exit observer does all of the task's bookkeeping (a second observer grows the fiber's observer array).
-    registry.link(child)
-    fiber.addObserver(
-      group === undefined
-        ? (exit) => registry.finished(child, exit)
-        : (exit) => {
-            registry.finished(child, exit)
-            group.childDone(child, exit)
-          }
-    )
   } else {
-    const exit = fiber.pollUnsafe()
-    if (exit !== undefined) registry.finishedAtOnce(child, exit)
-    if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
+    const done = fiber.pollUnsafe()
+    if (done === undefined) {
+      // One exit observer does all of the task's bookkeeping (a second observer grows the fiber's observer array).
+      registry.link(child)
+      fiber.addObserver(
+        group === undefined
+          ? (exit) => registry.finished(child, exit)
+          : (exit) => {
+              registry.finished(child, exit)
+              group.childDone(child, exit)
+            }
+      )
+    } else {
+      registry.ended(child, done)
+      if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
+    }
   }
   if (group !== undefined) group.adopt(child)
   if (loop !== undefined && loop.state !== "open") interruptTask(task, undefined, shutdownReason(loop))
