@@ -26,8 +26,9 @@
  * 5.5 s of work, two at a time, takes 3.0 s (job 2 → 3 → 5 → 6 on one permit, job 1 → 4 on the other).
  *
  * The durations differ so that no two jobs end at the same instant: then the order of the lines is the same
- * everywhere — in CPython, in a real run, and on the tests' virtual clock (whose `TestClock` runs each sleeper
- * due at one instant, and what it starts, before waking the next one, where asyncio wakes them all first).
+ * everywhere — in CPython, in a real run (where two timers set for one instant may fire a millisecond apart), and
+ * on the tests' virtual clock (`Testing.virtualClock`, which wakes the timers due at one instant together, as
+ * asyncio's loop does).
  */
 import * as asyncio from "@effect-asyncio/core"
 import * as Effect from "effect/Effect"

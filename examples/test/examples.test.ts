@@ -16,7 +16,6 @@ import { describe, expect, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
 import { runVirtual } from "@effect-asyncio/core/Testing"
 import * as Cause from "effect/Cause"
-import type * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -37,14 +36,18 @@ const here = (path: string): URL => new URL(`../${path}`, import.meta.url)
  */
 const runRecorded = <E>(main: Effect.Effect<void, E>) =>
   Effect.gen(function* () {
-    const clock = yield* Effect.clockWith((clock) => Effect.succeed<Clock.Clock>(clock))
-    const start = clock.currentTimeMillisUnsafe()
     const recording: Recording = { lines: [] }
-    const console = recordingConsole(recording, () => (clock.currentTimeMillisUnsafe() - start) / 1000)
-    const { exit, elapsed } = yield* runVirtual(
-      Effect.provideService(asyncio.Loop.scoped(main, { mainName: MAIN_TASK }), Console.Console, console),
-      { limit: 60 }
-    )
+    // the console reads the clock the program runs on: the virtual clock `runVirtual` provides
+    const recorded = Effect.clockWith((clock) => {
+      const start = clock.currentTimeMillisUnsafe()
+      const console = recordingConsole(recording, () => (clock.currentTimeMillisUnsafe() - start) / 1000)
+      return Effect.provideService(
+        asyncio.Loop.scoped(main, { mainName: MAIN_TASK }),
+        Console.Console,
+        console
+      )
+    })
+    const { exit, elapsed } = yield* runVirtual(recorded, { limit: 60 })
     return { exit, elapsed, lines: recording.lines }
   })
 

@@ -6,16 +6,21 @@
  * import * as Testing from "@effect-asyncio/core/Testing"
  * ```
  *
- * A separate module, not part of `@effect-asyncio/core`'s main import: it loads Effect's `TestClock`. It works with
- * `@effect/vitest` (`it.effect` provides a `TestClock`, which {@link runVirtual} drives) and without it
- * ({@link runVirtual} then provides a `TestClock` of its own), so `Effect.runPromise(Testing.runVirtual(program))`
- * works in any test runner.
+ * A separate module, not part of `@effect-asyncio/core`'s main import. It works with `@effect/vitest` and without
+ * it: `Effect.runPromise(Testing.runVirtual(program))` works in any test runner.
  *
  * **Why virtual time** A program that sleeps 3 s should take microseconds to test, and its timings should be
- * exact: `elapsed` is 3, not 3.004. `TestClock.adjust` wakes sleepers in time order and lets each woken fiber run
- * until it suspends before it wakes the next, so one adjustment replays a whole program in order — Trio's
- * *autojump clock*. What it cannot see is the start-up phase before the first sleep is registered; {@link settle}
- * lets the scheduler run first.
+ * exact: `elapsed` is 3, not 3.004. {@link virtualClock} jumps from timer to timer and, after each jump, lets what
+ * the timers woke run until everything has suspended again, so one adjustment replays a whole program in order —
+ * Trio's *autojump clock*. Timers due at the same instant are woken together, in the order they were set, as
+ * asyncio's loop does (effect's own `TestClock` wakes them one at a time and lets each settle first, which prints
+ * some programs in another order than Python). What a clock cannot see is the start-up phase before the first
+ * sleep is registered; {@link settle} lets the scheduler run first.
+ *
+ * **Which clock** {@link runVirtual} runs the program on the current clock if it is a {@link virtualClock}, else on a
+ * new one — also under `it.effect`, whose `TestClock` it leaves alone. A fiber the test forks *outside* the run
+ * sleeps on the test's clock, which nothing advances: fork it inside, or provide {@link virtualClock} to the whole
+ * test (`Effect.provide(Testing.virtualClock)`), which `runVirtual` then drives.
  *
  * @since 0.1.0
  */
@@ -24,6 +29,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import { TestClock } from "effect/testing"
@@ -31,6 +37,7 @@ import { type CancelReason, RuntimeError, ValueError } from "./Errors.ts"
 import { reasonOf } from "./internal/reason.ts"
 import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
+import * as VirtualClock from "./internal/virtualClock.ts"
 import * as Loop from "./Loop.ts"
 import type { Seconds } from "./Sleep.ts"
 import { allTasks, currentTask } from "./Task.ts"
@@ -62,6 +69,36 @@ export interface RunVirtualOptions {
 }
 
 /**
+ * A virtual clock that jumps from timer to timer the way asyncio's event loop does, as the current `Clock` (and the
+ * scheduler that lets it see when the program has settled). {@link runVirtual} runs every program on a new one.
+ *
+ * **Details** It is effect's `TestClock` (`effect/testing`) with one difference: timers due at the same instant are
+ * woken together, in the order they were set, and only then does what they set off run — asyncio moves every due
+ * timer to the ready queue in one loop iteration. `TestClock.adjust` wakes one sleeper and lets everything it sets
+ * off run before it wakes the next, even at the same instant, so a `sleep(1)` and a `timeout(1)` that end together
+ * print in a different order than in Python. It implements the `TestClock` interface: `TestClock.adjust`,
+ * `TestClock.setTime` and `TestClock.withLive` drive it when it is the current clock. Its time starts at 0.
+ *
+ * **Example** (asyncio's clock under `@effect/vitest`)
+ * ```ts
+ * import * as asyncio from "@effect-asyncio/core"
+ * import * as Testing from "@effect-asyncio/core/Testing"
+ * import { Effect } from "effect"
+ * import { TestClock } from "effect/testing"
+ *
+ * const check = Effect.gen(function* () {
+ *   const task = yield* asyncio.createTask(asyncio.sleep(1, "done"))
+ *   yield* TestClock.adjust("1 second")
+ *   return yield* task
+ * }).pipe(asyncio.Loop.scoped, Effect.provide(Testing.virtualClock))
+ * ```
+ *
+ * @category virtual time
+ * @since 0.1.0
+ */
+export const virtualClock: Layer.Layer<never> = VirtualClock.layer
+
+/**
  * Lets every fiber that is ready run until it suspends (a bounded number of scheduler turns).
  *
  * @category virtual time
@@ -73,8 +110,8 @@ export const settle: Effect.Effect<void> = Effect.repeat(Effect.yieldNow, { time
 const now: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) => ms / 1000)
 
 /**
- * Makes one throw-away `TestClock` sleep. {@link runVirtual} does it first; call it yourself at the start of a test
- * that drives `TestClock.adjust` by hand.
+ * Makes one throw-away `TestClock` sleep: call it at the start of a test that drives effect's own `TestClock` by hand
+ * (`TestClock.adjust` under `it.effect`). {@link virtualClock} has no such warning fiber and needs none.
  *
  * **Why** effect 4.1.0's `TestClock` starts its "a test is using time but not advancing the clock" warning fiber,
  * inside an interruptible region, at the first sleep of a test. If that first sleep happens in a finalizer of an
@@ -89,8 +126,6 @@ export const primeTestClock: Effect.Effect<void> = Effect.gen(function* () {
   const fiber = yield* Effect.forkChild(Effect.sleep("1 millis"), { startImmediately: true })
   yield* Fiber.interrupt(fiber)
 })
-
-const isTestClock = (clock: Clock.Clock): clock is TestClock.TestClock => "adjust" in clock
 
 const limitMillis = (limit: Seconds | undefined): number => {
   if (limit === undefined) return 3_600_000
@@ -108,7 +143,6 @@ const drive = <A, E, R>(
   limit: number
 ): Effect.Effect<VirtualRun<A, E>, never, R> =>
   Effect.gen(function* () {
-    yield* primeTestClock
     const start = yield* now
     let end = start
     let clock: Fiber.Fiber<void> | undefined
@@ -135,8 +169,8 @@ const drive = <A, E, R>(
  * Runs `effect` to its end on virtual time and returns its exit and the virtual seconds it took.
  *
  * **Details** The clock jumps from timer to timer and **stops when `effect` ends**: timers of tasks that outlive it
- * have not fired, and `elapsed` is the time `effect` ended. Under `@effect/vitest`'s `it.effect` it drives the
- * test's `TestClock`; elsewhere it provides one. `limit` bounds the virtual time (a program still running then is
+ * have not fired, and `elapsed` is the time `effect` ended. It is the current clock if that is a
+ * {@link virtualClock}; otherwise a new one, starting at 0 (see the module comment). `limit` bounds the virtual time (a program still running then is
  * interrupted). `runVirtual` never fails: the outcome is in `exit` (read it with {@link failureOf},
  * {@link defectOf}, {@link isCancelled}).
  *
@@ -182,10 +216,10 @@ const runVirtualImpl = <A, E, R>(
   validate.atCall(() => {
     validate.effect("Testing.runVirtual", effect)
     const limit = limitMillis(validate.options("Testing.runVirtual", options, ["limit"]).limit)
-    return Effect.withFiber((fiber) => {
-      const run = drive(effect, limit)
-      return isTestClock(fiber.getRef(Clock.Clock)) ? run : Effect.provide(run, TestClock.layer())
-    })
+    const run = drive(effect, limit)
+    return Effect.clockWith((clock) =>
+      clock instanceof VirtualClock.VirtualClock ? run : Effect.provide(run, VirtualClock.layer)
+    )
   })
 
 /**

@@ -88,9 +88,11 @@ describe("asCompleted", () => {
         asyncio.sleep(0.03, 3),
         asyncio.sleep(0.04, 4)
       ]
-      const fromEffects = yield* Stream.runCollect(
-        AsyncioStream.fromAsCompleted(yield* asyncio.asCompleted(effects))
-      ).pipe(run)
+      const fromEffects = yield* run(
+        Effect.gen(function* () {
+          return yield* Stream.runCollect(AsyncioStream.fromAsCompleted(yield* asyncio.asCompleted(effects)))
+        })
+      )
       const tasks = yield* fromEffects.exit
       assert.strictEqual(tasks.length, 4)
       for (const task of tasks) {

@@ -26,7 +26,7 @@ const failing = (name: string, delay = 0.5) =>
 const debugged = <A, E>(
   main: Effect.Effect<A, E>,
   loop: string,
-  options?: Debug.DebugOptions & { readonly clock?: Clock.Clock }
+  options?: Debug.DebugOptions & { readonly clock?: (base: Clock.Clock) => Clock.Clock }
 ) =>
   Effect.gen(function* () {
     const warnings: Array<Debug.Warning> = []
@@ -35,35 +35,40 @@ const debugged = <A, E>(
       onWarning: (w) => warnings.push(w)
     })
     const clock = options?.clock
+    // The clock is wrapped inside the run: `runVirtual` runs the session on a virtual clock of its own.
     const { exit } = yield* runVirtual(
-      clock === undefined ? session : Effect.provideService(session, Clock.Clock, clock)
+      clock === undefined
+        ? session
+        : Clock.clockWith((base) => Effect.provideService(session, Clock.Clock, clock(base)))
     )
     return { exit, warnings }
   })
 
 /**
- * The test's clock, with a step of a program able to take time on it: `hold(0.25)` inside an effect makes that step
- * last 0.25 s on the clock's monotonic time (what debug mode times steps with), as a blocking call would on a real
- * one. Wall-clock time and sleeps are the test clock's.
+ * A clock over the run's virtual clock, with a step of a program able to take time on it: `hold(0.25)` inside an
+ * effect makes that step last 0.25 s on the clock's monotonic time (what debug mode times steps with), as a
+ * blocking call would on a real one. Wall-clock time and sleeps are the virtual clock's.
  */
-const holdingClock = Effect.map(Clock.clockWith(Effect.succeed), (base) => {
+const holdingClock = () => {
   let held = 0n
-  const monotonic = () => base.monotonicTimeNanosUnsafe() + held
-  const clock: Clock.Clock = {
-    currentTimeMillisUnsafe: () => base.currentTimeMillisUnsafe(),
-    currentTimeMillis: base.currentTimeMillis,
-    currentTimeNanosUnsafe: () => base.currentTimeNanosUnsafe(),
-    currentTimeNanos: base.currentTimeNanos,
-    monotonicTimeNanosUnsafe: monotonic,
-    monotonicTimeNanos: Effect.sync(monotonic),
-    sleep: (duration) => base.sleep(duration)
+  const clock = (base: Clock.Clock): Clock.Clock => {
+    const monotonic = () => base.monotonicTimeNanosUnsafe() + held
+    return {
+      currentTimeMillisUnsafe: () => base.currentTimeMillisUnsafe(),
+      currentTimeMillis: base.currentTimeMillis,
+      currentTimeNanosUnsafe: () => base.currentTimeNanosUnsafe(),
+      currentTimeNanos: base.currentTimeNanos,
+      monotonicTimeNanosUnsafe: monotonic,
+      monotonicTimeNanos: Effect.sync(monotonic),
+      sleep: (duration) => base.sleep(duration)
+    }
   }
   const hold = (seconds: number) =>
     Effect.sync(() => {
       held += BigInt(Math.round(seconds * 1e9))
     })
   return { clock, hold }
-})
+}
 
 /** The names of the tasks reported as "Task exception was never retrieved", and the other warnings by tag. */
 const reported = (warnings: ReadonlyArray<Debug.Warning>): Array<string> =>
@@ -273,7 +278,7 @@ describe("Debug — slow steps, timed on the session's clock", () => {
 
   it.effect("a step that takes longer than slowCallbackDuration on the clock is reported with its task", () =>
     Effect.gen(function* () {
-      const { clock, hold } = yield* holdingClock
+      const { clock, hold } = holdingClock()
       const { warnings } = yield* debugged(
         Effect.gen(function* () {
           const quick = yield* asyncio.createTask(hold(0.05), { name: "quick" })

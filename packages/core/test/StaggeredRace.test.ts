@@ -100,9 +100,10 @@ describe("staggeredRace", () => {
             )
           )
         )
-      const race = yield* asyncio.createTask(asyncio.staggeredRace([attempt(0), attempt(1)], 0.1))
+      let race: asyncio.Task<unknown, unknown> | undefined
       const { exit, elapsed } = yield* runVirtual(
         Effect.gen(function* () {
+          race = yield* asyncio.createTask(asyncio.staggeredRace([attempt(0), attempt(1)], 0.1))
           yield* asyncio.sleep(0.2)
           yield* race.cancel("stop")
           return yield* Effect.exit(race)
@@ -113,7 +114,7 @@ describe("staggeredRace", () => {
       // The race re-raises only after both attempts' 0.05 s clean-up (Python 3.14 waits too).
       assert.strictEqual(elapsed, 0.25)
       assert.deepStrictEqual(log.sort(), ["0 cleaned", "1 cleaned"])
-      assert.isTrue(yield* race.cancelled())
+      assert.isTrue(yield* race!.cancelled())
     })
   )
 

@@ -75,6 +75,72 @@ describe("Testing.runVirtual", () => {
   })
 })
 
+describe("Testing.virtualClock", () => {
+  // Both checked against CPython 3.11 (asyncio.run of the same program; the log printed is the one asserted).
+  it.effect("timers due at the same instant are woken together, before what the first one sets off", () =>
+    Effect.gen(function* () {
+      const log: Array<string> = []
+      const push = (line: string) => Effect.sync(() => log.push(line))
+      const program = asyncio.Loop.scoped(
+        Effect.gen(function* () {
+          const a = yield* asyncio.createTask(
+            Effect.andThen(
+              asyncio.sleep(1),
+              Effect.andThen(push("a"), Effect.andThen(asyncio.sleep(0), push("a again")))
+            )
+          )
+          const b = yield* asyncio.createTask(Effect.andThen(asyncio.sleep(1), push("b")))
+          yield* asyncio.gather(a, b)
+        })
+      )
+      const { elapsed } = yield* Testing.runVirtual(program)
+      // effect's TestClock lets `a` settle before it wakes `b`: a, a again, b
+      assert.deepStrictEqual(log, ["a", "b", "a again"])
+      assert.strictEqual(elapsed, 1)
+    })
+  )
+
+  it.effect("a deadline set before a sleep due at the same instant fires first", () =>
+    Effect.gen(function* () {
+      const log: Array<string> = []
+      const push = (line: string) => Effect.sync(() => log.push(line))
+      const program = asyncio.Loop.scoped(
+        Effect.gen(function* () {
+          // r's sleep is set at its first step, after main has entered the timeout and set its deadline
+          const r = yield* asyncio.createTask(Effect.andThen(asyncio.sleep(1), push("r")))
+          const event = yield* asyncio.Event.make()
+          yield* asyncio
+            .timeout(1, () => Effect.onInterrupt(event.wait(), () => push("main cancelled")))
+            .pipe(Effect.catchTag("TimeoutError", () => push("timeout")))
+          yield* r
+        })
+      )
+      yield* Testing.runVirtual(program)
+      assert.deepStrictEqual(log, ["main cancelled", "timeout", "r"])
+    })
+  )
+
+  it.effect("drives what the test forks outside the run when provided to the whole test", () =>
+    Effect.gen(function* () {
+      const log: Array<string> = []
+      yield* Effect.forkChild(
+        Effect.andThen(
+          Effect.sleep("2 seconds"),
+          Effect.sync(() => log.push("outside"))
+        )
+      )
+      const { elapsed } = yield* Testing.runVirtual(
+        Effect.andThen(
+          asyncio.sleep(3),
+          Effect.sync(() => log.push("inside"))
+        )
+      )
+      assert.deepStrictEqual(log, ["outside", "inside"])
+      assert.strictEqual(elapsed, 3)
+    }).pipe(Effect.provide(Testing.virtualClock))
+  )
+})
+
 describe("Testing.strictLoop", () => {
   it.effect(
     "a program that leaves a task behind dies with RuntimeError naming it; the task was cancelled",

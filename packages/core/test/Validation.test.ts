@@ -262,7 +262,7 @@ describe("bad numbers are refused, not guessed (issue 10)", () => {
   it.effect("a fiber left running after its Loop.layer closed cannot start tasks in it", () =>
     Effect.gen(function* () {
       let outcome: Exit.Exit<unknown, unknown> | undefined
-      const straggler = yield* Effect.gen(function* () {
+      const straggling = Effect.gen(function* () {
         return yield* Effect.forkDetach(
           Effect.andThen(
             asyncio.sleep(1),
@@ -276,7 +276,7 @@ describe("bad numbers are refused, not guessed (issue 10)", () => {
           )
         )
       }).pipe(Effect.provide(asyncio.Loop.layer({ name: "request-loop" })))
-      yield* runVirtual(Fiber.await(straggler))
+      yield* runVirtual(Effect.flatMap(straggling, Fiber.await))
       assert.isDefined(outcome)
       assert.include(misuseOf(outcome!, asyncio.RuntimeError), "the loop scope request-loop is closed")
     })

@@ -5,7 +5,7 @@
 
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
-import { runVirtual, settle } from "@effect-asyncio/core/Testing"
+import { runVirtual, settle, virtualClock } from "@effect-asyncio/core/Testing"
 import { time as now } from "@effect-asyncio/core/Timeout"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -34,13 +34,11 @@ const fakeSignals = () => {
 }
 
 /**
- * Workaround for an effect 4.1.0 TestClock bug: the first `sleep` of a test forks its "not advancing the clock"
- * warning inside `Effect.interruptible`, which makes an *uninterruptible* region interruptible for a moment; if
- * that first sleep is in the clean-up of an interrupted fiber, the pending interrupt cuts the clean-up short.
- * `adjust(0)` marks the warning done, so later sleeps skip that code.
+ * A test on the core's virtual clock (`Testing.virtualClock`, asyncio's rule for same-instant timers): the fibers the
+ * test forks outside the run (a signal emitted at a virtual second) sleep on the clock `runVirtual` drives.
  */
 const itVirtual = <A, E>(name: string, body: () => Effect.Effect<A, E>) =>
-  it.effect(name, () => Effect.andThen(TestClock.adjust(0), Effect.suspend(body)))
+  it.effect(name, () => Effect.provide(Effect.suspend(body), virtualClock))
 
 /** The CancelledError the core reports for a finished task, or the task's other outcome as a string. */
 const cancelledError = (task: asyncio.Task<unknown, unknown>) =>

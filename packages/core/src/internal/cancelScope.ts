@@ -222,7 +222,9 @@ export class ScopeImpl implements ScopeLike {
       }
       return
     }
-    const timer = Effect.runForkWith(fiber.context)(
+    // The timer fiber runs in no scope: its expiry comes from outside the body and lands at once (were it in this
+    // scope, `interruptBody` would take it for the body cancelling itself and wait for the body's next suspension).
+    const timer = Effect.runForkWith(Context.add(fiber.context, CurrentScope, undefined))(
       Effect.andThen(
         Effect.sleep(Duration.millis(wait)),
         Effect.sync(() => this.expire())

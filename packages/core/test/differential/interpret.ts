@@ -1,11 +1,12 @@
 /**
  * The effect-asyncio side of the differential harness: runs a {@link Program} on the library's public API, on
- * effect's `TestClock` (virtual time: the clock jumps from timer to timer, as `runVirtual` in
- * `test/utils/virtual.ts` does), inside a loop scope (`Loop.scoped`, what `run` installs), and returns its
+ * `Testing.virtualClock` (virtual time: the clock jumps from timer to timer, waking same-instant timers together
+ * as asyncio's loop does; what `Testing.runVirtual` runs on), inside a loop scope (`Loop.scoped`, what `run` installs), and returns its
  * transcript. `asyncio_interpreter.py` is the same interpreter on CPython; the two must stay statement for
  * statement alike.
  */
 import * as asyncio from "@effect-asyncio/core"
+import * as Testing from "@effect-asyncio/core/Testing"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
@@ -385,11 +386,12 @@ const makeQueues = (program: Program): Effect.Effect<Array<asyncio.Queue.Queue<n
   )
 
 /**
- * Runs `program` on a fresh `TestClock` and returns its transcript.
+ * Runs `program` on a fresh virtual clock (`Testing.virtualClock`: asyncio's rule for same-instant timers) and
+ * returns its transcript.
  *
  * Deadlock: when nothing can run and no timer is left while main is running, main is cancelled (message
  * `"deadlock"`) at the instant of the last timer, as the Python side does; a second deadlock ends the run. To know
- * that instant, the program sees the `TestClock` through a `Clock` that notes when each sleep wakes up.
+ * that instant, the program sees the virtual clock through a `Clock` that notes when each sleep wakes up.
  */
 export const runEffect = (program: Program, options?: RunOptions): Effect.Effect<Transcript> =>
   Effect.gen(function* () {
@@ -474,7 +476,7 @@ export const runEffect = (program: Program, options?: RunOptions): Effect.Effect
     options?.maxOpsBeforeYield === undefined
       ? (effect) => effect
       : Effect.provideService(Scheduler.MaxOpsBeforeYield, options.maxOpsBeforeYield),
-    Effect.provide(TestClock.layer())
+    Effect.provide(Testing.virtualClock)
   )
 
 /** {@link runEffect} as a promise. */

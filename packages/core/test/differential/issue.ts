@@ -102,10 +102,12 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
   {
     item: "§3",
     title:
-      "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker finishes first (the " +
-      "deadline is now armed when the scope is entered, so it no longer loses the tie; the TimeoutError still " +
-      "reaches main in the same turn and main ends first, before the clock wakes the worker)",
+      "a waitFor deadline and a worker's sleep due at the same instant: CPython's worker prints \"Finished work!\" " +
+      "before main gets its TimeoutError, ours never prints it",
     expected: "clock-settles-each-timer",
+    fixed:
+      "the deadline is armed when the scope is entered (the cancel scope, issue 11), and the virtual clock wakes " +
+      "the deadline and the worker's sleep together (Testing.virtualClock): the worker prints before main ends",
     retrieval: false,
     program: {
       ...none,
@@ -125,8 +127,10 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
   {
     item: "§3",
     title:
-      "TestClock.adjust wakes same-instant sleepers one at a time: the first failure cancels its sibling",
-    expected: "clock-settles-each-timer",
+      "TestClock.adjust wakes same-instant sleepers one at a time: the first failure cancels its sibling (the " +
+      "virtual clock now wakes them together, but the group still aborts inside the failing child's step, before " +
+      "the sibling's turn: wake-at-once)",
+    expected: "wake-at-once",
     retrieval: false,
     program: {
       ...none,

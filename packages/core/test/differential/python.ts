@@ -29,7 +29,7 @@ export type Knob = "fifo" | "settle" | "eager" | "now" | "late" | "lateSettle" |
 export const knobRuns: Readonly<Record<Knob, Omit<PythonRequest, "program">>> = {
   fifo: { timers: "fifo" },
   settle: { timers: "settle" },
-  // The others break ties between same-instant timers in scheduling order, as the TestClock does, so that
+  // The others break ties between same-instant timers in scheduling order, as `Testing.virtualClock` does, so that
   // CPython's heap order does not blur what the change shows.
   eager: { timers: "fifo", knobs: ["eager"] },
   now: { timers: "fifo", knobs: ["eager", "now"] },
