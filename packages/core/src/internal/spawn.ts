@@ -138,9 +138,10 @@ const settle = <A, E>(
  * The public API has no synchronous fork that leaves the fiber unstarted (`Effect.forkDetach` schedules
  * `child.evaluate` on the parent's dispatcher, but is an effect per child), so each fiber is made with
  * `Effect.runForkWith(context)` — the parent's context, interruptible, attached to no parent, as `forkDetach` makes
- * it — running {@link gate}: its first step parks it in an `Effect.callback` and hands over the `resume`. One task on
- * the creating fiber's dispatcher then resumes the batch's fibers with their bodies, in order. A task cancelled
- * before its turn ends without running its body (the callback ignores a `resume` after an interruption).
+ * it, plus what `asTaskBody` would set in the first step (the task as `CurrentTask`, no cancel scope) — running
+ * {@link Gated.gate}: its first step parks it in an `Effect.callback` and hands over the `resume`. One task on the
+ * creating fiber's dispatcher then resumes the batch's fibers with their bodies, in order. A task cancelled before
+ * its turn ends without running its body (the callback ignores a `resume` after an interruption).
  *
  * Between batches the creating fiber yields to the scheduler, as Effect's run loop makes it yield when a fiber has
  * used its budget of steps (`MaxOpsBeforeYield`, a batch being a quarter of it; never under `PreventSchedulerYield`):
@@ -154,7 +155,12 @@ export const spawnAll = <R>(
   loop: LoopImpl
 ): Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> =>
   Effect.withFiber((parent) => {
-    const fork = Effect.runForkWith(parent.context as Context.Context<R>)
+    // The children's context: the creating fiber's, outside any cancel scope (a loop's task runs in none), with the
+    // child's task as `CurrentTask` — what `asTaskBody` sets in a task's first step, set here at its creation.
+    const base =
+      parent.getRef(CurrentScope) === undefined
+        ? parent.context
+        : Context.add(parent.context, CurrentScope, undefined)
     const n = effects.length
     const tasks = new Array<TaskImpl<unknown, unknown>>(n)
     const batch = parent.getRef(Scheduler.PreventSchedulerYield)
@@ -173,8 +179,9 @@ export const spawnAll = <R>(
           continue
         }
         const task = new TaskImpl<unknown, unknown>(undefined, loop.asOwner)
-        gated.bodies.push(asTaskBody(effect, task))
-        tasks[i] = settle(task, fork(gate), undefined)
+        const context = Context.add(base, CurrentTask, task) as Context.Context<R>
+        gated.bodies.push(effect)
+        tasks[i] = settle(task, Effect.runForkWith(context)(gate), undefined)
       }
       if (gated.bodies.length > 0) parent.currentDispatcher.scheduleTask(gated.start, 0)
       next = end
@@ -184,9 +191,8 @@ export const spawnAll = <R>(
   })
 
 /**
- * A batch of fibers parked at their first step until their turn: {@link gate} parks the fiber running it and
- * records its `resume` (fibers run it in the order their bodies were pushed); {@link start} resumes each with its
- * body, in order.
+ * A batch of fibers parked at their first step until their turn: `gate` parks the fiber running it and records its
+ * `resume` (fibers run it in the order their bodies were pushed); `start` resumes each with its body, in order.
  */
 class Gated<R> {
   readonly bodies: Array<Effect.Effect<unknown, unknown, R>> = []
