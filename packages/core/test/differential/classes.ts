@@ -166,6 +166,16 @@ const createdOnHelperFiber = (program: Program, name: string): boolean => {
   return inner.some((s) => helperFiberOps.has(s.op))
 }
 
+/**
+ * CPython's line at the divergence is the start of a task created on a helper fiber (a timeout or TaskGroup body):
+ * `dispatcher-order` — that task's start waits for its own dispatcher's turn, behind the creating task's batch —
+ * which the fixed classes below must leave to it.
+ */
+const helperTaskStartsFirst = (c: Case): boolean => {
+  const py = c.divergence.python
+  return py?.[2] === "start" && createdOnHelperFiber(c.program, baseName(py[1]))
+}
+
 const alwaysSuspends = new Set<Stmt["op"]>([
   "sleep",
   "gather",
@@ -615,6 +625,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     explains: (c) => {
       const ts = c.divergence.ts
       const py = c.divergence.python
+      if (helperTaskStartsFirst(c)) return false
       return (
         ts !== undefined &&
         ts[2] === "start" &&
@@ -651,6 +662,7 @@ export const classes: ReadonlyArray<DifferenceClass> = [
     explains: (c) => {
       const ts = c.divergence.ts
       const py = c.divergence.python
+      if (helperTaskStartsFirst(c)) return false
       return (
         ts !== undefined &&
         py !== undefined &&
