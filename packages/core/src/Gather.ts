@@ -14,7 +14,7 @@ import { observeWait } from "./internal/observe.ts"
 import { settledValue } from "./internal/outcome.ts"
 import { CurrentTask, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
-import { spawnAllNow, toTask } from "./internal/spawn.ts"
+import { spawnAll, toTask } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 
@@ -72,8 +72,8 @@ const isPlainObject = (u: unknown): u is GatherOptions => {
  * - `{ returnExceptions: true }` as the last argument: waits for all children and reports failures as values.
  * - A task passed twice is one task; its result appears at every position. An effect passed twice runs twice
  *   (an effect is a description; see `docs/semantics.md`).
- * - Children start at once, in argument order, running until they first suspend (the caller suspends in the
- *   gather right away, so this is the order asyncio runs them in).
+ * - Children are created in argument order and start on a later scheduler turn, in argument order, after the
+ *   tasks that were already ready (asyncio's `ensure_future`); the caller suspends in the gather first.
  * - Interrupting the fiber awaiting the gather cancels every child that is not done, and waits for them.
  * - The result type is a precise tuple: `gather(a, b)` with `a: Effect<number, E1>` and `b: Effect<string, E2>`
  *   is `Effect<[number, string], E1 | E2>`.
@@ -177,11 +177,12 @@ const gatherEach = (
     if (aws.length === 0) return Effect.succeed([])
     const loop = ownerLoop("gather", fiber)
     const effects = aws as ReadonlyArray<AnyEffect>
-    // Under a loop scope, with nothing observing, the children are created and started in batches, one step each.
+    // asyncio's `ensure_future` per child: created in argument order, each first step scheduled on this fiber's
+    // dispatcher, behind what is already there. Under a loop scope, with nothing observing, in batches, one step each.
     const tasks =
       loop !== undefined && !hooks.active()
-        ? spawnAllNow(effects, loop)
-        : Effect.forEach(effects, (aw) => toTask(aw, loop, true))
+        ? spawnAll(effects, loop)
+        : Effect.forEach(effects, (aw) => toTask(aw, loop))
     return Effect.flatMap(tasks, (tasks) =>
       observeWait(awaitAll(tasks, returnExceptions), { _tag: "tasks", what: "gather", count: tasks.length })
     )

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import * as Debug from "@effect-asyncio/core/Debug"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -815,6 +816,184 @@ describe("gather", () => {
       yield* settle
       assert.strictEqual(defectTag(exit), "TypeError")
       assert.strictEqual(ran, 0)
+    })
+  )
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// When gather's children start (issue 12, the differential harness's `gather-starts-at-once`): each test is a
+// program of test/fixtures/gather_starts.py, and asserts the order CPython 3.11 prints for it
+// (`python3 packages/core/test/fixtures/gather_starts.py`). asyncio's gather wraps each coroutine in a task whose
+// first step is scheduled (`call_soon`), in argument order, behind what is already ready.
+// ---------------------------------------------------------------------------------------------------------
+
+describe("when gather's children start", () => {
+  /** Runs `program` in a loop scope on virtual time (it must not wait on the clock); returns its log. */
+  const transcript = <E>(
+    program: (log: (line: string) => void) => Effect.Effect<unknown, E>,
+    scoped: (main: Effect.Effect<unknown, E>) => Effect.Effect<unknown, E> = asyncio.Loop.scoped
+  ) =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const { exit, elapsed } = yield* runVirtual(scoped(program((line) => lines.push(line))))
+      assert.isTrue(Exit.isSuccess(exit), String(exit))
+      assert.strictEqual(elapsed, 0)
+      return lines.join(" | ")
+    })
+
+  /** `job(name, steps)` of gather_starts.py: logs its start, takes `steps - 1` more steps (sleep(0)), its end. */
+  const job =
+    (log: (line: string) => void) =>
+    (name: string, steps = 1): Effect.Effect<string> =>
+      Effect.gen(function* () {
+        log(`${name} start`)
+        for (let i = 1; i < steps; i++) {
+          yield* asyncio.sleep(0)
+          log(`${name} step`)
+        }
+        log(`${name} end`)
+        return name
+      })
+
+  const earlierTask = "r start | r end | c1 start | c1 end | c2 start | c2 end | gather -> c1,c2"
+
+  it.effect("a task created before the gather, not yet started, starts before the gather's children", () =>
+    Effect.gen(function* () {
+      const program = (log: (line: string) => void) =>
+        Effect.gen(function* () {
+          const r = yield* asyncio.createTask(job(log)("r"))
+          log(`gather -> ${yield* asyncio.gather(job(log)("c1"), job(log)("c2"))}`)
+          yield* r
+        })
+      // gather_starts.py: earlier_task (the harness's seed 10)
+      assert.strictEqual(yield* transcript(program), earlierTask)
+      // The same while an observer is installed (debug mode): the children are created one effect each.
+      assert.strictEqual(
+        yield* transcript(program, (main) => Debug.debug(asyncio.Loop.scoped(main), { onWarning: () => {} })),
+        earlierTask
+      )
+    })
+  )
+
+  it.effect(
+    "every child takes its first step before any takes its second, after the earlier task's first",
+    () =>
+      Effect.gen(function* () {
+        const printed = yield* transcript((log) =>
+          Effect.gen(function* () {
+            const t = yield* asyncio.createTask(job(log)("t", 2))
+            log(`gather -> ${yield* asyncio.gather(job(log)("a", 2), job(log)("b", 2))}`)
+            yield* t
+          })
+        )
+        // gather_starts.py: interleaved
+        assert.strictEqual(
+          printed,
+          "t start | a start | b start | t step | t end | a step | a end | b step | b end | gather -> a,b"
+        )
+      })
+  )
+
+  it.effect("inside a timeout() body, an earlier task still starts before the gather's children", () =>
+    Effect.gen(function* () {
+      const printed = yield* transcript((log) =>
+        Effect.gen(function* () {
+          const r = yield* asyncio.createTask(job(log)("r"))
+          yield* asyncio.timeout(5, () =>
+            Effect.gen(function* () {
+              log(`gather -> ${yield* asyncio.gather(job(log)("c1"), job(log)("c2"))}`)
+            })
+          )
+          yield* r
+        })
+      )
+      // gather_starts.py: in_timeout
+      assert.strictEqual(printed, earlierTask)
+    })
+  )
+
+  it.effect("inside a TaskGroup body, the group's earlier task starts before the gather's children", () =>
+    Effect.gen(function* () {
+      const printed = yield* transcript((log) =>
+        asyncio.TaskGroup.run((tg) =>
+          Effect.gen(function* () {
+            yield* tg.createTask(job(log)("g"))
+            log(`gather -> ${yield* asyncio.gather(job(log)("c1"), job(log)("c2"))}`)
+          })
+        )
+      )
+      // gather_starts.py: in_task_group
+      assert.strictEqual(printed, "g start | g end | c1 start | c1 end | c2 start | c2 end | gather -> c1,c2")
+    })
+  )
+
+  it.effect("a gather cancelled before its children's first step: they never start", () =>
+    Effect.gen(function* () {
+      const printed = yield* transcript((log) =>
+        Effect.gen(function* () {
+          let started = false
+          const child = (name: string) =>
+            job((line) => {
+              started = true
+              log(line)
+            })(name)
+          const gatherer = yield* asyncio.createTask(
+            asyncio
+              .gather(child("c1"), child("c2"))
+              .pipe(Effect.onInterrupt(() => Effect.sync(() => log("gatherer cancelled"))))
+          )
+          yield* asyncio.sleep(0)
+          yield* gatherer.cancel()
+          yield* Effect.exit(gatherer)
+          log(`c1, c2 never started: ${started ? "False" : "True"}`)
+        })
+      )
+      // gather_starts.py: cancelled_before_start
+      assert.strictEqual(printed, "gatherer cancelled | c1, c2 never started: True")
+    })
+  )
+
+  // Row G3b's difference: a gather of more than a quarter of the scheduler's step budget creates its children in
+  // batches (so that a million `sleep(0)` children are not all held at once), and a batch's children take their next
+  // step before the next batch's first. CPython (gather_starts.py: batches) prints every first step first:
+  // "0 start | 1 start | 2 start | 3 start | 0 step | 0 end | 1 step | 1 end | …" — as here with one batch.
+  it.effect(
+    "beyond a quarter of the step budget, a batch's children take their next step before the next batch starts",
+    () =>
+      Effect.gen(function* () {
+        const gatherOf4 = (log: (line: string) => void) =>
+          asyncio.gather(...["0", "1", "2", "3"].map((name) => job(log)(name, 2)))
+        const atBudget = (budget: number) =>
+          transcript(gatherOf4, (main) =>
+            asyncio.Loop.scoped(main).pipe(Effect.provideService(Scheduler.MaxOpsBeforeYield, budget))
+          )
+        assert.strictEqual(
+          yield* atBudget(2048),
+          "0 start | 1 start | 2 start | 3 start | 0 step | 0 end | 1 step | 1 end | 2 step | 2 end | 3 step | 3 end"
+        )
+        // Batches of 2.
+        assert.strictEqual(
+          yield* atBudget(8),
+          "0 start | 1 start | 0 step | 0 end | 1 step | 1 end | 2 start | 3 start | 2 step | 2 end | 3 step | 3 end"
+        )
+      })
+  )
+
+  // With no loop scope the children are the calling fiber's (forked with forkChild); a fiber forked before the
+  // gather and not yet started stands for the earlier task: the same order as earlier_task in CPython.
+  it.effect("with no loop scope, a fiber forked before the gather starts before the gather's children", () =>
+    Effect.gen(function* () {
+      const printed = yield* transcript(
+        (log) =>
+          Effect.gen(function* () {
+            const r = yield* Effect.forkChild(job(log)("r"))
+            log(`gather -> ${yield* asyncio.gather(job(log)("c1"), job(log)("c2"))}`)
+            yield* Fiber.join(r)
+          }),
+        (main) => main
+      )
+      // gather_starts.py: earlier_task
+      assert.strictEqual(printed, earlierTask)
     })
   )
 })

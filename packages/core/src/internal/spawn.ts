@@ -29,7 +29,7 @@ export interface SpawnOptions {
   readonly name?: string | undefined
   /** Where the public function was called (only while an observer asks for sites). */
   readonly site?: hooks.Site | undefined
-  /** Runs the task's first steps right away, inside the creating fiber's step (`gather`'s children). */
+  /** Runs the task's first steps right away, inside the creating fiber's step (`createTask`'s `eagerStart`). */
   readonly startImmediately?: boolean | undefined
 }
 
@@ -130,24 +130,37 @@ const settle = <A, E>(
 }
 
 /**
- * Creates tasks for `effects` under the loop scope `loop` and starts each at once, in order (`gather`'s children,
- * when nothing observes): what `spawn(effect, loopOwner(loop), { startImmediately: true })` does for each, without an
- * effect per task. `Effect.runForkWith(context)` with the creating fiber's context makes the same fiber as
- * `Effect.forkDetach(body, { startImmediately: true })` — the parent's context, interruptible, attached to no parent,
- * its first steps run now — but synchronously, so a batch of tasks takes one step of the creating fiber.
+ * Creates tasks for `effects` under the loop scope `loop`, in order, and schedules their first steps on the
+ * creating fiber's dispatcher, in order, behind what is already scheduled there (`gather`'s children, when nothing
+ * observes): what `spawn(effect, loopOwner(loop))` does for each — asyncio's `ensure_future`, whose task's first
+ * step is a `call_soon` — without an effect per task.
+ *
+ * The public API has no synchronous fork that leaves the fiber unstarted (`Effect.forkDetach` schedules
+ * `child.evaluate` on the parent's dispatcher, but is an effect per child), so each fiber is made with
+ * `Effect.runForkWith(context)` — the parent's context, interruptible, attached to no parent, as `forkDetach` makes
+ * it, plus what `asTaskBody` would set in the first step (the task as `CurrentTask`, no cancel scope) — running
+ * {@link Gated.gate}: its first step parks it in an `Effect.callback` and hands over the `resume`. One task on the
+ * creating fiber's dispatcher then resumes the batch's fibers with their bodies, in order. A task cancelled before
+ * its turn ends without running its body (the callback ignores a `resume` after an interruption).
  *
  * Between batches the creating fiber yields to the scheduler, as Effect's run loop makes it yield when a fiber has
  * used its budget of steps (`MaxOpsBeforeYield`, a batch being a quarter of it; never under `PreventSchedulerYield`):
- * children that suspended at once (a `sleep(0)`) then run on before the next batch is created, so a gather of a
- * million such tasks does not hold a million suspended fibers at once — as it did not when each child took its own
- * steps.
+ * a batch's children take their first steps (and those that suspended at once, a `sleep(0)`, their next) before the
+ * next batch is created, so a gather of a million such tasks does not hold a million fibers at once — as it did not
+ * when each child took its own steps. asyncio schedules every child's first step before any second step; here that
+ * holds within a batch (512 children at the default budget).
  */
-export const spawnAllNow = <R>(
+export const spawnAll = <R>(
   effects: ReadonlyArray<Effect.Effect<unknown, unknown, R>>,
   loop: LoopImpl
 ): Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> =>
   Effect.withFiber((parent) => {
-    const fork = Effect.runForkWith(parent.context as Context.Context<R>)
+    // The children's context: the creating fiber's, outside any cancel scope (a loop's task runs in none), with the
+    // child's task as `CurrentTask` — what `asTaskBody` sets in a task's first step, set here at its creation.
+    const base =
+      parent.getRef(CurrentScope) === undefined
+        ? parent.context
+        : Context.add(parent.context, CurrentScope, undefined)
     const n = effects.length
     const tasks = new Array<TaskImpl<unknown, unknown>>(n)
     const batch = parent.getRef(Scheduler.PreventSchedulerYield)
@@ -156,6 +169,8 @@ export const spawnAllNow = <R>(
     let next = 0
     const step: Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> = Effect.suspend(() => {
       const end = Math.min(n, next + batch)
+      const gated = new Gated<R>()
+      const gate = gated.gate
       for (let i = next; i < end; i++) {
         const effect = effects[i]
         const existing = asTask(effect)
@@ -164,13 +179,33 @@ export const spawnAllNow = <R>(
           continue
         }
         const task = new TaskImpl<unknown, unknown>(undefined, loop.asOwner)
-        tasks[i] = settle(task, fork(asTaskBody(effect, task)), undefined)
+        const context = Context.add(base, CurrentTask, task) as Context.Context<R>
+        gated.bodies.push(effect)
+        tasks[i] = settle(task, Effect.runForkWith(context)(gate), undefined)
       }
+      if (gated.bodies.length > 0) parent.currentDispatcher.scheduleTask(gated.start, 0)
       next = end
       return next < n ? Effect.andThen(Effect.yieldNow, step) : Effect.succeed(tasks)
     })
     return step
   })
+
+/**
+ * A batch of fibers parked at their first step until their turn: `gate` parks the fiber running it and records its
+ * `resume` (fibers run it in the order their bodies were pushed); `start` resumes each with its body, in order.
+ */
+class Gated<R> {
+  readonly bodies: Array<Effect.Effect<unknown, unknown, R>> = []
+  private readonly resumes: Array<(effect: Effect.Effect<unknown, unknown, R>) => void> = []
+  readonly gate: Effect.Effect<unknown, unknown, R> = Effect.callback<unknown, unknown, R>((resume) => {
+    this.resumes.push(resume)
+  })
+  readonly start = (): void => {
+    const bodies = this.bodies
+    const resumes = this.resumes
+    for (let i = 0; i < resumes.length; i++) resumes[i](bodies[i])
+  }
+}
 
 /** How and where a task of `owner` is being created by `parent`, for the observers. */
 const creationOf = (
@@ -228,14 +263,13 @@ export const createTaskAt = <A, E, R>(
 /**
  * Resolves an awaitable argument to a task: a task is used as it is (so the same task passed twice is one task,
  * as in asyncio); any other effect becomes a new task — an effect is a description that may be run any number
- * of times, so the same effect passed twice runs twice (docs/semantics.md, G3). `startImmediately` runs the
- * new task's first steps right away (used by `gather`, whose caller suspends at once).
+ * of times, so the same effect passed twice runs twice (docs/semantics.md, G3). A new task starts when the creating
+ * fiber next yields (asyncio's `ensure_future`).
  */
 export const toTask = <A, E, R>(
   u: Effect.Effect<A, E, R>,
-  loop: LoopImpl | undefined,
-  startImmediately = false
+  loop: LoopImpl | undefined
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
   const task = asTask(u)
-  return task !== undefined ? Effect.succeed(task) : spawn(u, loopOwner(loop), { startImmediately })
+  return task !== undefined ? Effect.succeed(task) : spawn(u, loopOwner(loop))
 }
