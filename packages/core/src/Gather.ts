@@ -14,7 +14,7 @@ import { observeWait } from "./internal/observe.ts"
 import { settledValue } from "./internal/outcome.ts"
 import { CurrentTask, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
-import { callSoon, whenDone } from "./internal/soon.ts"
+import { callSoon, DoneCallbacks } from "./internal/soon.ts"
 import { spawnAllNow, toTask } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
@@ -226,8 +226,12 @@ const awaitAll = (
           wake(Effect.succeed(results))
         }
       }
+      // One queue of done callbacks for all positions: no closure per hop (a gather may have a million children).
+      const callbacks = new DoneCallbacks<number>((i) => onExit(i, tasks[i].fiber.pollUnsafe()!))
       for (let i = 0; i < n; i++) {
-        whenDone(tasks[i], (exit) => onExit(i, exit))
+        const child = tasks[i].fiber
+        if (child.pollUnsafe() !== undefined) callbacks.push(i)
+        else child.addObserver(() => callbacks.push(i, child))
       }
       return Effect.suspend(() => {
         // Effect also runs this canceller when `resume` is given a cause holding an interrupt (a child that ended

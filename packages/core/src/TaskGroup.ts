@@ -31,7 +31,7 @@ import { captureSite, observeWait } from "./internal/observe.ts"
 import { exceptionOf, outcomeOf } from "./internal/outcome.ts"
 import { CurrentTask, type GroupOwner, type LoopImpl, type Owner, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason, interruptTask } from "./internal/reason.ts"
-import { callSoon } from "./internal/soon.ts"
+import { callSoon, DoneCallbacks } from "./internal/soon.ts"
 import { spawn } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
@@ -315,8 +315,12 @@ class TaskGroupImpl implements TaskGroup {
    * A child's end, as Python's `_on_task_done` — a done callback of the child, so it runs a scheduler turn after the
    * child ended (`callSoon`): the group hears of a failure then, and its exit wakes a turn after that.
    */
-  private readonly childDone = (child: Child, exit: Exit.Exit<unknown, unknown>): void =>
-    callSoon(() => this.onChildDone(child, exit), child.fiber)
+  private readonly childDone = (child: Child, _exit: Exit.Exit<unknown, unknown>): void =>
+    this.doneCallbacks.push(child, child.fiber)
+
+  private readonly doneCallbacks = new DoneCallbacks<Child>((child) =>
+    this.onChildDone(child, child.fiber.pollUnsafe()!)
+  )
 
   cancel(): Effect.Effect<void> {
     return Effect.sync(() => {

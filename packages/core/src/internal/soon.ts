@@ -52,3 +52,34 @@ export const whenDone = <A, E>(
   }
   return fiber.addObserver((exit) => callSoon(() => fn(exit), fiber))
 }
+
+/**
+ * Done callbacks of one waiter without a closure per hop (a combinator with many tasks: `gather`'s children, a task
+ * group's): `push(item)` queues `item` and schedules one turn ({@link callSoon}); each turn runs `run` on the oldest
+ * item. The items run in the order they were pushed, each on its own turn, as `call_soon` callbacks do.
+ */
+export class DoneCallbacks<T> {
+  private items: Array<T | undefined> = []
+  private head = 0
+  private readonly run: (item: T) => void
+
+  constructor(run: (item: T) => void) {
+    this.run = run
+  }
+
+  push(item: T, from?: Fiber.Fiber<unknown, unknown>): void {
+    this.items.push(item)
+    callSoon(this.turn, from)
+  }
+
+  private readonly turn = (): void => {
+    const items = this.items
+    const item = items[this.head] as T
+    items[this.head++] = undefined
+    if (this.head === items.length) {
+      this.items = []
+      this.head = 0
+    }
+    this.run(item)
+  }
+}
