@@ -12,6 +12,7 @@ import { TimeoutError } from "./Errors.ts"
 import { consume } from "./internal/await.ts"
 import { observeWait } from "./internal/observe.ts"
 import { ownerLoop } from "./internal/owner.ts"
+import { callSoon, whenDone } from "./internal/soon.ts"
 import { toTask } from "./internal/spawn.ts"
 import { isTask, notAnEffect, type TaskImpl } from "./internal/task.ts"
 import { delayToMillis } from "./internal/time.ts"
@@ -62,7 +63,8 @@ export interface AsCompletedOptions {
 class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   private readonly done: Array<TaskImpl<A, E> | undefined> = []
   private head = 0
-  private readonly waiters: Array<(task: TaskImpl<A, E> | undefined) => void> = []
+  /** Callers waiting for a finished task, in arrival order: each is woken by one finished task (`wake`). */
+  private readonly waiters: Array<() => void> = []
   /** How many items (effects or tasks) are still to be handed out; one count for both forms, as in Python. */
   private left: number
   private expired = false
@@ -75,7 +77,9 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
     this.clock = clock
     this.deadline = deadline
     this.left = tasks.length
-    for (const task of tasks) task.fiber.addObserver(() => this.onDone(task))
+    // asyncio's hops: a task's end schedules `_on_completion` (`whenDone`), which queues it and wakes the first
+    // waiting caller a turn later; that caller takes the head of the queue when it runs.
+    for (const task of tasks) whenDone(task, () => this.onDone(task))
     this.nextTask = Effect.suspend(() => {
       if (this.left === 0) return Effect.succeed(undefined)
       this.left--
@@ -86,9 +90,14 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   private onDone(task: TaskImpl<A, E>): void {
     if (this.expired || (this.deadline !== Infinity && this.clock.currentTimeMillisUnsafe() > this.deadline))
       return
+    this.done.push(task)
+    this.wakeNext(task.fiber)
+  }
+
+  /** Wakes the first waiting caller, a turn from now (asyncio's `Queue.put_nowait` waking a getter). */
+  private wakeNext(from: Fiber.Fiber<unknown, unknown>): void {
     const waiter = this.waiters.shift()
-    if (waiter !== undefined) waiter(task)
-    else this.done.push(task)
+    if (waiter !== undefined) callSoon(waiter, from)
   }
 
   /**
@@ -109,22 +118,34 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
         return deliver(task)
       }
       if (this.expired) return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
-      const wait = Effect.callback<X, XE>((resume) => {
-        const waiter = (task: TaskImpl<A, E> | undefined) => resume(deliver(task!))
-        this.waiters.push(waiter)
-        return Effect.sync(() => {
-          const index = this.waiters.indexOf(waiter)
-          if (index >= 0) this.waiters.splice(index, 1)
+      const wait = Effect.withFiber((fiber) =>
+        Effect.callback<X, XE | TimeoutError>((resume) => {
+          // Woken, the caller looks at the queue again when it runs (`takeWith`): the task is still there.
+          const waiter = () => resume(this.takeWith(deliver))
+          this.waiters.push(waiter)
+          return Effect.sync(() => {
+            const index = this.waiters.indexOf(waiter)
+            if (index >= 0) this.waiters.splice(index, 1)
+            // Cancelled after it was woken: the task it was woken for stays queued, for the next caller.
+            else if (this.head < this.done.length) this.wakeNext(fiber)
+          })
         })
-      })
+      )
       const observed = observeWait(wait, { _tag: "tasks", what: "asCompleted", count: this.left + 1 })
       if (this.deadline === Infinity) return observed
       const left = this.deadline - this.clock.currentTimeMillisUnsafe()
+      // asyncio's expiry is a timer callback (`_on_timeout`), in line with the done callbacks: tasks queued before it
+      // fired are still handed out first, tasks that end after it are not. A deadline already past fires a turn
+      // from now, after the done callbacks already scheduled.
       const expire = Effect.suspend(() => {
         this.expired = true
-        return Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
+        return this.head < this.done.length
+          ? this.takeWith(deliver)
+          : Effect.fail(new TimeoutError("asCompleted: the timeout expired"))
       })
-      return left <= 0 ? expire : Effect.raceFirst(observed, Effect.andThen(Effect.sleep(left), expire))
+      return left <= 0
+        ? Effect.andThen(Effect.yieldNow, expire)
+        : Effect.raceFirst(observed, Effect.andThen(Effect.sleep(left), expire))
     })
   }
 

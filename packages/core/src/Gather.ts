@@ -14,6 +14,7 @@ import { observeWait } from "./internal/observe.ts"
 import { settledValue } from "./internal/outcome.ts"
 import { CurrentTask, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
+import { callSoon, DoneCallbacks } from "./internal/soon.ts"
 import { spawnAll, toTask } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
@@ -189,8 +190,12 @@ const gatherEach = (
   })
 
 /**
- * Waits for `tasks` (one observer per position) and resumes once: with the first failure when fail-fast,
+ * Waits for `tasks` (one done callback per position) and resumes once: with the first failure when fail-fast,
  * otherwise when every task is done. If the waiting fiber is interrupted, cancels and awaits the rest.
+ *
+ * The hops are asyncio's: a child's end schedules gather's `_done_callback` (`whenDone`, also for a child already
+ * done), which sets the outer future when the gather is decided, and that wakes the awaiter a turn later
+ * (`callSoon`) — two scheduler turns after the deciding child ended.
  */
 const awaitAll = (
   tasks: ReadonlyArray<TaskImpl<unknown, unknown>>,
@@ -202,6 +207,8 @@ const awaitAll = (
       const results = new Array<unknown>(n)
       let remaining = n
       let finished = false
+      const wake = (effect: Effect.Effect<Array<unknown>, unknown>): void =>
+        callSoon(() => resume(effect), fiber)
       const onExit = (index: number, exit: Exit.Exit<unknown, unknown>): void => {
         // As in Python, gather consumes every child's outcome, even one that ends after the gather returned.
         markRetrieved(tasks[index])
@@ -212,16 +219,20 @@ const awaitAll = (
           results[index] = settledValue(exit)
         } else {
           finished = true
-          resume(Effect.failCause(exit.cause as Cause.Cause<unknown>))
+          wake(Effect.failCause(exit.cause as Cause.Cause<unknown>))
           return
         }
         if (--remaining === 0) {
           finished = true
-          resume(Effect.succeed(results))
+          wake(Effect.succeed(results))
         }
       }
-      for (let i = 0; i < n && !finished; i++) {
-        tasks[i].fiber.addObserver((exit) => onExit(i, exit))
+      // One queue of done callbacks for all positions: no closure per hop (a gather may have a million children).
+      const callbacks = new DoneCallbacks<number>((i) => onExit(i, tasks[i].fiber.pollUnsafe()!))
+      for (let i = 0; i < n; i++) {
+        const child = tasks[i].fiber
+        if (child.pollUnsafe() !== undefined) callbacks.push(i)
+        else child.addObserver(() => callbacks.push(i, child))
       }
       return Effect.suspend(() => {
         // Effect also runs this canceller when `resume` is given a cause holding an interrupt (a child that ended

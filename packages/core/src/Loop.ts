@@ -223,7 +223,8 @@ const scopedImpl = <A, E, R>(
       const loop = new LoopImpl(checked.name ?? `loop-${++loopCounter}`)
       initLoop(loop, fiber.getRef(CurrentLoop), checked.signals)
       return spawn(main, { _tag: "Loop", loop }, { name: mainName }).pipe(
-        Effect.flatMap(awaitTask),
+        // The loop waits for main (asyncio's run_until_complete), not a task: it hears of main's end in that step.
+        Effect.flatMap((task) => awaitTask(task, 0)),
         Effect.ensuring(shutdown(loop, checked.onShutdownError, "Loop.scoped")),
         Effect.provideService(CurrentLoop, loop)
       )

@@ -35,5 +35,7 @@ const shieldChecked = <A, E, R>(aw: Effect.Effect<A, E, R>): Effect.Effect<A, E,
     const inner: Effect.Effect<TaskImpl<A, E>, never, R> = task !== undefined
       ? Effect.succeed(task)
       : spawn(aw, { _tag: "Detached", loop: ownerLoop("shield", fiber) })
-    return Effect.flatMap(inner, joinTask)
+    // asyncio's shield puts a future between the task and the caller: the task's done callback sets it, and its
+    // done callback wakes the caller (two turns after the task ends; none if it is done already).
+    return Effect.flatMap(inner, (task) => joinTask(task, 2))
   })

@@ -15,6 +15,7 @@ import { cancelAllAndAwait, consume } from "./internal/await.ts"
 import { outcomeOf } from "./internal/outcome.ts"
 import { ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
+import { whenDone } from "./internal/soon.ts"
 import { spawn } from "./internal/spawn.ts"
 import type { TaskImpl } from "./internal/task.ts"
 import { delayToMillis } from "./internal/time.ts"
@@ -104,7 +105,12 @@ const race = <A, E, R>(
     wake = undefined
     w?.()
   }
+  /** Which attempts the race has heard have ended (a turn after each ended), and how many. */
+  const heard: Array<boolean> = []
+  let ended = 0
   const onDone = (index: number, exit: Exit.Exit<A, E>): void => {
+    heard[index] = true
+    ended++
     if (exit._tag === "Success" && winner === undefined) winner = { index, value: exit.value }
     signal()
   }
@@ -125,7 +131,8 @@ const race = <A, E, R>(
     return Effect.map(spawn(attempt, { _tag: "Detached", loop }), (task) => {
       attempts.push(task)
       // The race consumes every attempt's outcome (Python's attempts catch their own exceptions and store them).
-      task.fiber.addObserver((exit) => onDone(index, consume(task, exit)))
+      // The race hears of an attempt's end a scheduler turn later, as an asyncio waiter does (`soon.ts`).
+      whenDone(task, (exit) => onDone(index, consume(task, exit)))
       return true
     })
   })
@@ -147,13 +154,12 @@ const race = <A, E, R>(
       ? wait
       : Effect.raceFirst(wait, Effect.sleep(Duration.millis(Math.max(0, timeout))))
   }
-  const running = (): boolean => attempts.some((task) => task.fiber.pollUnsafe() === undefined)
+  const running = (): boolean => ended < attempts.length
   const race: Effect.Effect<void, never, R> = Effect.gen(function* () {
     yield* startNext
     while (winner === undefined) {
-      const latest = attempts[attempts.length - 1]
-      const latestExit = latest?.fiber.pollUnsafe()
-      if (!exhausted && latest !== undefined && latestExit !== undefined) {
+      // Everything is decided on what the race has heard (`ended`), not on the fibers' state.
+      if (!exhausted && attempts.length > 0 && heard[attempts.length - 1] === true) {
         // The latest attempt failed: start the next one at once.
         yield* startNext
         continue

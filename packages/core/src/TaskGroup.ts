@@ -31,6 +31,7 @@ import { captureSite, observeWait } from "./internal/observe.ts"
 import { exceptionOf, outcomeOf } from "./internal/outcome.ts"
 import { CurrentTask, type GroupOwner, type LoopImpl, type Owner, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason, interruptTask } from "./internal/reason.ts"
+import { callSoon, DoneCallbacks } from "./internal/soon.ts"
 import { spawn } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
@@ -240,7 +241,7 @@ class TaskGroupImpl implements TaskGroup {
       adopt: () => {},
       // Once `started` has made it a child, its end is the group's business.
       childDone: (child, exit) => {
-        if (value !== undefined) this.onChildDone(child, exit)
+        if (value !== undefined) this.childDone(child, exit)
       }
     }
     const body = validate.callEffect("TaskGroup.start", () => fn(status))
@@ -310,8 +311,16 @@ class TaskGroupImpl implements TaskGroup {
       interruptTask(child, undefined, reason)
   }
 
-  private readonly childDone = (child: Child, exit: Exit.Exit<unknown, unknown>): void =>
-    this.onChildDone(child, exit)
+  /**
+   * A child's end, as Python's `_on_task_done` — a done callback of the child, so it runs a scheduler turn after the
+   * child ended (`callSoon`): the group hears of a failure then, and its exit wakes a turn after that.
+   */
+  private readonly childDone = (child: Child, _exit: Exit.Exit<unknown, unknown>): void =>
+    this.doneCallbacks.push(child, child.fiber)
+
+  private readonly doneCallbacks = new DoneCallbacks<Child>((child) =>
+    this.onChildDone(child, child.fiber.pollUnsafe()!)
+  )
 
   cancel(): Effect.Effect<void> {
     return Effect.sync(() => {
@@ -345,13 +354,16 @@ class TaskGroupImpl implements TaskGroup {
     this.scope.cancel(reason)
   }
 
-  private readonly waitChildren: Effect.Effect<void> = Effect.callback<void>((resume) => {
-    if (this.children.size === 0 && this.starting === 0) return resume(Effect.void)
-    this.wake = () => resume(Effect.void)
-    return Effect.sync(() => {
-      this.wake = undefined
+  /** Waits until no child is left; woken a turn after the last one is counted out (Python's `_on_completed_fut`). */
+  private readonly waitChildren: Effect.Effect<void> = Effect.withFiber((fiber) =>
+    Effect.callback<void>((resume) => {
+      if (this.children.size === 0 && this.starting === 0) return resume(Effect.void)
+      this.wake = () => callSoon(() => resume(Effect.void), fiber)
+      return Effect.sync(() => {
+        this.wake = undefined
+      })
     })
-  })
+  )
 
   /** Waits until no child is left (reported to the observers as the running task waiting on the group). */
   readonly childrenDone: Effect.Effect<void> = Effect.suspend(() =>

@@ -10,6 +10,7 @@ import { TypeError, ValueError } from "./Errors.ts"
 import { markWaitedOn } from "./internal/await.ts"
 import { observeWait } from "./internal/observe.ts"
 import { outcomeOf } from "./internal/outcome.ts"
+import { callSoon, whenDone } from "./internal/soon.ts"
 import { isTask } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
@@ -151,39 +152,33 @@ const waitOn = <T extends Task<unknown, unknown>>(
   returnWhen: ReturnWhen,
   timer: Effect.Effect<void> | undefined
 ): Effect.Effect<WaitResult<T>> => {
-  // asyncio's wait always suspends: its done callbacks are scheduled (`call_soon`), even for tasks already done.
-  // Ours resume synchronously; when every task was already done, the wait yields once instead.
-  let registering = true
-  let atOnce = false
-  const waiting = Effect.callback<void>((resume) => {
-    let counter = tasks.length
-    let finished = false
-    const removers: Array<() => void> = []
-    const finish = () => {
-      finished = true
-      for (const remove of removers) remove()
-    }
-    for (const task of tasks) {
-      removers.push(
-        task.fiber.addObserver((exit) => {
-          if (finished) return
-          counter--
-          if (
-            counter <= 0 ||
-            returnWhen === FIRST_COMPLETED ||
-            (returnWhen === FIRST_EXCEPTION && isException(exit))
-          ) {
-            finish()
-            atOnce = registering
-            resume(Effect.void)
-          }
-        })
-      )
-      if (finished) break
-    }
-    registering = false
-    return Effect.sync(finish)
-  })
+  // asyncio's hops: each task's end schedules `_on_completion` (also for a task already done, so `wait` always
+  // suspends), which sets the waiter future when the condition is met, and that wakes the caller a turn later.
+  const waiting = Effect.withFiber((fiber) =>
+    Effect.callback<void>((resume) => {
+      let counter = tasks.length
+      let finished = false
+      const removers: Array<() => void> = []
+      const finish = () => {
+        finished = true
+        for (const remove of removers) remove()
+      }
+      const onCompletion = (exit: Exit.Exit<unknown, unknown>): void => {
+        if (finished) return
+        counter--
+        if (
+          counter <= 0 ||
+          returnWhen === FIRST_COMPLETED ||
+          (returnWhen === FIRST_EXCEPTION && isException(exit))
+        ) {
+          finish()
+          callSoon(() => resume(Effect.void), fiber)
+        }
+      }
+      for (const task of tasks) removers.push(whenDone(task, onCompletion))
+      return Effect.sync(finish)
+    })
+  )
   const partition = Effect.sync(() => {
     const done = new Set<T>()
     const pending = new Set<T>()
@@ -192,11 +187,7 @@ const waitOn = <T extends Task<unknown, unknown>>(
     }
     return { done, pending }
   })
-  const suspending = Effect.andThen(
-    waiting,
-    Effect.suspend(() => (atOnce ? Effect.yieldNow : Effect.void))
-  )
-  const waited = timer === undefined ? suspending : Effect.raceFirst(suspending, timer)
+  const waited = timer === undefined ? waiting : Effect.raceFirst(waiting, timer)
   return Effect.andThen(
     observeWait(waited, { _tag: "tasks", what: `wait(${returnWhen})`, count: tasks.length }),
     partition

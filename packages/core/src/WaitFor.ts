@@ -6,11 +6,10 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import type { CancelReason } from "./Errors.ts"
 import { CancelledError, TimeoutError } from "./Errors.ts"
-import { consume } from "./internal/await.ts"
+import { awaitEnd, consume } from "./internal/await.ts"
 import { outcomeOf } from "./internal/outcome.ts"
 import { interruptTask } from "./internal/reason.ts"
 import { asTask, notAnEffect } from "./internal/task.ts"
@@ -118,7 +117,8 @@ const waitWithin = <A, E, R>(
     const exit = task.fiber.pollUnsafe()
     if (exit !== undefined) return consume(task, exit)
     interruptTask(task, by, timeoutReason(what))
-    return Effect.flatMap(Fiber.await(task.fiber), (exit) => afterExpiry(consume(task, exit)))
+    // asyncio's `_cancel_and_wait`: the task's done callback sets a future the caller awaits (two turns).
+    return Effect.flatMap(awaitEnd(task, 2), (exit) => afterExpiry(consume(task, exit)))
   }
   return Timeout.timeout(delay.duration, () => aw)
 }

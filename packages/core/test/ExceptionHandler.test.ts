@@ -221,9 +221,10 @@ describe("EXH — tasks whose exception nobody retrieved", () => {
       Effect.gen(function* () {
         const { value, logged } = yield* inLoop((loop) =>
           Effect.gen(function* () {
-            const failing = (name: string) =>
+            // `waited` ends after `wait` has taken it (the others are retrieved by what takes their outcome).
+            const failing = (name: string, seconds = 1) =>
               asyncio.createTask(
-                Effect.andThen(asyncio.sleep(1), Effect.fail(new ZeroDivisionError({ message: name }))),
+                Effect.andThen(asyncio.sleep(seconds), Effect.fail(new ZeroDivisionError({ message: name }))),
                 {
                   name
                 }
@@ -236,7 +237,7 @@ describe("EXH — tasks whose exception nobody retrieved", () => {
             const gathered = yield* failing("gathered")
             const byCallback = yield* failing("by-callback")
             yield* byCallback.addDoneCallback((t) => Effect.ignore(t.result()))
-            const waited = yield* failing("waited")
+            const waited = yield* failing("waited", 1.5)
             yield* asyncio.createTask(asyncio.sleep(1, "fine"))
             const cancelled = yield* asyncio.createTask(asyncio.sleep(10))
             yield* Effect.exit(awaited)

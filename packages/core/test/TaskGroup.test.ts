@@ -778,7 +778,13 @@ describe("TaskGroup — TG conformance cases", () => {
   // (cancelling() = 1), then the outer group raises {ValueError}. We have no counts; what is observable is the
   // same: the inner error is handled, code after it runs, and the outer group raises {ValueError} only.
   it.effect(
-    "TG-37 nested groups both failing: the inner error is caught inside, the outer raises {ValueError}",
+    "TG-37 nested groups both failing: the outer group's abort reaches the body in the inner group's exit; the outer raises {ValueError}",
+    // CPython 3.11 (checked) prints "caught RuntimeError", "after the inner group", "caught ValueError": the outer
+    // group's `_on_task_done` cancels the body while it waits in the inner group's exit, and the inner group, being
+    // aborting itself, swallows that CancelledError as its own. Both groups hear of their child's failure a turn
+    // after it (done callbacks), so here too the outer abort lands in the inner exit; a cancellation cannot be
+    // swallowed, and a handler around a group failing in a cancelled body does not run (docs/semantics.md S11, C1):
+    // the inner RuntimeError is dropped, the outer group raises {ValueError}.
     () =>
       Effect.gen(function* () {
         const { events, mark } = timeline()
@@ -796,11 +802,7 @@ describe("TaskGroup — TG conformance cases", () => {
           ).pipe(Effect.catchTag("ExceptionGroup", (g) => mark(`caught ${shapeOf(g)} from ${tasksOf(g)}`)))
         )
         assert.isTrue(r.exit._tag === "Success")
-        assert.deepStrictEqual(events, [
-          "caught RuntimeError",
-          "after the inner group",
-          "caught ValueError from outer-child"
-        ])
+        assert.deepStrictEqual(events, ["caught ValueError from outer-child"])
         // and the caller is not left cancelled: it can still suspend
         const after = yield* runVirtual(asyncio.sleep(0, "still running"))
         assert.strictEqual(yield* after.exit, "still running")
@@ -956,7 +958,7 @@ describe("TaskGroup — TG conformance cases", () => {
   // Re-baselined [tick]: asyncio runs every timer due at the same instant in one loop iteration, so both 0.01
   // crashers raise before the group hears of either. Effect's TestClock wakes equal deadlines one after the other
   // and lets each settle: the first failure cancels the sibling due at the same instant.
-  it.effect("TG-44 members come in completion order; a sibling due at the same instant is cancelled", () =>
+  it.effect("TG-44 members come in completion order; a sibling failing at the same instant is a member too", () =>
     Effect.gen(function* () {
       let k: asyncio.Task<never, KeyErr> | undefined
       let t: asyncio.Task<never, TypeErr> | undefined
@@ -969,9 +971,11 @@ describe("TaskGroup — TG conformance cases", () => {
           })
         )
       )
-      assert.deepStrictEqual(shapeOf(yield* groupOf(r.exit)), ["ValueError"])
+      // CPython 3.11: ['ValueError', 'TypeError'], k cancelled, t not (both timers fire in one iteration, and the
+      // group hears of v's failure a turn later, after t has raised too)
+      assert.deepStrictEqual(shapeOf(yield* groupOf(r.exit)), ["ValueError", "TypeError"])
       assert.isTrue(yield* k!.cancelled())
-      assert.isTrue(yield* t!.cancelled())
+      assert.isFalse(yield* t!.cancelled())
 
       // errors raised while being cancelled: completion order, not creation order
       const cleanup = (delay: number, error: unknown) =>

@@ -96,17 +96,17 @@ describe("wait", () => {
   // What holds in both: the partition is taken when the waiter resumes, and FIRST_COMPLETED may report more than
   // one done task (next test).
   it.effect(
-    "WT-05 FIRST_COMPLETED partitions when the waiter resumes (re-baselined: done = {a}, pending = {b})",
+    "WT-05 FIRST_COMPLETED partitions when the waiter resumes, two turns after the first completion: done = {a, b}",
     () =>
+      // As CPython 3.11 prints (checked): `_on_completion` runs a turn after a ends, the caller a turn after that,
+      // by when b has finished too.
       Effect.gen(function* () {
         const a = yield* asyncio.createTask(asyncio.sleep(0), { name: "a" })
         const b = yield* asyncio.createTask(Effect.andThen(asyncio.sleep(0), asyncio.sleep(0)), { name: "b" })
         const { done, pending } = yield* asyncio.wait([b, a], { returnWhen: asyncio.FIRST_COMPLETED })
-        assert.deepStrictEqual(names(done), ["a"])
-        assert.deepStrictEqual(names(pending), ["b"])
+        assert.deepStrictEqual(names(done), ["a", "b"])
+        assert.strictEqual(pending.size, 0)
         assert.isUndefined(yield* a)
-        yield* settle
-        assert.isTrue(yield* b.done())
         assert.isUndefined(yield* b)
       })
   )

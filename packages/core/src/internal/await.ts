@@ -14,6 +14,7 @@ import * as hooks from "./hooks.ts"
 import { observeWait } from "./observe.ts"
 import { CurrentTask } from "./owner.ts"
 import { forwardedReason, interruptTask } from "./reason.ts"
+import { callSoon, whenDone } from "./soon.ts"
 import type { TaskImpl } from "./task.ts"
 
 /**
@@ -43,21 +44,51 @@ export const consume = <A, E>(task: TaskImpl<A, E>, exit: Exit.Exit<A, E>): Exit
 
 /**
  * Waits for `task` and takes its outcome (reported as retrieved, and as the current task waiting on it). Unlike
- * {@link awaitTask} it does not forward the waiting fiber's cancellation to the task (`shield`).
+ * {@link awaitTask} it does not forward the waiting fiber's cancellation to the task. A task already done hands its
+ * outcome over at once (Python's `Future.__await__` does not suspend on a done future); otherwise the waiter resumes
+ * a scheduler turn after the task ends, as a Python task awaiting another is woken by its done callback (`soon.ts`).
+ *
+ * `hops` counts those turns: `1` for `await task`; `2` where asyncio puts a future between the task and its awaiter
+ * (`shield`: the task's done callback sets the outer future, whose done callback wakes the awaiter); `0` resumes in
+ * the step that ends the task — for the loop scope waiting for its main task, which is asyncio's loop
+ * (`run_until_complete`), not a task awaiting one.
  */
-export const joinTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> => {
+export const joinTask = <A, E>(task: TaskImpl<A, E>, hops: Hops = 1): Effect.Effect<A, E> => {
   const exit = task.fiber.pollUnsafe()
   if (exit !== undefined) return consume(task, exit)
   const join = Effect.callback<A, E>((resume) => {
     const exit = task.fiber.pollUnsafe()
     if (exit !== undefined) return resume(consume(task, exit))
-    return Effect.sync(task.fiber.addObserver((exit) => resume(consume(task, exit))))
+    const wake = (exit: Exit.Exit<A, E>): void => resume(consume(task, exit))
+    return Effect.sync(hops === 0 ? task.fiber.addObserver(wake) : afterHops(task, hops, wake))
   })
   return observeWait(join, { _tag: "task", task })
 }
 
-/** Awaits `task`; if the awaiting fiber is cancelled, cancels the task and waits for it (Python's forwarding). */
-export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
+/** How many scheduler turns after a task's end its waiter resumes (see {@link joinTask}). */
+export type Hops = 0 | 1 | 2
+
+/** Calls `wake(exit)` `hops` turns after `task` ends (after now if it has ended); returns the unregistration. */
+const afterHops = <A, E>(
+  task: TaskImpl<A, E>,
+  hops: 1 | 2,
+  wake: (exit: Exit.Exit<A, E>) => void
+): (() => void) => whenDone(task, hops === 1 ? wake : (exit) => callSoon(() => wake(exit), task.fiber))
+
+/**
+ * Waits until `task` has ended and `hops` scheduler turns have passed — also when it has ended already, as asyncio's
+ * `_cancel_and_wait` (a done callback that sets a future) always suspends. Does not consume the outcome.
+ */
+export const awaitEnd = <A, E>(task: TaskImpl<A, E>, hops: 1 | 2): Effect.Effect<Exit.Exit<A, E>> =>
+  Effect.callback<Exit.Exit<A, E>>((resume) =>
+    Effect.sync(afterHops(task, hops, (exit) => resume(Effect.succeed(exit))))
+  )
+
+/**
+ * Awaits `task`; if the awaiting fiber is cancelled, cancels the task and waits for it (Python's forwarding).
+ * `hops` as for {@link joinTask}.
+ */
+export const awaitTask = <A, E>(task: TaskImpl<A, E>, hops: Hops = 1): Effect.Effect<A, E> =>
   Effect.withFiber((current) => {
     const exit = task.fiber.pollUnsafe()
     if (exit !== undefined) return consume(task, exit)
@@ -65,7 +96,7 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>): Effect.Effect<A, E> =>
     if (awaiter === (task as TaskImpl<unknown, unknown>)) {
       return Effect.die(new RuntimeError("Task cannot await on itself"))
     }
-    return Effect.onExit(joinTask(task), (exit) => {
+    return Effect.onExit(joinTask(task, hops), (exit) => {
       if (
         exit._tag === "Success" ||
         !Cause.hasInterrupts(exit.cause) ||

@@ -44,9 +44,9 @@
  */
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
-import * as Fiber from "effect/Fiber"
 import * as hooks from "./hooks.ts"
 import { observeWait } from "./observe.ts"
+import { callSoon } from "./soon.ts"
 
 /** The `restore` function of `Effect.uninterruptibleMask`. */
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -240,7 +240,7 @@ export class ParkingLot<A> {
       if (this.readyTail === undefined) this.readyHead = waiter
       else this.readyTail.next = waiter
       this.readyTail = waiter
-      Fiber.getCurrent()!.currentDispatcher.scheduleTask(this.turn, 0)
+      callSoon(this.turn)
       n++
     }
     return n

@@ -126,11 +126,11 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
   },
   {
     item: "§3",
-    title:
-      "TestClock.adjust wakes same-instant sleepers one at a time: the first failure cancels its sibling (the " +
-      "virtual clock now wakes them together, but the group still aborts inside the failing child's step, before " +
-      "the sibling's turn: wake-at-once)",
-    expected: "wake-at-once",
+    title: "TestClock.adjust wakes same-instant sleepers one at a time: the first failure cancels its sibling",
+    expected: "clock-settles-each-timer",
+    fixed:
+      "the virtual clock wakes both sleepers together (Testing.virtualClock) and the group hears of the first " +
+      "failure a turn later (done callbacks through call_soon): the sibling raises too, as in CPython",
     retrieval: false,
     program: {
       ...none,

@@ -1,0 +1,218 @@
+/**
+ * When what waits for a task resumes (docs/semantics.md T1): asyncio schedules a future's done callbacks with
+ * `call_soon`, so an awaiter resumes a loop iteration after the task ends — two for the combinators whose done
+ * callback sets a future of their own (`gather`, `wait`, `shield`, `as_completed`, a task group's exit). A ticker
+ * task that logs one line per turn shows the count. Every expected order below is what the same program prints on
+ * CPython 3.11 (checked; the Python versions are in the comments), with `asyncio.sleep(0)` for a turn.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as asyncio from "@effect-asyncio/core"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { settle } from "./utils/virtual.ts"
+
+class ValueErr extends Data.TaggedError("ValueError")<{ readonly label: string }> {}
+
+/**
+ * Runs `body` with a log, a ticker (`for i in range(4): log.append(f"tick {i}"); await asyncio.sleep(0)`) and a job
+ * (`log.append(f"{label} ends"); return label`), then lets everything settle and returns the log.
+ */
+const scenario = (
+  body: (tools: {
+    readonly log: (line: string) => Effect.Effect<void>
+    readonly ticker: Effect.Effect<unknown>
+    readonly job: (label: string, fail?: boolean) => Effect.Effect<string, ValueErr>
+  }) => Effect.Effect<unknown, unknown>
+): Effect.Effect<Array<string>, unknown> =>
+  Effect.gen(function* () {
+    const lines: Array<string> = []
+    const log = (line: string) =>
+      Effect.sync(() => {
+        lines.push(line)
+      })
+    const ticker = Effect.forEach([0, 1, 2, 3], (i) => Effect.andThen(log(`tick ${i}`), asyncio.sleep(0)), {
+      discard: true
+    })
+    const job = (label: string, fail = false) =>
+      Effect.andThen(
+        log(`${label} ends`),
+        fail ? Effect.fail(new ValueErr({ label })) : Effect.succeed(label)
+      )
+    yield* body({ log, ticker, job })
+    yield* settle
+    return lines
+  })
+
+const ticks = (...lines: ReadonlyArray<string>) => lines
+
+describe("a waiter resumes as many turns after a task's end as in asyncio", () => {
+  it.effect("await of a pending task: one turn (the task's done callback wakes the awaiter)", () =>
+    Effect.gen(function* () {
+      // t = create_task(job("t")); create_task(ticker()); await t; log.append("resumed")
+      const log = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.createTask(ticker)
+          yield* t
+          yield* log("resumed")
+        })
+      )
+      assert.deepStrictEqual(log, ticks("t ends", "tick 0", "resumed", "tick 1", "tick 2", "tick 3"))
+    })
+  )
+
+  it.effect("await of a task already done: no suspension", () =>
+    Effect.gen(function* () {
+      // t = create_task(job("t")); await sleep(0); create_task(ticker()); await t; log.append("resumed")
+      const log = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.sleep(0)
+          yield* asyncio.createTask(ticker)
+          yield* t
+          yield* log("resumed")
+        })
+      )
+      assert.deepStrictEqual(log, ticks("t ends", "resumed", "tick 0", "tick 1", "tick 2", "tick 3"))
+    })
+  )
+
+  it.effect("gather: two turns, also over a task already done and when a child fails", () =>
+    Effect.gen(function* () {
+      // await gather(t)
+      const pending = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.createTask(ticker)
+          yield* asyncio.gather(t)
+          yield* log("resumed")
+        })
+      )
+      // t done (await sleep(0)) before create_task(ticker()); await gather(t)
+      const done = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.sleep(0)
+          yield* asyncio.createTask(ticker)
+          yield* asyncio.gather(t)
+          yield* log("resumed")
+        })
+      )
+      // t raises ValueError, u = create_task(sleep(1)); try: await gather(t, u) except ValueError: "resumed"
+      const failFast = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t", true))
+          const u = yield* asyncio.createTask(asyncio.sleep(1))
+          yield* asyncio.createTask(ticker)
+          yield* Effect.catchTag(asyncio.gather(t, u), "ValueError", () => log("resumed"))
+          yield* u.cancel()
+        })
+      )
+      const expected = ticks("t ends", "tick 0", "tick 1", "resumed", "tick 2", "tick 3")
+      assert.deepStrictEqual(pending, expected)
+      assert.deepStrictEqual(done, expected)
+      assert.deepStrictEqual(failFast, expected)
+    })
+  )
+
+  it.effect("wait: two turns; FIRST_COMPLETED over a task already done still goes through call_soon", () =>
+    Effect.gen(function* () {
+      // await wait([t])
+      const all = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.createTask(ticker)
+          yield* asyncio.wait([t])
+          yield* log("resumed")
+        })
+      )
+      // t done, u = create_task(sleep(1)); create_task(ticker()); wait([t, u], return_when=FIRST_COMPLETED)
+      // (the differential harness's seed 5920)
+      const first = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          const u = yield* asyncio.createTask(asyncio.sleep(1))
+          yield* asyncio.sleep(0)
+          yield* asyncio.createTask(ticker)
+          const { done, pending } = yield* asyncio.wait([t, u], { returnWhen: asyncio.FIRST_COMPLETED })
+          yield* log(`resumed ${done.size} ${pending.size}`)
+          yield* u.cancel()
+        })
+      )
+      assert.deepStrictEqual(all, ticks("t ends", "tick 0", "tick 1", "resumed", "tick 2", "tick 3"))
+      assert.deepStrictEqual(first, ticks("t ends", "tick 0", "tick 1", "resumed 1 1", "tick 2", "tick 3"))
+    })
+  )
+
+  it.effect("shield: two turns over a pending task, none over a task already done", () =>
+    Effect.gen(function* () {
+      // await shield(t)
+      const pending = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.createTask(ticker)
+          yield* asyncio.shield(t)
+          yield* log("resumed")
+        })
+      )
+      // t done before create_task(ticker()); await shield(t): shield returns the done task itself
+      const done = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.sleep(0)
+          yield* asyncio.createTask(ticker)
+          yield* asyncio.shield(t)
+          yield* log("resumed")
+        })
+      )
+      assert.deepStrictEqual(pending, ticks("t ends", "tick 0", "tick 1", "resumed", "tick 2", "tick 3"))
+      assert.deepStrictEqual(done, ticks("t ends", "resumed", "tick 0", "tick 1", "tick 2", "tick 3"))
+    })
+  )
+
+  it.effect("asCompleted: two turns (`_on_completion`, then the queue wakes the caller)", () =>
+    Effect.gen(function* () {
+      // for f in as_completed([t]): await f
+      const log = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.createTask(ticker)
+          for (const next of yield* asyncio.asCompleted([t])) yield* next
+          yield* log("resumed")
+        })
+      )
+      assert.deepStrictEqual(log, ticks("t ends", "tick 0", "tick 1", "resumed", "tick 2", "tick 3"))
+    })
+  )
+
+  it.effect(
+    "TaskGroup exit: two turns after the last child (`_on_task_done`, then `_on_completed_fut`)",
+    () =>
+      Effect.gen(function* () {
+        // create_task(ticker()); async with TaskGroup() as tg: tg.create_task(job("t"))
+        const log = yield* scenario(({ log, ticker, job }) =>
+          Effect.gen(function* () {
+            yield* asyncio.createTask(ticker)
+            yield* asyncio.TaskGroup.run((tg) => tg.createTask(job("t")))
+            yield* log("resumed")
+          })
+        )
+        assert.deepStrictEqual(log, ticks("tick 0", "t ends", "tick 1", "tick 2", "resumed", "tick 3"))
+      })
+  )
+
+  it.effect("waitFor of a task: one turn (3.12's wait_for awaits it inside a timeout scope)", () =>
+    Effect.gen(function* () {
+      // async with asyncio.timeout(5): await t   (the body of wait_for since 3.12)
+      const log = yield* scenario(({ log, ticker, job }) =>
+        Effect.gen(function* () {
+          const t = yield* asyncio.createTask(job("t"))
+          yield* asyncio.createTask(ticker)
+          yield* asyncio.waitFor(t, 5)
+          yield* log("resumed")
+        })
+      )
+      assert.deepStrictEqual(log, ticks("t ends", "tick 0", "resumed", "tick 1", "tick 2", "tick 3"))
+    })
+  )
+})
