@@ -7,6 +7,7 @@
 import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type { CancelledError, Defect } from "./Errors.ts"
 import { cancelAllAndAwait, markRetrieved } from "./internal/await.ts"
 import * as hooks from "./internal/hooks.ts"
@@ -184,10 +185,32 @@ const gatherEach = (
       loop !== undefined && !hooks.active()
         ? spawnAll(effects, loop)
         : Effect.forEach(effects, (aw) => toTask(aw, loop))
-    return Effect.flatMap(tasks, (tasks) =>
-      observeWait(awaitAll(tasks, returnExceptions), { _tag: "tasks", what: "gather", count: tasks.length })
+    // Creating the children is one atomic step in asyncio; ours yields between batches (and between `forEach`
+    // steps), so the creation is uninterruptible: a cancellation arriving meanwhile lands when the gather starts
+    // waiting, with every child created — and if it lands before the wait is registered, the children are
+    // cancelled here, as the wait's canceller would have.
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(tasks, (tasks) => {
+        const state = { waiting: false }
+        const waited = observeWait(awaitAll(tasks, returnExceptions, state), {
+          _tag: "tasks",
+          what: "gather",
+          count: tasks.length
+        })
+        return Effect.onInterrupt(restore(waited), () =>
+          state.waiting ? Effect.void : cancelAllAndAwait(tasks, fiber.id, cancelledGather(fiber))
+        )
+      })
     )
   })
+
+/** The reason given to the children of a gather whose awaiter `fiber` was cancelled. */
+const cancelledGather = (fiber: Fiber.Fiber<unknown, unknown>) =>
+  forwardedReason(
+    fiber,
+    "gather",
+    `the gather awaited by ${fiber.getRef(CurrentTask)?.name ?? "a fiber"} was cancelled`
+  )
 
 /**
  * Waits for `tasks` (one done callback per position) and resumes once: with the first failure when fail-fast,
@@ -199,10 +222,12 @@ const gatherEach = (
  */
 const awaitAll = (
   tasks: ReadonlyArray<TaskImpl<unknown, unknown>>,
-  returnExceptions: boolean
+  returnExceptions: boolean,
+  state: { waiting: boolean }
 ): Effect.Effect<Array<unknown>, unknown> =>
   Effect.withFiber((fiber) =>
     Effect.callback<Array<unknown>, unknown>((resume) => {
+      state.waiting = true
       const n = tasks.length
       const results = new Array<unknown>(n)
       let remaining = n
@@ -239,16 +264,7 @@ const awaitAll = (
         // cancelled): the gather is then already finished and must leave the other children alone.
         if (finished) return Effect.void
         finished = true
-        const awaiter = fiber.getRef(CurrentTask)
-        return cancelAllAndAwait(
-          tasks,
-          fiber.id,
-          forwardedReason(
-            fiber,
-            "gather",
-            `the gather awaited by ${awaiter?.name ?? "a fiber"} was cancelled`
-          )
-        )
+        return cancelAllAndAwait(tasks, fiber.id, cancelledGather(fiber))
       })
     })
   )

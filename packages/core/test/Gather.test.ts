@@ -990,6 +990,42 @@ describe("when gather's children start", () => {
       })
   )
 
+  // asyncio creates a gather's children in one step, so a cancellation cannot fall between two of them; ours
+  // creates a large gather in batches, yielding in between, and a cancellation arriving there must still reach
+  // every child created (the batches' fibers exist before the gather waits on them).
+  it.effect("a gather cancelled while it is creating its children in batches cancels every child", () =>
+    Effect.gen(function* () {
+      let done = 0
+      const child = Effect.andThen(
+        asyncio.sleep(1),
+        Effect.sync(() => {
+          done++
+        })
+      )
+      const { exit } = yield* run(
+        asyncio.Loop.scoped(
+          Effect.gen(function* () {
+            const g = yield* asyncio.createTask(
+              asyncio.gather(...Array.from({ length: 2000 }, () => child)),
+              {
+                name: "g"
+              }
+            )
+            // runs in the turn after g's first step: g is between two batches then
+            yield* asyncio.createTask(g.cancel("stop"), { name: "canceller" })
+            yield* asyncio.sleep(2)
+            const left = Array.from(yield* asyncio.allTasks).map((task) => task.name)
+            return { cancelled: yield* g.cancelled(), left }
+          })
+        )
+      )
+      const { cancelled, left } = yield* exit
+      assert.isTrue(cancelled)
+      assert.strictEqual(done, 0, "no child of the cancelled gather ran on")
+      assert.strictEqual(left.length, 1, `only main is left at 2 s, not ${left.join(", ")}`)
+    }).pipe(Effect.provideService(Scheduler.MaxOpsBeforeYield, 2048))
+  )
+
   // With no loop scope the children are the calling fiber's (forked with forkChild); a fiber forked before the
   // gather and not yet started stands for the earlier task: the same order as earlier_task in CPython.
   it.effect("with no loop scope, a fiber forked before the gather starts before the gather's children", () =>
