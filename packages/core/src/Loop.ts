@@ -16,9 +16,11 @@
 import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Scheduler from "effect/Scheduler"
 import { awaitTask, cancelAllAndAwait, markRetrieved } from "./internal/await.ts"
 import { describeError } from "./internal/format.ts"
 import * as hooks from "./internal/hooks.ts"
+import { LoopScheduler } from "./internal/loopScheduler.ts"
 import {
   callExceptionHandler,
   handlerOf,
@@ -181,7 +183,9 @@ const shutdown = (
  * `currentTask()` is defined), leftover tasks are cancelled and awaited at the end, errors raised by them while
  * being cancelled are reported, not raised. As `asyncio.run` stops the loop only after the iteration in which main
  * completes, the shutdown first lets one scheduler turn pass: a task that was ready (created and not started, or
- * woken) takes that step, and is then cancelled inside its body.
+ * woken) takes that step, and is then cancelled inside its body. Like asyncio's loop, the scope has one ready queue:
+ * every fiber inside it shares one Effect dispatcher (Effect gives each fiber its own), so work scheduled in one step
+ * runs on the next turn in the order it was scheduled.
  *
  * **Example** (Leftover tasks are cancelled)
  * ```ts
@@ -226,7 +230,8 @@ const scopedImpl = <A, E, R>(
         // The loop waits for main (asyncio's run_until_complete), not a task: it hears of main's end in that step.
         Effect.flatMap((task) => awaitTask(task, 0)),
         Effect.ensuring(shutdown(loop, checked.onShutdownError, "Loop.scoped")),
-        Effect.provideService(CurrentLoop, loop)
+        Effect.provideService(CurrentLoop, loop),
+        Effect.provideService(Scheduler.Scheduler, new LoopScheduler(fiber.getRef(Scheduler.Scheduler)))
       )
     })
   })

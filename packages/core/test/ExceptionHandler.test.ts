@@ -221,7 +221,8 @@ describe("EXH — tasks whose exception nobody retrieved", () => {
       Effect.gen(function* () {
         const { value, logged } = yield* inLoop((loop) =>
           Effect.gen(function* () {
-            // `waited` ends after `wait` has taken it (the others are retrieved by what takes their outcome).
+            // `gathered` and `waited` end after `gather` and `wait` have taken them: a task retrieved only more than
+            // a loop iteration after it ended is reported (row L10), and `awaited` ends at 3 s too.
             const failing = (name: string, seconds = 1) =>
               asyncio.createTask(
                 Effect.andThen(asyncio.sleep(seconds), Effect.fail(new ZeroDivisionError({ message: name }))),
@@ -234,10 +235,10 @@ describe("EXH — tasks whose exception nobody retrieved", () => {
             const { calls, handler } = recorder()
             loop.setExceptionHandler(handler)
             const awaited = yield* failing("awaited")
-            const gathered = yield* failing("gathered")
+            const gathered = yield* failing("gathered", 1.5)
             const byCallback = yield* failing("by-callback")
             yield* byCallback.addDoneCallback((t) => Effect.ignore(t.result()))
-            const waited = yield* failing("waited", 1.5)
+            const waited = yield* failing("waited", 2)
             yield* asyncio.createTask(asyncio.sleep(1, "fine"))
             const cancelled = yield* asyncio.createTask(asyncio.sleep(10))
             yield* Effect.exit(awaited)

@@ -958,59 +958,61 @@ describe("TaskGroup — TG conformance cases", () => {
   // Re-baselined [tick]: asyncio runs every timer due at the same instant in one loop iteration, so both 0.01
   // crashers raise before the group hears of either. Effect's TestClock wakes equal deadlines one after the other
   // and lets each settle: the first failure cancels the sibling due at the same instant.
-  it.effect("TG-44 members come in completion order; a sibling failing at the same instant is a member too", () =>
-    Effect.gen(function* () {
-      let k: asyncio.Task<never, KeyErr> | undefined
-      let t: asyncio.Task<never, TypeErr> | undefined
-      const r = yield* runVirtual(
-        run((tg) =>
-          Effect.gen(function* () {
-            k = yield* tg.createTask(crasher(0.02, new KeyErr()), { name: "k" })
-            yield* tg.createTask(crasher(0.01, new ValueErr()), { name: "v" })
-            t = yield* tg.createTask(crasher(0.01, new TypeErr()), { name: "t" })
-          })
+  it.effect(
+    "TG-44 members come in completion order; a sibling failing at the same instant is a member too",
+    () =>
+      Effect.gen(function* () {
+        let k: asyncio.Task<never, KeyErr> | undefined
+        let t: asyncio.Task<never, TypeErr> | undefined
+        const r = yield* runVirtual(
+          run((tg) =>
+            Effect.gen(function* () {
+              k = yield* tg.createTask(crasher(0.02, new KeyErr()), { name: "k" })
+              yield* tg.createTask(crasher(0.01, new ValueErr()), { name: "v" })
+              t = yield* tg.createTask(crasher(0.01, new TypeErr()), { name: "t" })
+            })
+          )
         )
-      )
-      // CPython 3.11: ['ValueError', 'TypeError'], k cancelled, t not (both timers fire in one iteration, and the
-      // group hears of v's failure a turn later, after t has raised too)
-      assert.deepStrictEqual(shapeOf(yield* groupOf(r.exit)), ["ValueError", "TypeError"])
-      assert.isTrue(yield* k!.cancelled())
-      assert.isFalse(yield* t!.cancelled())
+        // CPython 3.11: ['ValueError', 'TypeError'], k cancelled, t not (both timers fire in one iteration, and the
+        // group hears of v's failure a turn later, after t has raised too)
+        assert.deepStrictEqual(shapeOf(yield* groupOf(r.exit)), ["ValueError", "TypeError"])
+        assert.isTrue(yield* k!.cancelled())
+        assert.isFalse(yield* t!.cancelled())
 
-      // errors raised while being cancelled: completion order, not creation order
-      const cleanup = (delay: number, error: unknown) =>
-        asyncio
-          .sleep(10)
-          .pipe(Effect.onInterrupt(() => Effect.andThen(asyncio.sleep(delay), Effect.fail(error))))
-      const ordered = yield* runVirtual(
-        run((tg) =>
-          Effect.gen(function* () {
-            yield* tg.createTask(cleanup(0.03, new KeyErr()), { name: "slow" })
-            yield* tg.createTask(cleanup(0.01, new ValueErr()), { name: "fast" })
-            yield* tg.createTask(cleanup(0.02, new TypeErr()), { name: "middle" })
-            yield* tg.createTask(crasher(0.1, new OSErr()), { name: "trigger" })
-          })
+        // errors raised while being cancelled: completion order, not creation order
+        const cleanup = (delay: number, error: unknown) =>
+          asyncio
+            .sleep(10)
+            .pipe(Effect.onInterrupt(() => Effect.andThen(asyncio.sleep(delay), Effect.fail(error))))
+        const ordered = yield* runVirtual(
+          run((tg) =>
+            Effect.gen(function* () {
+              yield* tg.createTask(cleanup(0.03, new KeyErr()), { name: "slow" })
+              yield* tg.createTask(cleanup(0.01, new ValueErr()), { name: "fast" })
+              yield* tg.createTask(cleanup(0.02, new TypeErr()), { name: "middle" })
+              yield* tg.createTask(crasher(0.1, new OSErr()), { name: "trigger" })
+            })
+          )
         )
-      )
-      assert.strictEqual(ordered.elapsed, 0.13)
-      const group = yield* groupOf(ordered.exit)
-      assert.deepStrictEqual(shapeOf(group), ["OSError", "ValueError", "TypeError", "KeyError"])
-      assert.deepStrictEqual(tasksOf(group), ["trigger", "fast", "middle", "slow"])
+        assert.strictEqual(ordered.elapsed, 0.13)
+        const group = yield* groupOf(ordered.exit)
+        assert.deepStrictEqual(shapeOf(group), ["OSError", "ValueError", "TypeError", "KeyError"])
+        assert.deepStrictEqual(tasksOf(group), ["trigger", "fast", "middle", "slow"])
 
-      // the body's error is appended last, after a child's clean-up error
-      const bodyLast = yield* runVirtual(
-        run((tg) =>
-          Effect.gen(function* () {
-            yield* tg.createTask(raiseInFinally(asyncio.sleep(1), new OSErr()), { name: "child" })
-            yield* asyncio.sleep(0)
-            return yield* Effect.fail(new RuntimeErr())
-          })
+        // the body's error is appended last, after a child's clean-up error
+        const bodyLast = yield* runVirtual(
+          run((tg) =>
+            Effect.gen(function* () {
+              yield* tg.createTask(raiseInFinally(asyncio.sleep(1), new OSErr()), { name: "child" })
+              yield* asyncio.sleep(0)
+              return yield* Effect.fail(new RuntimeErr())
+            })
+          )
         )
-      )
-      const g2 = yield* groupOf(bodyLast.exit)
-      assert.deepStrictEqual(shapeOf(g2), ["OSError", "RuntimeError"])
-      assert.deepStrictEqual(tasksOf(g2), ["child", "<body>"])
-    })
+        const g2 = yield* groupOf(bodyLast.exit)
+        assert.deepStrictEqual(shapeOf(g2), ["OSError", "RuntimeError"])
+        assert.deepStrictEqual(tasksOf(g2), ["child", "<body>"])
+      })
   )
 
   // Python: KeyboardInterrupt in the body propagates bare. Ours: a defect in the body is a grouped Defect member.

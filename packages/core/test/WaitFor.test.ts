@@ -638,3 +638,32 @@ describe("waitFor semantics", () => {
     })
   )
 })
+
+describe("one ready queue per loop scope", () => {
+  // CPython 3.11 prints ['r3', 't2', 'r4'] for:
+  //   r3 = create_task(job("r3")); await wait_for(c1(), 1.5)   # c1: global t2; t2 = create_task(job("t2"))
+  //   r4 = create_task(job("r4")); await gather(t2)
+  // The body of the wait_for runs on a fiber of its own; with a dispatcher per fiber (Effect's default), t2's
+  // first step was queued on the body's dispatcher and ran after r4's (the harness's `dispatcher-order`).
+  it.effect("a task created inside a waitFor body starts before a task created after the waitFor", () =>
+    Effect.gen(function* () {
+      const log: Array<string> = []
+      const job = (name: string) =>
+        Effect.sync(() => {
+          log.push(name)
+        })
+      const { exit } = yield* runVirtual(
+        asyncio.Loop.scoped(
+          Effect.gen(function* () {
+            yield* asyncio.createTask(job("r3"))
+            const t2 = yield* asyncio.waitFor(asyncio.createTask(job("t2")), 1.5)
+            yield* asyncio.createTask(job("r4"))
+            yield* asyncio.gather(t2)
+          })
+        )
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.deepStrictEqual(log, ["r3", "t2", "r4"])
+    })
+  )
+})

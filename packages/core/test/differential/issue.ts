@@ -126,7 +126,8 @@ export const issueExamples: ReadonlyArray<IssueExample> = [
   },
   {
     item: "§3",
-    title: "TestClock.adjust wakes same-instant sleepers one at a time: the first failure cancels its sibling",
+    title:
+      "TestClock.adjust wakes same-instant sleepers one at a time: the first failure cancels its sibling",
     expected: "clock-settles-each-timer",
     fixed:
       "the virtual clock wakes both sleepers together (Testing.virtualClock) and the group hears of the first " +
