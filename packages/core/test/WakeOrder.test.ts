@@ -61,6 +61,35 @@ describe("a waiter resumes as many turns after a task's end as in asyncio", () =
     })
   )
 
+  it.effect(
+    "a cancelled awaiter: the awaited task's end reaches it a turn later, also when cancel() ended it",
+    () =>
+      Effect.gen(function* () {
+        // a = create_task(t1()), where t1 awaits t2 = create_task(ev.wait()); two sleep(0)s; create_task(ticker());
+        // a.cancel(). CPython 3.11: tick 0, t2 cancelled, tick 1, t1 cancelled, tick 2 — t2's cancellation lands at
+        // its next step there and at once here (row C4); t1 hears of t2's end a turn later in both.
+        const log = yield* scenario(({ log, ticker }) =>
+          Effect.gen(function* () {
+            const event = yield* asyncio.Event.make()
+            const t2 = Effect.onInterrupt(event.wait(), () => log("t2 cancelled"))
+            const t1 = Effect.gen(function* () {
+              const t = yield* asyncio.createTask(t2)
+              yield* t
+            }).pipe(Effect.onInterrupt(() => log("t1 cancelled")))
+            const a = yield* asyncio.createTask(t1)
+            yield* asyncio.sleep(0)
+            yield* asyncio.sleep(0)
+            yield* asyncio.createTask(ticker)
+            yield* a.cancel()
+          })
+        )
+        assert.deepStrictEqual(
+          log,
+          ticks("t2 cancelled", "tick 0", "t1 cancelled", "tick 1", "tick 2", "tick 3")
+        )
+      })
+  )
+
   it.effect("await of a task already done: no suspension", () =>
     Effect.gen(function* () {
       // t = create_task(job("t")); await sleep(0); create_task(ticker()); await t; log.append("resumed")

@@ -111,7 +111,17 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>, hops: Hops = 1): Effect.Ef
         "awaiter",
         `${awaiter?.name ?? "the fiber"} awaiting ${task.name} was cancelled`
       )
-      const waited = observeWait(cancelAndAwait(task, current.id, reason), { _tag: "task", task })
+      // The task's end reaches the awaiter a turn later, as its done callback does in asyncio — also when the
+      // cancellation ended it at once (row C4).
+      const waited = observeWait(
+        Effect.suspend(() => {
+          if (task.fiber.pollUnsafe() === undefined) interruptTask(task, current.id, reason)
+          return Effect.callback<void>((resume) => {
+            whenDone(task, () => resume(Effect.void))
+          })
+        }),
+        { _tag: "task", task }
+      )
       return Effect.flatMap(waited, () => {
         const taskExit = task.fiber.pollUnsafe()
         if (taskExit === undefined || taskExit._tag === "Success") return Effect.void
