@@ -204,6 +204,13 @@ const gatherEach = (
     )
   })
 
+/** Two scheduler turns (`callSoon` twice). */
+const twoTurns: Effect.Effect<void> = Effect.withFiber((fiber) =>
+  Effect.callback<void>((resume) => {
+    callSoon(() => callSoon(() => resume(Effect.void), fiber), fiber)
+  })
+)
+
 /** The reason given to the children of a gather whose awaiter `fiber` was cancelled. */
 const cancelledGather = (fiber: Fiber.Fiber<unknown, unknown>) =>
   forwardedReason(
@@ -264,7 +271,9 @@ const awaitAll = (
         // cancelled): the gather is then already finished and must leave the other children alone.
         if (finished) return Effect.void
         finished = true
-        return cancelAllAndAwait(tasks, fiber.id, cancelledGather(fiber))
+        // asyncio: the last child's end schedules `_done_callback`, which cancels the outer future, which wakes
+        // the awaiter a turn later — two turns after the children have finished.
+        return Effect.andThen(cancelAllAndAwait(tasks, fiber.id, cancelledGather(fiber)), twoTurns)
       })
     })
   )

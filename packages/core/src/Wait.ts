@@ -133,15 +133,17 @@ export const wait = <T extends Task<unknown, unknown>>(
     if (!returnWhens.includes(returnWhen)) {
       throw new ValueError(`wait: invalid returnWhen value: ${show(returnWhen)}`)
     }
+    // asyncio's `call_later(timeout, _release_waiter, waiter)`: the timer fires (a turn after the call for a timeout
+    // of 0, behind what was ready), sets the waiter, and that wakes the caller a turn later.
     let timer: Effect.Effect<void> | undefined
     if (checkedOptions.timeout !== undefined && checkedOptions.timeout !== null) {
       const delay = validate.delay("wait", checkedOptions.timeout, "timeout")
       timer =
         delay._tag === "Finite"
-          ? Effect.sleep(delay.duration)
+          ? Effect.andThen(Effect.sleep(delay.duration), Effect.yieldNow)
           : delay._tag === "Infinite"
             ? undefined
-            : Effect.yieldNow
+            : Effect.andThen(Effect.yieldNow, Effect.yieldNow)
     }
     // The iterable is read when the effect runs (an effect is a description); a bad element dies then.
     return Effect.suspend(() => waitOn(tasksOf(aws), returnWhen, timer))
