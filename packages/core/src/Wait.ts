@@ -133,14 +133,16 @@ export const wait = <T extends Task<unknown, unknown>>(
     if (!returnWhens.includes(returnWhen)) {
       throw new ValueError(`wait: invalid returnWhen value: ${show(returnWhen)}`)
     }
-    // asyncio's `call_later(timeout, _release_waiter, waiter)`: the timer fires (a turn after the call for a timeout
-    // of 0, behind what was ready), sets the waiter, and that wakes the caller a turn later.
+    // asyncio's `call_later(timeout, _release_waiter, waiter)`: the timer fires, sets the waiter, and that wakes the
+    // caller a turn later. For a timeout of 0 both turns are counted (the timer fires a turn after the call, behind
+    // what was ready); for a positive one the caller resumes as the timer fires (the harness's `expiry-same-turn`:
+    // a turn later, it would meet a same-instant deadline's cancellation, which lands at once here, row C4).
     let timer: Effect.Effect<void> | undefined
     if (checkedOptions.timeout !== undefined && checkedOptions.timeout !== null) {
       const delay = validate.delay("wait", checkedOptions.timeout, "timeout")
       timer =
         delay._tag === "Finite"
-          ? Effect.andThen(Effect.sleep(delay.duration), Effect.yieldNow)
+          ? Effect.sleep(delay.duration)
           : delay._tag === "Infinite"
             ? undefined
             : Effect.andThen(Effect.yieldNow, Effect.yieldNow)

@@ -421,7 +421,8 @@ export const runEffect = (program: Program, options?: RunOptions): Effect.Effect
     })
     const main = asyncio.Loop.scoped(body, {
       mainName: "main",
-      onShutdownError: (name, error) => it.recEffect("run", `shutdown error ${name}: ${fmt(error)}`)
+      onShutdownError: (name, error) =>
+        it.recEffect("run", `shutdown error ${name.replace(/^Task-\d+$/, "Task-?")}: ${fmt(error)}`)
     })
     const observed =
       options?.retrieval === true

@@ -83,7 +83,21 @@ export const runPython = (requests: ReadonlyArray<PythonRequest>): Promise<Array
         )
         return
       }
-      resolve(lines.map((line) => JSON.parse(line) as PythonResult))
+      resolve(lines.map((line) => anonymous(JSON.parse(line) as PythonResult)))
     })
     child.stdin.end(requests.map((r) => JSON.stringify(r)).join("\n") + "\n")
   })
+
+/**
+ * asyncio names unnamed tasks `Task-<n>` from a counter of the interpreter process, which runs many programs one
+ * after the other: the number depends on what ran before in that process, so it is left out (as our own `Task-<n>`
+ * names are, in `interpret.ts`).
+ */
+const anonymous = (result: PythonResult): PythonResult =>
+  "lines" in result
+    ? {
+        lines: result.lines.map(
+          ([time, label, event]) => [time, label, event.replace(/\bTask-\d+\b/g, "Task-?")] as const
+        )
+      }
+    : result
