@@ -264,7 +264,9 @@ const awaitAll = (
       for (let i = 0; i < n; i++) {
         const child = tasks[i].fiber
         if (child.pollUnsafe() !== undefined) callbacks.push(i)
-        else child.addObserver(() => callbacks.push(i, child))
+        // Scheduled on the gathering fiber's dispatcher when the child's end runs outside any fiber: the same one in
+        // a loop scope (one ready queue), and one dispatcher for all the children instead of one each outside it.
+        else child.addObserver(() => callbacks.push(i, fiber))
       }
       return Effect.suspend(() => {
         // Effect also runs this canceller when `resume` is given a cause holding an interrupt (a child that ended

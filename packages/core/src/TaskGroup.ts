@@ -316,7 +316,8 @@ class TaskGroupImpl implements TaskGroup {
    * child ended (`callSoon`): the group hears of a failure then, and its exit wakes a turn after that.
    */
   private readonly childDone = (child: Child, _exit: Exit.Exit<unknown, unknown>): void =>
-    this.doneCallbacks.push(child, child.fiber)
+    // On the group body's dispatcher when no fiber is running (see Gather's `awaitAll`).
+    this.doneCallbacks.push(child, this.scope.body ?? child.fiber)
 
   private readonly doneCallbacks = new DoneCallbacks<Child>((child) =>
     this.onChildDone(child, child.fiber.pollUnsafe()!)
