@@ -15,7 +15,7 @@ import { observeWait } from "./internal/observe.ts"
 import { settledValue } from "./internal/outcome.ts"
 import { CurrentTask, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason } from "./internal/reason.ts"
-import { callSoon, DoneCallbacks } from "./internal/soon.ts"
+import { callSoon, DoneCallbacks, twoTurns } from "./internal/soon.ts"
 import { spawnAll, toTask } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
@@ -203,13 +203,6 @@ const gatherEach = (
       })
     )
   })
-
-/** Two scheduler turns (`callSoon` twice). */
-const twoTurns: Effect.Effect<void> = Effect.withFiber((fiber) =>
-  Effect.callback<void>((resume) => {
-    callSoon(() => callSoon(() => resume(Effect.void), fiber), fiber)
-  })
-)
 
 /** The reason given to the children of a gather whose awaiter `fiber` was cancelled. */
 const cancelledGather = (fiber: Fiber.Fiber<unknown, unknown>) =>

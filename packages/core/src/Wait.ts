@@ -10,7 +10,7 @@ import { TypeError, ValueError } from "./Errors.ts"
 import { markWaitedOn } from "./internal/await.ts"
 import { observeWait } from "./internal/observe.ts"
 import { outcomeOf } from "./internal/outcome.ts"
-import { callSoon, whenDone } from "./internal/soon.ts"
+import { callSoon, twoTurns, whenDone } from "./internal/soon.ts"
 import { isTask } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import { show } from "./internal/validate.ts"
@@ -145,7 +145,7 @@ export const wait = <T extends Task<unknown, unknown>>(
           ? Effect.sleep(delay.duration)
           : delay._tag === "Infinite"
             ? undefined
-            : Effect.andThen(Effect.yieldNow, Effect.yieldNow)
+            : twoTurns
     }
     // The iterable is read when the effect runs (an effect is a description); a bad element dies then.
     return Effect.suspend(() => waitOn(tasksOf(aws), returnWhen, timer))

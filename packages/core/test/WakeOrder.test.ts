@@ -90,6 +90,51 @@ describe("a waiter resumes as many turns after a task's end as in asyncio", () =
       })
   )
 
+  it.effect(
+    "wait with a timeout of 0: two turns (the timer fires a turn after the call, then wakes the caller)",
+    () =>
+      Effect.gen(function* () {
+        // t = create_task(job("t")); create_task(ticker()); done, _ = await wait([t], timeout=0)
+        // CPython 3.11: t ends, tick 0, tick 1, resumed done=1, tick 2, tick 3
+        const log = yield* scenario(({ log, ticker, job }) =>
+          Effect.gen(function* () {
+            const t = yield* asyncio.createTask(job("t"))
+            yield* asyncio.createTask(ticker)
+            const { done } = yield* asyncio.wait([t], { timeout: 0 })
+            yield* log(`resumed done=${done.size}`)
+          })
+        )
+        assert.deepStrictEqual(log, ticks("t ends", "tick 0", "tick 1", "resumed done=1", "tick 2", "tick 3"))
+      })
+  )
+
+  it.effect("a cancelled gather releases its awaiter two turns after its children have finished", () =>
+    Effect.gen(function* () {
+      // w = create_task(waiter()), waiter: await gather(child()), child: await ev.wait(); two sleep(0)s;
+      // create_task(ticker()); w.cancel(). CPython 3.11: tick 0, c cancelled, tick 1, tick 2, gather's awaiter
+      // cancelled, tick 3 — the child's cancellation lands a turn later there and at once here (row C4); the
+      // awaiter hears of it two turns after the child ended in both (`_done_callback`, then the outer future).
+      const log = yield* scenario(({ log, ticker }) =>
+        Effect.gen(function* () {
+          const event = yield* asyncio.Event.make()
+          const child = Effect.onInterrupt(event.wait(), () => log("c cancelled"))
+          const waiter = asyncio
+            .gather(child)
+            .pipe(Effect.onInterrupt(() => log("gather's awaiter cancelled")))
+          const w = yield* asyncio.createTask(waiter)
+          yield* asyncio.sleep(0)
+          yield* asyncio.sleep(0)
+          yield* asyncio.createTask(ticker)
+          yield* w.cancel()
+        })
+      )
+      assert.deepStrictEqual(
+        log,
+        ticks("c cancelled", "tick 0", "tick 1", "gather's awaiter cancelled", "tick 2", "tick 3")
+      )
+    })
+  )
+
   it.effect("await of a task already done: no suspension", () =>
     Effect.gen(function* () {
       // t = create_task(job("t")); await sleep(0); create_task(ticker()); await t; log.append("resumed")

@@ -116,9 +116,7 @@ export const awaitTask = <A, E>(task: TaskImpl<A, E>, hops: Hops = 1): Effect.Ef
       const waited = observeWait(
         Effect.suspend(() => {
           if (task.fiber.pollUnsafe() === undefined) interruptTask(task, current.id, reason)
-          return Effect.callback<void>((resume) => {
-            whenDone(task, () => resume(Effect.void))
-          })
+          return awaitEnd(task, 1)
         }),
         { _tag: "task", task }
       )

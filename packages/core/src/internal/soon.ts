@@ -20,6 +20,7 @@
  * work made ready before it — asyncio's ready queue, approximately: the order within one dispatcher's batch is
  * exact, across dispatchers it is the order in which their batches were first scheduled.
  */
+import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 
@@ -33,6 +34,13 @@ const noop = (): void => {}
 export const callSoon = (fn: () => void, from?: Fiber.Fiber<unknown, unknown>): void => {
   ;(Fiber.getCurrent() ?? from)!.currentDispatcher.scheduleTask(fn, 0)
 }
+
+/**
+ * Two scheduler turns of the running fiber: what a caller waits when asyncio sets a future from a callback that was
+ * itself scheduled (`wait(timeout=0)`'s timer; a cancelled gather's last `_done_callback`). `yieldNow` resumes the
+ * fiber on a later turn of its dispatcher, as {@link callSoon} would.
+ */
+export const twoTurns: Effect.Effect<void> = Effect.andThen(Effect.yieldNow, Effect.yieldNow)
 
 /**
  * Runs `fn(exit)` a turn after `task` ends — or a turn from now if it has already ended (asyncio's
