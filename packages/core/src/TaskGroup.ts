@@ -32,7 +32,7 @@ import { exceptionOf, outcomeOf } from "./internal/outcome.ts"
 import { CurrentTask, type GroupOwner, type LoopImpl, type Owner, ownerLoop } from "./internal/owner.ts"
 import { forwardedReason, interruptTask } from "./internal/reason.ts"
 import { callSoon, DoneCallbacks } from "./internal/soon.ts"
-import { spawn } from "./internal/spawn.ts"
+import { spawn, spawnFrom } from "./internal/spawn.ts"
 import { notAnEffect, type TaskImpl } from "./internal/task.ts"
 import * as validate from "./internal/validate.ts"
 import type { CreateTaskOptions, Task } from "./Task.ts"
@@ -178,7 +178,8 @@ class TaskGroupImpl implements TaskGroup {
         const closed = this.closed("TaskGroup.createTask")
         if (closed !== undefined) return Effect.die(closed)
         const loop = ownerLoop("TaskGroup.createTask", fiber)
-        return spawn(
+        return spawnFrom(
+          fiber,
           effect,
           this.ownerIn(loop),
           name === undefined && site === undefined ? undefined : { name, site }

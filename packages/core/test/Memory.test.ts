@@ -67,7 +67,7 @@ describe("memory — timeline recordings", () => {
     "stop at maxEvents: later tasks are dropped and counted, recorded tasks keep how they ended",
     () =>
       Effect.gen(function* () {
-        const { exit } = yield* runVirtual(Timeline.record(burst(400), { maxEvents: 1000 }))
+        const { exit } = yield* runVirtual(Timeline.record(burst(400), { maxEvents: 300 }))
         assert(Exit.isSuccess(exit))
         const [inner, timeline] = exit.value
         assert.deepStrictEqual(inner, Exit.succeed((399 * 400) / 2))
@@ -75,12 +75,12 @@ describe("memory — timeline recordings", () => {
         assert.isBelow(recorded, 401)
         assert.strictEqual(timeline.dropped.tasks, 401 - recorded)
         assert.isAbove(timeline.dropped.events, 0)
-        assert.strictEqual(timeline.dropped.maxEvents, 1000)
+        assert.strictEqual(timeline.dropped.maxEvents, 300)
         assert.strictEqual(timeline.dropped.at, 0)
         // Beyond the limit only "Done" events are added: at most one per recorded task.
-        assert.isAtMost(timeline.events.length, 1000 + recorded)
+        assert.isAtMost(timeline.events.length, 300 + recorded)
         assert.isTrue(timeline.tasks.every((track) => track.outcome?._tag === "Returned"))
-        const line = `dropped: the recording reached its limit of 1000 events at 0 s; ${401 - recorded} later tasks not recorded, ${timeline.dropped.events} events of recorded tasks dropped (how each recorded task ended is kept)`
+        const line = `dropped: the recording reached its limit of 300 events at 0 s; ${401 - recorded} later tasks not recorded, ${timeline.dropped.events} events of recorded tasks dropped (how each recorded task ended is kept)`
         assert.include(Timeline.toText(timeline).split("\n"), line)
         assert.include(Timeline.toSvg(timeline), `<text class="dropped" x="12"`)
       })

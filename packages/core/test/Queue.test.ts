@@ -993,7 +993,9 @@ describe("Queue", () => {
             const record = (label: string) => (exit: Exit.Exit<unknown, unknown>) =>
               Effect.sync(() => log.push(`${label} ${exit._tag}`))
             const getter = yield* asyncio.createTask(Effect.ignore(Effect.onExit(q.get(), record("get"))))
-            yield* Effect.yieldNow // the getter parks
+            // the getter parks (preempted once on its way, by the op budget)
+            yield* Effect.yieldNow
+            yield* Effect.yieldNow
             yield* asyncio.createTask(Effect.ignore(Effect.onExit(q.putNowait(7), record("put"))))
             log.push(`before cancel ${String(q)}`)
             yield* getter.cancel()

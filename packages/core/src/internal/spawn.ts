@@ -5,7 +5,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
 import * as Scheduler from "effect/Scheduler"
 import * as hooks from "./hooks.ts"
 import {
@@ -42,19 +42,124 @@ const immediate = { startImmediately: true } as const
  * next loop iteration), unless `startImmediately`. Then it registers the task with its loop (or the process), lets
  * a group adopt it, and cancels it at once if its loop scope is already shutting down. While an observer is
  * installed, the task's creation, first step and end are reported, and its body is instrumented.
- *
- * Call it in the step that creates the task (every caller does: inside `withFiber`, `suspend` or a `forEach`
- * callback): with no observer installed, the task object is made at the call and the returned effect only forks —
- * one step per task fewer than reading the creating fiber first, which only the observers need (issue 16).
  */
 export const spawn = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   owner: Owner,
   options: SpawnOptions = noOptions
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
-  hooks.active()
-    ? Effect.withFiber((parent) => fork(effect, owner, options, creationOf(owner, parent, options.site)))
-    : fork(effect, owner, options, undefined)
+  hooks.active() || owner._tag === "Fiber" || options.startImmediately === true
+    ? spawnFrom(undefined, effect, owner, options)
+    : Effect.withFiber((parent) => Effect.succeed(spawnParked(parent, effect, owner, options.name)))
+
+/**
+ * {@link spawn} from inside a step of `parent`, the creating fiber (`createTask`, `TaskGroup.createTask`): when
+ * nothing observes, the task is created and its fiber forked in this step ({@link spawnParked}) — no effect of its
+ * own, one step per task instead of three.
+ */
+export const spawnFrom = <A, E, R>(
+  parent: Fiber.Fiber<unknown, unknown> | undefined,
+  effect: Effect.Effect<A, E, R>,
+  owner: Owner,
+  options: SpawnOptions = noOptions
+): Effect.Effect<TaskImpl<A, E>, never, R> => {
+  if (hooks.active()) {
+    return parent === undefined
+      ? Effect.withFiber((parent) => fork(effect, owner, options, creationOf(owner, parent, options.site)))
+      : fork(effect, owner, options, creationOf(owner, parent, options.site))
+  }
+  if (parent === undefined || owner._tag === "Fiber" || options.startImmediately === true) {
+    return fork(effect, owner, options, undefined)
+  }
+  return Effect.succeed(spawnParked(parent, effect, owner, options.name))
+}
+
+/**
+ * The resume of the fiber that last parked at {@link gate}: `Effect.runForkWith` runs a fiber's first step
+ * synchronously, so {@link takeParked} reads it right after the fork returns. A parked fiber interrupted before it
+ * is resumed ends without running its body (the callback ignores a `resume` after an interruption).
+ */
+let parked: ((effect: Effect.Effect<unknown, unknown, unknown>) => void) | undefined
+
+/**
+ * The bodies of fibers that the scheduler made yield before their first step reached the gate (a step budget,
+ * `MaxOpsBeforeYield`, of one): the gate runs the body at once when the fiber reaches it.
+ */
+const late = new Map<Fiber.Fiber<unknown, unknown>, Effect.Effect<unknown, unknown, unknown>>()
+
+/** A new fiber's first step when its body must wait for its turn: it parks, leaving its `resume` in {@link parked}. */
+const gate: Effect.Effect<unknown, unknown, unknown> = Effect.callback<unknown, unknown, unknown>(
+  (resume) => {
+    if (late.size > 0) {
+      const fiber = Fiber.getCurrent()!
+      const body = late.get(fiber)
+      if (body !== undefined) {
+        late.delete(fiber)
+        return resume(body)
+      }
+    }
+    parked = resume
+  }
+)
+
+/**
+ * Forks a fiber with `context` (interruptible, attached to no parent: what `Effect.forkDetach` makes) that parks at
+ * {@link gate}, leaving its `resume` — which starts it with `body` — in {@link parked} for the caller to take. If the
+ * scheduler made it yield before it reached the gate, {@link parked} stays `undefined`: the fiber is then already
+ * scheduled, and runs `body` when it reaches the gate.
+ */
+const forkAtGate = (
+  context: Context.Context<never>,
+  body: Effect.Effect<unknown, unknown, unknown>
+): Fiber.Fiber<unknown, unknown> => {
+  parked = undefined
+  const fiber = Effect.runForkWith(context as Context.Context<unknown>)(gate)
+  if (parked === undefined && fiber.pollUnsafe() === undefined) {
+    late.set(fiber, body)
+    fiber.addObserver(() => late.delete(fiber))
+  }
+  return fiber
+}
+
+/** Takes the `resume` {@link forkAtGate} left. */
+const takeParked = (): ((effect: Effect.Effect<unknown, unknown, unknown>) => void) | undefined => {
+  const resume = parked
+  parked = undefined
+  return resume
+}
+
+/**
+ * A task of a loop scope, group or detached owner, created synchronously in a step of `parent`, with nothing
+ * observing. The public API has no synchronous fork that leaves the fiber unstarted (`Effect.forkDetach` is an
+ * effect, and the task must then be put in the child's context by a first step of its own), so the fiber is made
+ * with `Effect.runForkWith` — the parent's context plus what the task's first step would set (the task as
+ * `CurrentTask`, its cancel scope: its group's, else none) — parked at {@link gate}, and its first step scheduled
+ * on the parent's dispatcher: where, and when, `forkDetach` schedules it (asyncio's `create_task`: `call_soon` of
+ * the task's first step).
+ */
+const spawnParked = <A, E, R>(
+  parent: Fiber.Fiber<unknown, unknown>,
+  effect: Effect.Effect<A, E, R>,
+  owner: Owner,
+  name: string | undefined
+): TaskImpl<A, E> => {
+  const task = new TaskImpl<A, E>(name, owner)
+  const fiber = forkAtGate(childContext(parent, task, owner), effect)
+  const resume = takeParked()
+  if (resume !== undefined) parent.currentDispatcher.scheduleTask(() => resume(effect), 0)
+  return settle(task, fiber as Fiber.Fiber<A, E>, undefined)
+}
+
+/** The context of `task`'s fiber, created by `parent`: as {@link asTaskBody} sets it. */
+const childContext = <A, E>(
+  parent: Fiber.Fiber<unknown, unknown>,
+  task: TaskImpl<A, E>,
+  owner: Owner
+): Context.Context<never> => {
+  const scope = owner._tag === "Group" ? owner.group.scope : undefined
+  const context = Context.add(parent.context, CurrentTask, task as TaskImpl<unknown, unknown>)
+  return parent.getRef(CurrentScope) === scope ? context : Context.add(context, CurrentScope, scope)
+}
 
 /** {@link spawn}, with `creation` when an observer is installed. */
 const fork = <A, E, R>(
@@ -139,7 +244,7 @@ const settle = <A, E>(
  * `child.evaluate` on the parent's dispatcher, but is an effect per child), so each fiber is made with
  * `Effect.runForkWith(context)` — the parent's context, interruptible, attached to no parent, as `forkDetach` makes
  * it, plus what `asTaskBody` would set in the first step (the task as `CurrentTask`, no cancel scope) — running
- * {@link Gated.gate}: its first step parks it in an `Effect.callback` and hands over the `resume`. One task on the
+ * {@link gate}: its first step parks it in an `Effect.callback` and hands over the `resume`. One task on the
  * creating fiber's dispatcher then resumes the batch's fibers with their bodies, in order. A task cancelled before
  * its turn ends without running its body (the callback ignores a `resume` after an interruption).
  *
@@ -170,7 +275,6 @@ export const spawnAll = <R>(
     const step: Effect.Effect<Array<TaskImpl<unknown, unknown>>, never, R> = Effect.suspend(() => {
       const end = Math.min(n, next + batch)
       const gated = new Gated<R>()
-      const gate = gated.gate
       for (let i = next; i < end; i++) {
         const effect = effects[i]
         const existing = asTask(effect)
@@ -179,11 +283,9 @@ export const spawnAll = <R>(
           continue
         }
         const task = new TaskImpl<unknown, unknown>(undefined, loop.asOwner)
-        const context = Context.add(base, CurrentTask, task) as Context.Context<R>
-        gated.bodies.push(effect)
-        tasks[i] = settle(task, Effect.runForkWith(context)(gate), undefined)
+        tasks[i] = settle(task, gated.fork(Context.add(base, CurrentTask, task), effect), undefined)
       }
-      if (gated.bodies.length > 0) parent.currentDispatcher.scheduleTask(gated.start, 0)
+      if (gated.size > 0) parent.currentDispatcher.scheduleTask(gated.start, 0)
       next = end
       return next < n ? Effect.andThen(Effect.yieldNow, step) : Effect.succeed(tasks)
     })
@@ -191,15 +293,30 @@ export const spawnAll = <R>(
   })
 
 /**
- * A batch of fibers parked at their first step until their turn: `gate` parks the fiber running it and records its
- * `resume` (fibers run it in the order their bodies were pushed); `start` resumes each with its body, in order.
+ * A batch of fibers parked at their first step ({@link gate}) until their turn: `fork` makes one, `start` resumes
+ * each with its body, in the order they were made.
  */
 class Gated<R> {
-  readonly bodies: Array<Effect.Effect<unknown, unknown, R>> = []
+  private readonly bodies: Array<Effect.Effect<unknown, unknown, R>> = []
   private readonly resumes: Array<(effect: Effect.Effect<unknown, unknown, R>) => void> = []
-  readonly gate: Effect.Effect<unknown, unknown, R> = Effect.callback<unknown, unknown, R>((resume) => {
-    this.resumes.push(resume)
-  })
+
+  get size(): number {
+    return this.bodies.length
+  }
+
+  fork(
+    context: Context.Context<never>,
+    body: Effect.Effect<unknown, unknown, R>
+  ): Fiber.Fiber<unknown, unknown> {
+    const fiber = forkAtGate(context, body)
+    const resume = takeParked()
+    if (resume !== undefined) {
+      this.resumes.push(resume)
+      this.bodies.push(body)
+    }
+    return fiber
+  }
+
   readonly start = (): void => {
     const bodies = this.bodies
     const resumes = this.resumes
@@ -256,7 +373,7 @@ export const createTaskAt = <A, E, R>(
   const checked = validate.taskName(call, name)
   const startImmediately = validate.boolean(call, eagerStart, "eagerStart", false)
   return Effect.withFiber((fiber) =>
-    spawn(effect, loopOwner(ownerLoop(call, fiber)), { name: checked, site, startImmediately })
+    spawnFrom(fiber, effect, loopOwner(ownerLoop(call, fiber)), { name: checked, site, startImmediately })
   )
 }
 
