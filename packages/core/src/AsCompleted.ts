@@ -10,10 +10,11 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { TimeoutError } from "./Errors.ts"
 import { consume } from "./internal/await.ts"
+import * as hooks from "./internal/hooks.ts"
 import { observeWait } from "./internal/observe.ts"
 import { ownerLoop } from "./internal/owner.ts"
-import { callSoon, whenDone } from "./internal/soon.ts"
-import { toTask } from "./internal/spawn.ts"
+import { callSoon, DoneCallbacks } from "./internal/soon.ts"
+import { spawnAll, toTask } from "./internal/spawn.ts"
 import { isTask, notAnEffect, type TaskImpl } from "./internal/task.ts"
 import { delayToMillis } from "./internal/time.ts"
 import * as validate from "./internal/validate.ts"
@@ -79,7 +80,13 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
     this.left = tasks.length
     // asyncio's hops: a task's end schedules `_on_completion` (`whenDone`), which queues it and wakes the first
     // waiting caller a turn later; that caller takes the head of the queue when it runs.
-    for (const task of tasks) whenDone(task, () => this.onDone(task))
+    // One queue of done callbacks (`DoneCallbacks`: a turn each, without a closure per turn), as gather's.
+    const callbacks = new DoneCallbacks<TaskImpl<A, E>>((task) => this.onDone(task))
+    for (const task of tasks) {
+      const fiber = task.fiber
+      if (fiber.pollUnsafe() !== undefined) callbacks.push(task, fiber)
+      else fiber.addObserver(() => callbacks.push(task, fiber))
+    }
     this.nextTask = Effect.suspend(() => {
       if (this.left === 0) return Effect.succeed(undefined)
       this.left--
@@ -229,8 +236,16 @@ const start = <T extends Effect.Effect<unknown, unknown, unknown>>(
     : inputs
   const clock = fiber.getRef(Clock.Clock)
   const deadline = clock.currentTimeMillisUnsafe() + limit
-  const started = Effect.forEach(unique, (aw) =>
-    toTask(aw as Effect.Effect<Effect.Success<T>, Effect.Error<T>, Effect.Services<T>>, loop)
-  )
+  type Input = Effect.Effect<Effect.Success<T>, Effect.Error<T>, Effect.Services<T>>
+  // asyncio's `ensure_future` per input, in order; under a loop scope, with nothing observing, in batches, one step
+  // each (as gather's children).
+  const started =
+    loop !== undefined && !hooks.active()
+      ? (spawnAll(unique as ReadonlyArray<Input>, loop) as Effect.Effect<
+          Array<TaskImpl<Effect.Success<T>, Effect.Error<T>>>,
+          never,
+          Effect.Services<T>
+        >)
+      : Effect.forEach(unique, (aw) => toTask(aw as Input, loop))
   return Effect.map(started, (tasks) => new AsCompletedImpl(tasks, clock, deadline))
 }
