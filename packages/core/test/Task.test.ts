@@ -17,6 +17,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import {
   cancelledErrorOf,
   defectOf,
@@ -1579,5 +1580,68 @@ describe("getName / setName", () => {
       assert.strictEqual(task.name, "renamed")
       yield* task.cancel()
     })
+  )
+})
+
+describe("creation under any scheduler budget", () => {
+  // A task's fiber is created in the creating step and parked until its first step's turn; Effect may make a new
+  // fiber yield before its first instruction (a step budget, `MaxOpsBeforeYield`, of 1): the task must still run its
+  // body once, in creation order, and (at the default budget) a task cancelled before its turn must never run it.
+  it.effect(
+    "createTask, TaskGroup.createTask and asCompleted start their tasks in order under budgets 2048, 8, 1",
+    () =>
+      Effect.gen(function* () {
+        for (const budget of [2048, 8, 1]) {
+          const started: Array<string> = []
+          const body = (label: string) =>
+            Effect.suspend(() => {
+              started.push(label)
+              return asyncio.sleep(0, label)
+            })
+          const main = Effect.gen(function* () {
+            const a = yield* asyncio.createTask(body("a"))
+            const b = yield* asyncio.createTask(body("b"))
+            const cancelled = yield* asyncio.createTask(body("never"))
+            yield* cancelled.cancel()
+            const group = yield* asyncio.TaskGroup.run((tg) =>
+              Effect.gen(function* () {
+                const c = yield* tg.createTask(body("c"))
+                const d = yield* tg.createTask(body("d"))
+                return [c, d]
+              })
+            )
+            const ordered: Array<string> = []
+            for (const next of yield* asyncio.asCompleted([body("e"), body("f")])) ordered.push(yield* next)
+            const results = [yield* a, yield* b]
+            for (const task of group ?? []) results.push(yield* task)
+            const wasCancelled = yield* Effect.exit(cancelled)
+            return {
+              results,
+              ordered,
+              cancelled: Exit.hasInterrupts(wasCancelled),
+              live: (yield* asyncio.allTasks).size
+            }
+          })
+          const exit = yield* Effect.exit(
+            asyncio.Loop.scoped(main).pipe(Effect.provideService(Scheduler.MaxOpsBeforeYield, budget))
+          )
+          const label = `budget ${budget}`
+          assert(Exit.isSuccess(exit), label)
+          const { results, ordered, cancelled, live } = exit.value
+          assert.deepStrictEqual(results, ["a", "b", "c", "d"], label)
+          assert.deepStrictEqual(ordered, ["e", "f"], label)
+          assert.isTrue(cancelled, label)
+          assert.strictEqual(live, 1, label)
+          // Under a small budget Effect may preempt the creating fiber before the cancel() (asyncio never preempts):
+          // the cancelled task may then have started, once; at the default budget it never runs its body.
+          const never = started.filter((label) => label === "never").length
+          assert.strictEqual(never, budget === 2048 ? 0 : Math.min(never, 1), label)
+          assert.deepStrictEqual(
+            started.filter((label) => label !== "never"),
+            ["a", "b", "c", "d", "e", "f"],
+            label
+          )
+        }
+      })
   )
 })
