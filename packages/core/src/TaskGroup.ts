@@ -168,23 +168,22 @@ class TaskGroupImpl implements TaskGroup {
     options?: CreateTaskOptions
   ): Effect.Effect<Task<A, E>, E, R> {
     const site = captureSite()
-    return validate.atCall(() => {
+    // The checks of `validate.atCall`, without its closure: this runs once per task.
+    let name: string | undefined
+    try {
       if (!Effect.isEffect(effect)) throw notAnEffect("TaskGroup.createTask", effect)
-      const name = validate.taskName(
+      name = validate.taskName(
         "TaskGroup.createTask",
         validate.options("TaskGroup.createTask", options, nameKey).name
       )
-      return Effect.withFiber((fiber) => {
-        const closed = this.closed("TaskGroup.createTask")
-        if (closed !== undefined) return Effect.die(closed)
-        const loop = ownerLoop("TaskGroup.createTask", fiber)
-        return spawnFrom(
-          fiber,
-          effect,
-          this.ownerIn(loop),
-          name === undefined && site === undefined ? undefined : { name, site }
-        )
-      })
+    } catch (error) {
+      return Effect.die(error)
+    }
+    const spawnOptions = name === undefined && site === undefined ? undefined : { name, site }
+    return Effect.withFiber((fiber) => {
+      const closed = this.closed("TaskGroup.createTask")
+      if (closed !== undefined) return Effect.die(closed)
+      return spawnFrom(fiber, effect, this.ownerIn(ownerLoop("TaskGroup.createTask", fiber)), spawnOptions)
     })
   }
 

@@ -129,12 +129,15 @@ const distance = (a: string, b: string): number => {
  * is named, with the closest known one: `gather: unknown option "returnExceptons" (did you mean
  * "returnExceptions"?); known options: returnExceptions`.
  */
+const noOptions = Object.freeze({})
+
 export const options = <O extends object>(
   call: string,
   u: O | null | undefined,
   keys: ReadonlyArray<string>
 ): Partial<O> => {
-  if (u === undefined || u === null) return {}
+  // No options: one shared empty object, not one per call (the result is only read).
+  if (u === undefined || u === null) return noOptions as Partial<O>
   if (!isPlainObject(u)) throw new TypeError(`${call}: options must be a plain object, got ${show(u)}`)
   for (const key of Object.keys(u)) {
     if (keys.includes(key)) continue
