@@ -45,7 +45,7 @@ export class LockImpl extends LockLike implements Lock {
     return true
   }
 
-  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() =>
+  readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() =>
     this.releaseUnsafe() ? Effect.void : Effect.die(new RuntimeError("Lock is not acquired."))
   )
 

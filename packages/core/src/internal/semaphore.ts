@@ -55,7 +55,7 @@ export class SemaphoreImpl extends LockLike implements Semaphore {
     this.value--
   }
 
-  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() => {
+  readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() => {
     if (this.value >= this.limit) {
       return Effect.die(new ValueError("BoundedSemaphore released too many times"))
     }
