@@ -38,8 +38,11 @@ export abstract class LockLike implements WaiterHost<boolean> {
   /** Takes a free unit for the current fiber. */
   protected abstract take(): void
 
+  /** Returns a unit now: `undefined` once done, or the defect to die with if there is nothing to release. */
+  abstract releaseNow(): Effect.Effect<never> | undefined
+
   /** The release as an effect (a defect if there is nothing to release). */
-  abstract readonly releaseEffect: Effect.Effect<void>
+  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() => this.releaseNow() ?? Effect.void)
 
   /** The unparked waiter's turn: it now holds the unit it was handed. */
   abstract onResume(waiter: Waiter<boolean>): boolean
@@ -194,7 +197,8 @@ class GuardRun<A, E, R> extends Waiter<boolean, A, E, R> {
   finish(_exit: Exit.Exit<A, E>): Effect.Effect<void> | undefined {
     switch (this.state) {
       case "resumed":
-        return this.host.releaseEffect
+        // released in this step (as asyncio's `__aexit__` does, synchronously)
+        return this.host.releaseNow()
       case "parked":
       case "unparked":
         this.cancelUnsafe()
