@@ -9,8 +9,9 @@
  * - **Handed over at the unpark.** `release` gives the unit to the head waiter (the subclass does the
  *   bookkeeping and unparks it); the waiter takes it in the first step it runs ({@link WaiterHost.onResume}), or
  *   gives it back if it is cancelled first ({@link WaiterHost.onCancel}).
- * - **The guarded region** (`withLock`, `withPermit`) checks its argument at the call, waits interruptibly, and
- *   holds the unit uninterruptibly from the step that hands it over until its release is registered.
+ * - **The guarded region** (`withLock`, `withPermit`) checks its argument at the call, registers its end before it
+ *   takes anything, waits interruptibly (when its caller is), and knows at every step whether it holds a unit
+ *   ({@link GuardRun}): however the fiber ends, a held unit is released and a wait is cancelled.
  *
  * **O(1) per acquire and per release**, whatever the number of waiters: a release unparks the head of the lot
  * and a cancelled waiter unlinks itself. Keep it so: it is why the library has its own `Semaphore` at all.
@@ -42,7 +43,9 @@ export abstract class LockLike implements WaiterHost<boolean> {
   abstract releaseNow(): Effect.Effect<never> | undefined
 
   /** The release as an effect (a defect if there is nothing to release). */
-  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() => this.releaseNow() ?? Effect.void)
+  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(
+    () => this.releaseNow() ?? Effect.void
+  )
 
   /** The unparked waiter's turn: it now holds the unit it was handed. */
   abstract onResume(waiter: Waiter<boolean>): boolean
@@ -136,8 +139,8 @@ class Guard<A, E, R> extends Effectable.Class<A, E, R> {
  *
  * Taking and knowing it are the same assignment, so no interruption can fall between them and the release is
  * guaranteed without `uninterruptibleMask`; the wait is interruptible exactly when the caller is, and `effect` runs
- * with the caller's interruptibility, as `restore` gave them before. The waiting fiber keeps one `Effect.callback`
- * (no canceller: the end does that) and no continuation frame for the wait.
+ * with the caller's interruptibility. The waiting fiber keeps one `Effect.callback` (no canceller: the end does
+ * that) and no continuation frame for the wait — what a parked task costs in memory (bench/README, issue 16).
  */
 class GuardRun<A, E, R> extends Waiter<boolean, A, E, R> {
   /** the continuation of the parked fiber, until its turn or its cancellation */
