@@ -12,7 +12,7 @@ import { gatherSleep0 } from "./gather-sleep0.ts"
 import { bulk, echo1k, echo64k } from "./io.ts"
 import { lock } from "./lock.ts"
 import { queue } from "./queue.ts"
-import { semaphore, semaphoreEffect, semaphoreFibers } from "./semaphore.ts"
+import { semaphore, semaphoreEffect, semaphoreFibers, semaphorePark } from "./semaphore.ts"
 import { taskgroupCancel, taskgroupCancelSet } from "./taskgroup-cancel.ts"
 import { taskgroupGather } from "./taskgroup-gather.ts"
 
@@ -27,6 +27,7 @@ export const workloads: ReadonlyArray<Workload> = [
   taskgroupGather,
   semaphore,
   semaphoreFibers,
+  semaphorePark,
   semaphoreEffect,
   lock,
   queue,

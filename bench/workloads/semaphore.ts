@@ -15,6 +15,9 @@
  *   1.5× at 1M) compares N live tasks with 100 workers;
  * - `semaphore-fibers`: "effect" = `forkChild` N fibers that yield once (no semaphore), `join` each: the cost of
  *   N live fibers, the floor of any "N tasks created up front" design, so its × column is what our semaphore adds;
+ * - `semaphore-park`: "effect" = `forkChild` N fibers through the least a FIFO semaphore can be in raw Effect — a
+ *   counter and an array of `Effect.callback` resumes, no cancellation, the next waiter resumed inline — `join`
+ *   each: the floor of N fibers that each park once (issue 16), which `semaphore-fibers`' baseline does not pay;
  * - `semaphore-effect`: "effect" = `forkChild` N fibers, each `Semaphore.withPermit` of **Effect's own**
  *   `Semaphore` (effect/Semaphore), `join` each. Its release walks every waiter (quadratic in N), so this workload
  *   runs only at N ≤ 30k: requested sizes above 30k are replaced by 30k.
@@ -81,6 +84,52 @@ export const semaphoreFibers: Workload = {
   },
   oursVariants: ["loop-scope"],
   // N live tasks through the semaphore within 1.5× of N live fibers without one (issue 16).
+  budget: 1.5
+}
+
+/**
+ * A FIFO semaphore reduced to what any waiter costs in raw Effect: a counter, an array of the parked fibers'
+ * `Effect.callback` resumes, and a release that resumes the oldest inline. No cancellation (an interrupted waiter
+ * would keep its place), no scheduled turn: cheaper than any correct semaphore.
+ */
+const minimalWithPermit = (permits: number) => {
+  let free = permits
+  const waiters: Array<((effect: Effect.Effect<void>) => void) | undefined> = []
+  let head = 0
+  const acquire = Effect.callback<void>((resume) => {
+    if (free > 0) {
+      free--
+      resume(Effect.void)
+    } else waiters.push(resume)
+  })
+  const release = Effect.sync(() => {
+    if (head < waiters.length) {
+      const resume = waiters[head]!
+      waiters[head++] = undefined
+      resume(Effect.void)
+    } else free++
+  })
+  return <A>(effect: Effect.Effect<A>): Effect.Effect<A> =>
+    Effect.ensuring(Effect.andThen(acquire, effect), release)
+}
+
+export const semaphorePark: Workload = {
+  name: "semaphore-park",
+  title:
+    'N tasks through Semaphore(100), yield once ("effect" = forkChild N fibers through a minimal FIFO of callbacks)',
+  impls: {
+    ours,
+    effect: (n) => {
+      const effects = yieldsOnce(n)
+      return Effect.suspend(() => {
+        const withPermit = minimalWithPermit(PERMITS)
+        return forkJoinSum(effects.map(withPermit))
+      })
+    },
+    promise
+  },
+  oursVariants: ["loop-scope"],
+  // Like for like: N live fibers that each wait once in FIFO order, ours with asyncio's semantics.
   budget: 1.5
 }
 

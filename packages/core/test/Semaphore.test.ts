@@ -332,6 +332,63 @@ describe("Semaphore", () => {
     })
   )
 
+  it.effect(
+    "one withPermit effect run by several tasks at once: each run waits, is cancelled and releases on its own",
+    () =>
+      Effect.gen(function* () {
+        const sem = yield* asyncio.BoundedSemaphore.make(1)
+        const order: Array<string> = []
+        const region = sem.withPermit(
+          Effect.gen(function* () {
+            const me = yield* asyncio.currentTask
+            order.push(me!.name)
+            yield* asyncio.sleep(0)
+          })
+        )
+        const t1 = yield* asyncio.createTask(region, { name: "t1" })
+        const t2 = yield* asyncio.createTask(region, { name: "t2" })
+        const t3 = yield* asyncio.createTask(region, { name: "t3" })
+        yield* tick
+        assert.deepStrictEqual(yield* sem.statistics(), { value: 0, bound: 1, locked: true, tasksWaiting: 2 })
+        yield* t2.cancel()
+        yield* tick
+        assert.strictEqual((yield* sem.statistics()).tasksWaiting, 1)
+        yield* Effect.exit(asyncio.gather(t1, t3))
+        assert.deepStrictEqual(order, ["t1", "t3"])
+        assert.isTrue(isInterrupted(yield* Effect.exit(t2)))
+        assert.deepStrictEqual(yield* sem.statistics(), {
+          value: 1,
+          bound: 1,
+          locked: false,
+          tasksWaiting: 0
+        })
+      })
+  )
+
+  it.effect("withPermit called uninterruptibly waits uninterruptibly, runs its body and releases", () =>
+    Effect.gen(function* () {
+      const sem = yield* asyncio.Semaphore.make(0)
+      let ran = false
+      const task = yield* asyncio.createTask(
+        Effect.uninterruptible(sem.withPermit(Effect.sync(() => (ran = true))))
+      )
+      yield* tick
+      task.fiber.interruptUnsafe()
+      yield* tick
+      assert.isFalse(yield* task.done())
+      assert.strictEqual((yield* sem.statistics()).tasksWaiting, 1)
+      yield* sem.release()
+      assert.isTrue(isInterrupted(yield* Effect.exit(asyncio.shield(task))))
+      assert.isTrue(ran)
+      assert.deepStrictEqual(yield* sem.statistics(), {
+        value: 1,
+        bound: undefined,
+        locked: false,
+        tasksWaiting: 0
+      })
+    })
+  )
+
   it.effect("BoundedSemaphore is a Semaphore with a bound; guards tell them apart", () =>
     Effect.gen(function* () {
       const bounded = yield* asyncio.BoundedSemaphore.make(3)

@@ -45,9 +45,9 @@ export class LockImpl extends LockLike implements Lock {
     return true
   }
 
-  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() =>
-    this.releaseUnsafe() ? Effect.void : Effect.die(new RuntimeError("Lock is not acquired."))
-  )
+  releaseNow(): Effect.Effect<never> | undefined {
+    return this.releaseUnsafe() ? undefined : Effect.die(new RuntimeError("Lock is not acquired."))
+  }
 
   /** CPython's `_wake_up_first`: wakes the head unless a woken waiter is already on its way to take the lock. */
   private wakeFirst(): void {

@@ -9,8 +9,9 @@
  * - **Handed over at the unpark.** `release` gives the unit to the head waiter (the subclass does the
  *   bookkeeping and unparks it); the waiter takes it in the first step it runs ({@link WaiterHost.onResume}), or
  *   gives it back if it is cancelled first ({@link WaiterHost.onCancel}).
- * - **The guarded region** (`withLock`, `withPermit`) checks its argument at the call, waits interruptibly, and
- *   holds the unit uninterruptibly from the step that hands it over until its release is registered.
+ * - **The guarded region** (`withLock`, `withPermit`) checks its argument at the call, registers its end before it
+ *   takes anything, waits interruptibly (when its caller is), and knows at every step whether it holds a unit
+ *   ({@link GuardRun}): however the fiber ends, a held unit is released and a wait is cancelled.
  *
  * **O(1) per acquire and per release**, whatever the number of waiters: a release unparks the head of the lot
  * and a cancelled waiter unlinks itself. Keep it so: it is why the library has its own `Semaphore` at all.
@@ -19,14 +20,18 @@
  * so N tasks through `Semaphore.withPermits` cost O(N²) (`npm run bench -- --workload semaphore-effect`).
  */
 import * as Effect from "effect/Effect"
-import { ParkingLot, type Restore, type Waiter, type WaiterHost } from "./parkingLot.ts"
+import * as Effectable from "effect/Effectable"
+import type * as Exit from "effect/Exit"
+import * as hooks from "./hooks.ts"
+import { observeWait } from "./observe.ts"
+import { ParkingLot, Waiter, type WaiterHost } from "./parkingLot.ts"
 import * as validate from "./validate.ts"
 
 const succeedTrue: Effect.Effect<true> = Effect.succeed(true)
 
 export abstract class LockLike implements WaiterHost<boolean> {
   /** The tasks waiting for a unit. */
-  protected readonly lot = new ParkingLot<boolean>()
+  readonly lot = new ParkingLot<boolean>()
 
   /** Whether a unit is free (the lock is unlocked, the counter positive), whoever is in line. */
   protected abstract free(): boolean
@@ -34,8 +39,13 @@ export abstract class LockLike implements WaiterHost<boolean> {
   /** Takes a free unit for the current fiber. */
   protected abstract take(): void
 
+  /** Returns a unit now: `undefined` once done, or the defect to die with if there is nothing to release. */
+  abstract releaseNow(): Effect.Effect<never> | undefined
+
   /** The release as an effect (a defect if there is nothing to release). */
-  protected abstract readonly releaseEffect: Effect.Effect<void>
+  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(
+    () => this.releaseNow() ?? Effect.void
+  )
 
   /** The unparked waiter's turn: it now holds the unit it was handed. */
   abstract onResume(waiter: Waiter<boolean>): boolean
@@ -49,7 +59,7 @@ export abstract class LockLike implements WaiterHost<boolean> {
   }
 
   /** The fast path: takes a unit unless {@link blocked}. */
-  private tryAcquire(): boolean {
+  tryAcquire(): boolean {
     if (this.blocked()) return false
     this.take()
     return true
@@ -87,24 +97,117 @@ export abstract class LockLike implements WaiterHost<boolean> {
    * fiber there without running the release).
    */
   guard<A, E, R>(call: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
-    return Effect.isEffect(effect)
-      ? Effect.uninterruptibleMask((restore) => this.guardMasked(effect, restore))
-      : Effect.die(validate.notAnEffect(call, effect))
-  }
-
-  /**
-   * The guarded region inside its mask. Only the wait is interruptible: the step that hands the unit over also
-   * leaves `restore`, so once the unit is ours the fiber is uninterruptible until its release is registered.
-   */
-  private guardMasked<A, E, R>(effect: Effect.Effect<A, E, R>, restore: Restore): Effect.Effect<A, E, R> {
-    if (this.tryAcquire()) return Effect.ensuring(restore(effect), this.releaseEffect)
-    return Effect.flatMap(restore(this.wait), (ok) =>
-      ok ? Effect.ensuring(restore(effect), this.releaseEffect) : this.guardMasked(effect, restore)
-    )
+    return Effect.isEffect(effect) ? new Guard(this, effect) : Effect.die(validate.notAnEffect(call, effect))
   }
 
   /** Tasks inside `acquire()` that have not returned yet, including those handed a unit that have not run. */
   get tasksWaiting(): number {
     return this.lot.waiting
+  }
+}
+
+/**
+ * `guard`'s effect: each run makes a {@link GuardRun} and registers its end (`onExitPrimitive`) before anything is
+ * taken.
+ */
+class Guard<A, E, R> extends Effectable.Class<A, E, R> {
+  readonly host: LockLike
+  readonly effect: Effect.Effect<A, E, R>
+
+  constructor(host: LockLike, effect: Effect.Effect<A, E, R>) {
+    super()
+    this.host = host
+    this.effect = effect
+  }
+
+  asEffect(): Effect.Effect<A, E, R> {
+    const run = new GuardRun(this.host, this.effect)
+    return Effect.onExitPrimitive(run, (exit) => run.finish(exit))
+  }
+}
+
+/**
+ * One run of a guarded region: the step that takes a unit or parks, the parked waiter, the step at its turn, and
+ * what its end does — all in one object, with no mask. Its state says at every moment whether a unit is held, so
+ * the region's end (registered before anything is taken) knows what to do however the fiber ends:
+ *
+ * - `new`, not run yet: nothing to do;
+ * - `parked` or `unparked`: the wait is cancelled ({@link Waiter.cancelUnsafe}; a unit handed over at the unpark
+ *   is passed on);
+ * - `resumed`, the unit is ours (taken at once, or settled at its turn in the step that goes on with `effect`):
+ *   release it.
+ *
+ * Taking and knowing it are the same assignment, so no interruption can fall between them and the release is
+ * guaranteed without `uninterruptibleMask`; the wait is interruptible exactly when the caller is, and `effect` runs
+ * with the caller's interruptibility. The waiting fiber keeps one `Effect.callback` (no canceller: the end does
+ * that) and no continuation frame for the wait — what a parked task costs in memory (bench/README, issue 16).
+ */
+class GuardRun<A, E, R> extends Waiter<boolean, A, E, R> {
+  /** the continuation of the parked fiber, until its turn or its cancellation */
+  private resume: ((effect: Effect.Effect<A, E, R>) => void) | undefined = undefined
+  readonly effect: Effect.Effect<A, E, R>
+  declare readonly host: LockLike
+
+  constructor(host: LockLike, effect: Effect.Effect<A, E, R>) {
+    super(host.lot, host)
+    this.state = "new"
+    this.effect = effect
+  }
+
+  /** The step: first the fast path or the wait; at its turn (`unparked`) the unit becomes ours; then `effect`. */
+  asEffect(): Effect.Effect<A, E, R> {
+    const state = this.state
+    if (state === "new") {
+      if (this.host.tryAcquire()) {
+        this.state = "resumed"
+        return this.effect
+      }
+      if (!hooks.active()) return Effect.callback<A, E, R>((resume) => this.register(resume))
+      // Observers see the task waiting on the primitive until its turn (or its cancellation).
+      const waiting = Effect.callback<void>((resume) => this.register(() => resume(Effect.void)))
+      return Effect.andThen(observeWait(waiting, { _tag: "primitive", what: String(this.host) }), this)
+    }
+    if (state === "unparked") this.settle()
+    return this.effect
+  }
+
+  /**
+   * The register function of the wait: the re-check (Effect may have yielded between the step and this one), then
+   * the waiter linked at the tail.
+   */
+  private register(resume: (effect: Effect.Effect<A, E, R>) => void): void {
+    if (this.host.tryAcquire()) {
+      this.state = "resumed"
+      resume(this)
+      return
+    }
+    this.resume = resume
+    this.state = "parked"
+    this.lot.link(this)
+  }
+
+  proceed(): void {
+    const resume = this.resume!
+    this.resume = undefined
+    resume(this)
+  }
+
+  protected forget(): void {
+    this.resume = undefined
+  }
+
+  /** The region's end: release the unit if it is ours, cancel the wait if the fiber is still in it. */
+  finish(_exit: Exit.Exit<A, E>): Effect.Effect<void> | undefined {
+    switch (this.state) {
+      case "resumed":
+        // released in this step (as asyncio's `__aexit__` does, synchronously)
+        return this.host.releaseNow()
+      case "parked":
+      case "unparked":
+        this.cancelUnsafe()
+        return undefined
+      default:
+        return undefined
+    }
   }
 }

@@ -51,8 +51,11 @@ import { callSoon } from "./soon.ts"
 /** The `restore` function of `Effect.uninterruptibleMask`. */
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
-/** Where a {@link Waiter} is in its life (see the module comment). */
-export type WaiterState = "parked" | "unparked" | "resumed" | "cancelled"
+/**
+ * Where a {@link Waiter} is in its life (see the module comment); `new` only for a guarded region's waiter before its
+ * first step (`lockLike.ts`), which the lot never sees.
+ */
+export type WaiterState = "new" | "parked" | "unparked" | "resumed" | "cancelled"
 
 /**
  * What a primitive implements for the waiters it parks: the re-check before parking, and what happens at the
@@ -100,11 +103,12 @@ export interface ParkOptions<A> {
 }
 
 /**
- * One parked fiber: a node of a {@link ParkingLot} (of its parked list, then of its ready list), and the canceller
- * `Effect.callback` runs when the fiber is interrupted while waiting (`asEffect`), so parking allocates no
- * canceller effect.
+ * One waiting fiber: a node of a {@link ParkingLot} (of its parked list, then of its ready list) and its state. The
+ * subclass says how the fiber goes on at its turn ({@link Waiter.proceed}) and what the waiter is as an effect:
+ * {@link park}'s waiter is the canceller `Effect.callback` runs when the fiber is interrupted while waiting (so
+ * parking allocates no canceller effect); a guarded region's waiter (`lockLike.ts`) is the region's own step.
  */
-export class Waiter<A> extends Effectable.Class<void> {
+export abstract class Waiter<A, X = unknown, XE = unknown, XR = unknown> extends Effectable.Class<X, XE, XR> {
   /** @internal links, owned by the lot */
   prev: Waiter<A> | undefined = undefined
   /** @internal */
@@ -112,39 +116,62 @@ export class Waiter<A> extends Effectable.Class<void> {
   state: WaiterState = "parked"
   readonly lot: ParkingLot<A>
   readonly host: WaiterHost<A, unknown>
-  /** @internal the continuation of the parked fiber, until its turn or its cancellation */
-  resume: ((effect: Effect.Effect<A>) => void) | undefined
 
-  constructor(lot: ParkingLot<A>, host: WaiterHost<A, unknown>, resume: (effect: Effect.Effect<A>) => void) {
+  constructor(lot: ParkingLot<A>, host: WaiterHost<A, unknown>) {
     super()
     this.lot = lot
     this.host = host
-    this.resume = resume
   }
 
+  /** @internal Its turn came (it is still `unparked`): resume its fiber, whose first step calls {@link settle}. */
+  abstract proceed(): void
+
+  /** @internal Drops the continuation of the fiber (the waiter was cancelled). */
+  protected abstract forget(): void
+
   /**
-   * The first step the fiber runs at its turn: settle the waiter, ask the host for the value and pass it on, in
-   * one `sync` step. If the fiber is interrupted after `resume` but before that step runs (Effect may yield at the
-   * start of a step), the waiter is still `unparked` when its canceller runs, so the host is told instead.
+   * In the first step the fiber runs at its turn: the waiter is `resumed`, and the host says what `park` returns.
+   * If the fiber is interrupted after its turn but before that step runs (Effect may yield at the start of a step),
+   * the waiter is still `unparked` when it is cancelled, so the host is told instead.
    */
-  resumed(): Effect.Effect<A> {
-    return Effect.sync(() => {
-      this.state = "resumed"
-      this.lot.unparked--
-      return this.host.onResume(this)
-    })
+  settle(): A {
+    this.state = "resumed"
+    this.lot.unparked--
+    return this.host.onResume(this)
   }
 
   /** Cancels the wait (the fiber was interrupted): unlink a parked waiter, forget an unparked one's turn. */
   cancelUnsafe(): void {
     const state = this.state
-    if (state === "resumed" || state === "cancelled") return
+    if (state === "new" || state === "resumed" || state === "cancelled") return
     this.state = "cancelled"
-    this.resume = undefined
+    this.forget()
     // an unparked waiter stays in the ready list: its scheduled turn will find it cancelled
     if (state === "parked") this.lot.unlink(this)
     else this.lot.unparked--
     this.host.onCancel(this, state === "unparked")
+  }
+}
+
+/** The waiter of {@link ParkingLot.park}: its turn resumes the fiber with one `sync` step that settles it. */
+class ParkedWaiter<A> extends Waiter<A, void, never, never> {
+  /** the continuation of the parked fiber, until its turn or its cancellation */
+  private resume: ((effect: Effect.Effect<A>) => void) | undefined
+
+  constructor(lot: ParkingLot<A>, host: WaiterHost<A, unknown>, resume: (effect: Effect.Effect<A>) => void) {
+    super(lot, host)
+    this.resume = resume
+  }
+
+  proceed(): void {
+    const resume = this.resume!
+    this.resume = undefined
+    // settle and pass the value on in one step
+    resume(Effect.sync(() => this.settle()))
+  }
+
+  protected forget(): void {
+    this.resume = undefined
   }
 
   asEffect(): Effect.Effect<void> {
@@ -215,13 +242,13 @@ export class ParkingLot<A> {
     host: WaiterHost<A, E>,
     resume: (effect: Effect.Effect<A, E>) => void,
     onParked: ((waiter: Waiter<A>) => void) | undefined
-  ): Waiter<A> | undefined {
+  ): ParkedWaiter<A> | undefined {
     const now = host.attempt()
     if (now !== undefined) {
       resume(now)
       return undefined
     }
-    const waiter = new Waiter<A>(this, host, resume)
+    const waiter = new ParkedWaiter<A>(this, host, resume)
     this.link(waiter)
     if (onParked !== undefined) onParked(waiter)
     return waiter
@@ -264,12 +291,11 @@ export class ParkingLot<A> {
       this.link(waiter)
       return
     }
-    const resume = waiter.resume!
-    waiter.resume = undefined
-    resume(waiter.resumed())
+    waiter.proceed()
   }
 
-  private link(waiter: Waiter<A>): void {
+  /** @internal Links a waiter at the tail (its fiber's step parks it; {@link park} does this itself). */
+  link(waiter: Waiter<A>): void {
     waiter.prev = this.tail
     waiter.next = undefined
     if (this.tail === undefined) this.head = waiter

@@ -55,14 +55,14 @@ export class SemaphoreImpl extends LockLike implements Semaphore {
     this.value--
   }
 
-  protected readonly releaseEffect: Effect.Effect<void> = Effect.suspend(() => {
+  releaseNow(): Effect.Effect<never> | undefined {
     if (this.value >= this.limit) {
       return Effect.die(new ValueError("BoundedSemaphore released too many times"))
     }
     this.value++
     this.wakeNext()
-    return Effect.void
-  })
+    return undefined
+  }
 
   /** CPython's `_wake_up_next`: hands one unit to the first parked waiter; `false` if nobody is parked. */
   private wakeNext(): boolean {
