@@ -253,7 +253,7 @@ const awaitAll = (
         }
       }
       // One queue of done callbacks for all positions: no closure per hop (a gather may have a million children).
-      const callbacks = new DoneCallbacks<number>((i) => onExit(i, tasks[i].fiber.pollUnsafe()!))
+      const callbacks = new DoneCallbacks<number>((i) => onExit(i, tasks[i].poll()!))
       for (let i = 0; i < n; i++) {
         const child = tasks[i].fiber
         if (child.pollUnsafe() !== undefined) callbacks.push(i)

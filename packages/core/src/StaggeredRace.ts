@@ -196,7 +196,7 @@ const race = <A, E, R>(
       Effect.sync((): StaggeredResult<A, E> => {
         const exceptions = attempts.map((task, index) => {
           if (index === winner?.index) return undefined
-          const outcome = outcomeOf(task.fiber.pollUnsafe()!)
+          const outcome = outcomeOf(task.poll()!)
           return outcome._tag === "Result" ? undefined : outcome.error
         })
         return [winner?.value, winner?.index, exceptions]

@@ -12,6 +12,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as asyncio from "@effect-asyncio/core"
+import * as Testing from "@effect-asyncio/core/Testing"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -1687,6 +1688,57 @@ describe("ExceptionGroup — split, subgroup, exceptStar", () => {
       )
       assert.deepStrictEqual(seen, [[["worker", ["deep-key"]]]])
       assert.deepStrictEqual(shapeOf(yield* groupOf(r.exit)), [["ValueError"], "ValueError"])
+    })
+  )
+})
+
+describe("TaskGroup — the reason a cancelled child carries (issue 16)", () => {
+  // A group cancels its children with plain interrupts; each child's reason is put on its exit when the exit is
+  // first read. Every reader sees it: an awaiter, result(), exception(), gather, an Effect.fn in between (Effect copies
+  // an interrupt when it adds a stack frame to it), and the child's own clean-up while it is being cancelled.
+  it.effect("a child cancelled by a failing sibling carries kind 'sibling' to every reader", () =>
+    Effect.gen(function* () {
+      const seenInside: Array<string | undefined> = []
+      const r = yield* runVirtual(
+        Effect.gen(function* () {
+          let victim: asyncio.Task<void> | undefined
+          const failed = yield* Effect.exit(
+            run((tg) =>
+              Effect.gen(function* () {
+                victim = yield* tg.createTask(
+                  Effect.onExit(asyncio.sleep(10), (exit) =>
+                    Effect.sync(() => seenInside.push(Testing.cancelReasonOf(exit)?.kind))
+                  ),
+                  { name: "victim" }
+                )
+                yield* tg.createTask(Effect.andThen(asyncio.sleep(1), Effect.fail("boom")), {
+                  name: "crasher"
+                })
+              })
+            )
+          )
+          const child = victim!
+          const traced = Effect.fn("awaitTraced")(function* (task: asyncio.Task<void>) {
+            return yield* task
+          })
+          return {
+            failed: failed._tag,
+            awaited: Testing.cancelReasonOf(yield* Effect.exit(child)),
+            traced: Testing.cancelReasonOf(yield* Effect.exit(traced(child))),
+            result: (yield* Effect.flip(child.result())) as asyncio.CancelledError,
+            exception: (yield* Effect.flip(child.exception())) as asyncio.CancelledError,
+            gathered: Testing.cancelReasonOf(yield* Effect.exit(asyncio.gather(child)))
+          }
+        })
+      )
+      assert(r.exit._tag === "Success", String(r.exit))
+      const v = r.exit.value
+      assert.strictEqual(v.failed, "Failure")
+      for (const reason of [v.awaited, v.traced, v.result.reason, v.exception.reason, v.gathered]) {
+        assert.strictEqual(reason?.kind, "sibling")
+        assert.match(reason?.detail ?? "", /^crasher failed in TaskGroup-\d+$/)
+      }
+      assert.deepStrictEqual(seenInside, ["sibling"])
     })
   )
 })

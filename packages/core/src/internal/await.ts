@@ -13,7 +13,7 @@ import { type CancelReason, RuntimeError } from "../Errors.ts"
 import * as hooks from "./hooks.ts"
 import { observeWait } from "./observe.ts"
 import { CurrentTask } from "./owner.ts"
-import { forwardedReason, interruptTask } from "./reason.ts"
+import { exitWithReason, forwardedReason, interruptTask } from "./reason.ts"
 import { callSoon, whenDone } from "./soon.ts"
 import type { TaskImpl } from "./task.ts"
 
@@ -39,7 +39,7 @@ export const markWaitedOn = <A, E>(task: TaskImpl<A, E>): void => {
 /** The outcome of `task`, which has ended with `exit`, handed over: `exit`, reported as retrieved. */
 export const consume = <A, E>(task: TaskImpl<A, E>, exit: Exit.Exit<A, E>): Exit.Exit<A, E> => {
   markRetrieved(task)
-  return exit
+  return exitWithReason(task, exit)
 }
 
 /**

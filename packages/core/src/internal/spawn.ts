@@ -20,7 +20,7 @@ import {
   ownerName,
   shutdownReason
 } from "./owner.ts"
-import { interruptTask } from "./reason.ts"
+import { exitWithReason, interruptTask } from "./reason.ts"
 import { asTask, isTask, notAnEffect, TaskImpl } from "./task.ts"
 import * as validate from "./validate.ts"
 
@@ -209,7 +209,7 @@ const settle = <A, E>(
     // retrieved: after `done`).
     registry.register(child)
     hooks.emitCreated(task, creation)
-    fiber.addObserver((exit) => hooks.emitDone(task, exit))
+    fiber.addObserver((exit) => hooks.emitDone(task, exitWithReason(task, exit)))
     if (group !== undefined) fiber.addObserver((exit) => group.childDone(child, exit))
   } else {
     const done = fiber.pollUnsafe()

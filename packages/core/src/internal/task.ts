@@ -18,7 +18,7 @@ import { awaitTask, consume, markRetrieved } from "./await.ts"
 import { errorRepr, pyRepr } from "./format.ts"
 import { exceptionOf, outcomeOf } from "./outcome.ts"
 import { CurrentTask, type Owner } from "./owner.ts"
-import { interruptTask } from "./reason.ts"
+import { exitWithReason, interruptTask } from "./reason.ts"
 import * as validate from "./validate.ts"
 
 let taskCounter = 0
@@ -102,9 +102,10 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
     return exit === undefined ? awaitTask(this) : consume(this, exit)
   }
 
-  /** The exit if done. */
+  /** The exit if done (a cancellation through this library carrying its reason). */
   poll(): Exit.Exit<A, E> | undefined {
-    return this.fiber.pollUnsafe()
+    const exit = this.fiber.pollUnsafe()
+    return exit === undefined ? undefined : exitWithReason(this, exit)
   }
 
   cancel(message?: unknown): Effect.Effect<boolean> {
@@ -223,7 +224,7 @@ export class TaskImpl<A, E> extends Effectable.Class<A, E> {
    */
   override toString(): string {
     const name = `name=${pyRepr(this.name)}`
-    const exit = this.fiber?.pollUnsafe()
+    const exit = this.fiber === undefined ? undefined : this.poll()
     if (exit === undefined) return `<Task ${this.cancelRequests > 0 ? "cancelling" : "pending"} ${name}>`
     const outcome = outcomeOf(exit)
     switch (outcome._tag) {
