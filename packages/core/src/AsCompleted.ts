@@ -74,19 +74,21 @@ class AsCompletedImpl<A, E> implements AsCompleted<A, E> {
   private readonly clock: Clock.Clock
   private readonly deadline: number
 
-  constructor(tasks: ReadonlyArray<TaskImpl<A, E>>, clock: Clock.Clock, deadline: number) {
+  constructor(
+    tasks: ReadonlyArray<TaskImpl<A, E>>,
+    clock: Clock.Clock,
+    deadline: number,
+    creator: Fiber.Fiber<unknown, unknown>
+  ) {
     this.clock = clock
     this.deadline = deadline
     this.left = tasks.length
     // asyncio's hops: a task's end schedules `_on_completion` (`whenDone`), which queues it and wakes the first
     // waiting caller a turn later; that caller takes the head of the queue when it runs.
-    // One queue of done callbacks (`DoneCallbacks`: a turn each, without a closure per turn), as gather's.
+    // One queue of done callbacks (`DoneCallbacks`: a turn each, without a closure per turn), as gather's, on the
+    // creating fiber's dispatcher when an end is reported outside any fiber.
     const callbacks = new DoneCallbacks<TaskImpl<A, E>>((task) => this.onDone(task))
-    for (const task of tasks) {
-      const fiber = task.fiber
-      if (fiber.pollUnsafe() !== undefined) callbacks.push(task, fiber)
-      else fiber.addObserver(() => callbacks.push(task, fiber))
-    }
+    for (const task of tasks) callbacks.watch(task.fiber, task, creator)
     this.nextTask = Effect.suspend(() => {
       if (this.left === 0) return Effect.succeed(undefined)
       this.left--
@@ -247,5 +249,5 @@ const start = <T extends Effect.Effect<unknown, unknown, unknown>>(
           Effect.Services<T>
         >)
       : Effect.forEach(unique, (aw) => toTask(aw as Input, loop))
-  return Effect.map(started, (tasks) => new AsCompletedImpl(tasks, clock, deadline))
+  return Effect.map(started, (tasks) => new AsCompletedImpl(tasks, clock, deadline, fiber))
 }

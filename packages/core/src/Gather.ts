@@ -254,13 +254,9 @@ const awaitAll = (
       }
       // One queue of done callbacks for all positions: no closure per hop (a gather may have a million children).
       const callbacks = new DoneCallbacks<number>((i) => onExit(i, tasks[i].poll()!))
-      for (let i = 0; i < n; i++) {
-        const child = tasks[i].fiber
-        if (child.pollUnsafe() !== undefined) callbacks.push(i)
-        // Scheduled on the gathering fiber's dispatcher when the child's end runs outside any fiber: the same one in
-        // a loop scope (one ready queue), and one dispatcher for all the children instead of one each outside it.
-        else child.addObserver(() => callbacks.push(i, fiber))
-      }
+      // On the gathering fiber's dispatcher when a child's end runs outside any fiber: the same one in a loop scope
+      // (one ready queue), and one dispatcher for all the children instead of one each outside it.
+      for (let i = 0; i < n; i++) callbacks.watch(tasks[i].fiber, i, fiber)
       return Effect.suspend(() => {
         // Effect also runs this canceller when `resume` is given a cause holding an interrupt (a child that ended
         // cancelled): the gather is then already finished and must leave the other children alone.

@@ -45,18 +45,29 @@ const scenario = (
 
 const ticks = (...lines: ReadonlyArray<string>) => lines
 
+/**
+ * The common program: `t = create_task(job("t"))`; if `tDoneFirst`, `await asyncio.sleep(0)` (t ends before the
+ * ticker starts); `create_task(ticker())`; `await how(t)`; `log.append("resumed")`.
+ */
+const awaitedThrough = (
+  how: (t: asyncio.Task<string, ValueErr>) => Effect.Effect<unknown, unknown>,
+  tDoneFirst = false
+): Effect.Effect<Array<string>, unknown> =>
+  scenario(({ log, ticker, job }) =>
+    Effect.gen(function* () {
+      const t = yield* asyncio.createTask(job("t"))
+      if (tDoneFirst) yield* asyncio.sleep(0)
+      yield* asyncio.createTask(ticker)
+      yield* how(t)
+      yield* log("resumed")
+    })
+  )
+
 describe("a waiter resumes as many turns after a task's end as in asyncio", () => {
   it.effect("await of a pending task: one turn (the task's done callback wakes the awaiter)", () =>
     Effect.gen(function* () {
       // t = create_task(job("t")); create_task(ticker()); await t; log.append("resumed")
-      const log = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.createTask(ticker)
-          yield* t
-          yield* log("resumed")
-        })
-      )
+      const log = yield* awaitedThrough((t) => t)
       assert.deepStrictEqual(log, ticks("t ends", "tick 0", "resumed", "tick 1", "tick 2", "tick 3"))
     })
   )
@@ -138,15 +149,7 @@ describe("a waiter resumes as many turns after a task's end as in asyncio", () =
   it.effect("await of a task already done: no suspension", () =>
     Effect.gen(function* () {
       // t = create_task(job("t")); await sleep(0); create_task(ticker()); await t; log.append("resumed")
-      const log = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.sleep(0)
-          yield* asyncio.createTask(ticker)
-          yield* t
-          yield* log("resumed")
-        })
-      )
+      const log = yield* awaitedThrough((t) => t, true)
       assert.deepStrictEqual(log, ticks("t ends", "resumed", "tick 0", "tick 1", "tick 2", "tick 3"))
     })
   )
@@ -154,24 +157,9 @@ describe("a waiter resumes as many turns after a task's end as in asyncio", () =
   it.effect("gather: two turns, also over a task already done and when a child fails", () =>
     Effect.gen(function* () {
       // await gather(t)
-      const pending = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.createTask(ticker)
-          yield* asyncio.gather(t)
-          yield* log("resumed")
-        })
-      )
+      const pending = yield* awaitedThrough((t) => asyncio.gather(t))
       // t done (await sleep(0)) before create_task(ticker()); await gather(t)
-      const done = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.sleep(0)
-          yield* asyncio.createTask(ticker)
-          yield* asyncio.gather(t)
-          yield* log("resumed")
-        })
-      )
+      const done = yield* awaitedThrough((t) => asyncio.gather(t), true)
       // t raises ValueError, u = create_task(sleep(1)); try: await gather(t, u) except ValueError: "resumed"
       const failFast = yield* scenario(({ log, ticker, job }) =>
         Effect.gen(function* () {
@@ -192,14 +180,7 @@ describe("a waiter resumes as many turns after a task's end as in asyncio", () =
   it.effect("wait: two turns; FIRST_COMPLETED over a task already done still goes through call_soon", () =>
     Effect.gen(function* () {
       // await wait([t])
-      const all = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.createTask(ticker)
-          yield* asyncio.wait([t])
-          yield* log("resumed")
-        })
-      )
+      const all = yield* awaitedThrough((t) => asyncio.wait([t]))
       // t done, u = create_task(sleep(1)); create_task(ticker()); wait([t, u], return_when=FIRST_COMPLETED)
       // (the differential harness's seed 5920)
       const first = yield* scenario(({ log, ticker, job }) =>
@@ -221,24 +202,9 @@ describe("a waiter resumes as many turns after a task's end as in asyncio", () =
   it.effect("shield: two turns over a pending task, none over a task already done", () =>
     Effect.gen(function* () {
       // await shield(t)
-      const pending = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.createTask(ticker)
-          yield* asyncio.shield(t)
-          yield* log("resumed")
-        })
-      )
+      const pending = yield* awaitedThrough((t) => asyncio.shield(t))
       // t done before create_task(ticker()); await shield(t): shield returns the done task itself
-      const done = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.sleep(0)
-          yield* asyncio.createTask(ticker)
-          yield* asyncio.shield(t)
-          yield* log("resumed")
-        })
-      )
+      const done = yield* awaitedThrough((t) => asyncio.shield(t), true)
       assert.deepStrictEqual(pending, ticks("t ends", "tick 0", "tick 1", "resumed", "tick 2", "tick 3"))
       assert.deepStrictEqual(done, ticks("t ends", "resumed", "tick 0", "tick 1", "tick 2", "tick 3"))
     })
@@ -278,14 +244,7 @@ describe("a waiter resumes as many turns after a task's end as in asyncio", () =
   it.effect("waitFor of a task: one turn (3.12's wait_for awaits it inside a timeout scope)", () =>
     Effect.gen(function* () {
       // async with asyncio.timeout(5): await t   (the body of wait_for since 3.12)
-      const log = yield* scenario(({ log, ticker, job }) =>
-        Effect.gen(function* () {
-          const t = yield* asyncio.createTask(job("t"))
-          yield* asyncio.createTask(ticker)
-          yield* asyncio.waitFor(t, 5)
-          yield* log("resumed")
-        })
-      )
+      const log = yield* awaitedThrough((t) => asyncio.waitFor(t, 5))
       assert.deepStrictEqual(log, ticks("t ends", "tick 0", "resumed", "tick 1", "tick 2", "tick 3"))
     })
   )

@@ -15,10 +15,10 @@
  * - the parking lot (`parkingLot.ts`): an unparked waiter's turn (`fut.set_result` of a lock's or queue's waiter).
  *
  * A hop is a task on the dispatcher of the fiber whose step schedules it (a fiber's observers run after its run
- * loop, with no fiber current: then the dispatcher of the fiber that ended). Each fiber has a dispatcher of its own,
- * flushed on a later turn of the host's event loop (`setImmediate`), so work scheduled in one step runs after the
- * work made ready before it — asyncio's ready queue, approximately: the order within one dispatcher's batch is
- * exact, across dispatchers it is the order in which their batches were first scheduled.
+ * loop, with no fiber current: then the dispatcher of the fiber named as `from`, the waiter's). Inside a loop scope
+ * every fiber shares one dispatcher (`loopScheduler.ts`), flushed on a later turn of the host's event loop
+ * (`setImmediate`): asyncio's ready queue, in scheduling order. Outside one, each fiber has a dispatcher of its own,
+ * and the order is exact within one dispatcher's batch only.
  */
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
@@ -78,6 +78,15 @@ export class DoneCallbacks<T> {
   push(item: T, from?: Fiber.Fiber<unknown, unknown>): void {
     this.items.push(item)
     callSoon(this.turn, from)
+  }
+
+  /**
+   * Pushes `item` when `fiber` ends — now if it has ended (`add_done_callback` on a done future). `from` is the
+   * waiter, on whose dispatcher the turn runs when the end is reported outside any fiber.
+   */
+  watch(fiber: Fiber.Fiber<unknown, unknown>, item: T, from: Fiber.Fiber<unknown, unknown>): void {
+    if (fiber.pollUnsafe() !== undefined) this.push(item, from)
+    else fiber.addObserver(() => this.push(item, from))
   }
 
   private readonly turn = (): void => {

@@ -48,9 +48,9 @@ export const spawn = <A, E, R>(
   owner: Owner,
   options: SpawnOptions = noOptions
 ): Effect.Effect<TaskImpl<A, E>, never, R> =>
-  hooks.active() || owner._tag === "Fiber" || options.startImmediately === true
-    ? spawnFrom(undefined, effect, owner, options)
-    : Effect.withFiber((parent) => Effect.succeed(spawnParked(parent, effect, owner, options.name)))
+  parksInStep(owner, options)
+    ? Effect.withFiber((parent) => Effect.succeed(spawnParked(parent, effect, owner, options.name)))
+    : spawnFrom(undefined, effect, owner, options)
 
 /**
  * {@link spawn} from inside a step of `parent`, the creating fiber (`createTask`, `TaskGroup.createTask`): when
@@ -63,16 +63,21 @@ export const spawnFrom = <A, E, R>(
   owner: Owner,
   options: SpawnOptions = noOptions
 ): Effect.Effect<TaskImpl<A, E>, never, R> => {
-  if (hooks.active()) {
-    return parent === undefined
-      ? Effect.withFiber((parent) => fork(effect, owner, options, creationOf(owner, parent, options.site)))
-      : fork(effect, owner, options, creationOf(owner, parent, options.site))
+  if (parent !== undefined && parksInStep(owner, options)) {
+    return Effect.succeed(spawnParked(parent, effect, owner, options.name))
   }
-  if (parent === undefined || owner._tag === "Fiber" || options.startImmediately === true) {
-    return fork(effect, owner, options, undefined)
-  }
-  return Effect.succeed(spawnParked(parent, effect, owner, options.name))
+  if (!hooks.active()) return fork(effect, owner, options, undefined)
+  return parent === undefined
+    ? Effect.withFiber((parent) => fork(effect, owner, options, creationOf(owner, parent, options.site)))
+    : fork(effect, owner, options, creationOf(owner, parent, options.site))
 }
+
+/**
+ * Whether the task is made by {@link spawnParked}: nothing observes (the observers' path instruments the body), it
+ * is not a child of its creating fiber (`forkChild` makes those), and it does not start at once.
+ */
+const parksInStep = (owner: Owner, options: SpawnOptions): boolean =>
+  !hooks.active() && owner._tag !== "Fiber" && options.startImmediately !== true
 
 /**
  * The resume of the fiber that last parked at {@link gate}: `Effect.runForkWith` runs a fiber's first step
